@@ -1,0 +1,131 @@
+//! How simulated actions behave: how long they take and whether they succeed.
+//!
+//! Behaviour is layered: a setting on one action beats the pipeline's setting, which
+//! beats the simulator's default. Each layer may set the duration, the outcome, both or
+//! neither.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Whether a simulated action succeeds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Outcome {
+    /// Always succeeds.
+    Succeed,
+    /// Always fails.
+    Fail,
+    /// Fails with this probability (0.0..=1.0), drawn from the seeded generator.
+    FailWithProbability(f64),
+}
+
+/// Duration and outcome of simulated actions; unset fields fall through to the next
+/// layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ActionBehaviour {
+    /// How long the action runs. Manual approvals ignore it: they wait for an answer.
+    pub duration: Option<Duration>,
+    /// Whether it succeeds.
+    pub outcome: Option<Outcome>,
+}
+
+impl ActionBehaviour {
+    /// Runs for `duration` and succeeds.
+    pub fn succeed_after(duration: Duration) -> Self {
+        Self { duration: Some(duration), outcome: Some(Outcome::Succeed) }
+    }
+
+    /// Runs for `duration` and fails.
+    pub fn fail_after(duration: Duration) -> Self {
+        Self { duration: Some(duration), outcome: Some(Outcome::Fail) }
+    }
+
+    /// Only sets the outcome.
+    pub fn outcome(outcome: Outcome) -> Self {
+        Self { duration: None, outcome: Some(outcome) }
+    }
+
+    /// Only sets the duration.
+    pub fn duration(duration: Duration) -> Self {
+        Self { duration: Some(duration), outcome: None }
+    }
+
+    /// This layer over `fallback`: each field this one leaves unset comes from there.
+    pub(crate) fn over(self, fallback: ActionBehaviour) -> ActionBehaviour {
+        ActionBehaviour {
+            duration: self.duration.or(fallback.duration),
+            outcome: self.outcome.or(fallback.outcome),
+        }
+    }
+}
+
+/// Settings of one pipeline that are not part of its declaration.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipelineSettings {
+    /// Active executions a QUEUED or PARALLEL pipeline admits; the simulator default
+    /// (50) when unset.
+    pub max_concurrent_executions: Option<u32>,
+    /// Behaviour of every action of the pipeline.
+    pub actions: ActionBehaviour,
+    /// Behaviour of single actions, keyed by (stage name, action name).
+    pub per_action: HashMap<(String, String), ActionBehaviour>,
+}
+
+impl PipelineSettings {
+    /// No settings: everything from the simulator defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the concurrency limit of a QUEUED or PARALLEL pipeline.
+    pub fn max_concurrent_executions(mut self, limit: u32) -> Self {
+        self.max_concurrent_executions = Some(limit);
+        self
+    }
+
+    /// Sets the behaviour of every action of the pipeline.
+    pub fn all_actions(mut self, behaviour: ActionBehaviour) -> Self {
+        self.actions = behaviour;
+        self
+    }
+
+    /// Sets the behaviour of one action.
+    pub fn action(mut self, stage: &str, action: &str, behaviour: ActionBehaviour) -> Self {
+        self.per_action.insert((stage.to_owned(), action.to_owned()), behaviour);
+        self
+    }
+
+    /// The behaviour of `stage`/`action` under these settings.
+    pub(crate) fn behaviour_of(&self, stage: &str, action: &str) -> ActionBehaviour {
+        // Lookups by borrowed pair would need an owned key; settings are read only when
+        // a pipeline is (re)compiled, so the allocation is off the hot path.
+        let own = self.per_action.get(&(stage.to_owned(), action.to_owned())).copied();
+        own.unwrap_or_default().over(self.actions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_settings_beat_pipeline_settings_field_by_field() {
+        let settings = PipelineSettings::new()
+            .all_actions(ActionBehaviour::succeed_after(Duration::from_secs(5)))
+            .action("Build", "Compile", ActionBehaviour::outcome(Outcome::Fail));
+        let compile = settings.behaviour_of("Build", "Compile");
+        assert_eq!(compile.outcome, Some(Outcome::Fail));
+        assert_eq!(compile.duration, Some(Duration::from_secs(5)));
+        assert_eq!(settings.behaviour_of("Build", "Other").outcome, Some(Outcome::Succeed));
+    }
+}
+
+impl Outcome {
+    /// Draws whether one run of an action succeeds.
+    pub(crate) fn succeeds(self, rng: &mut crate::sim::rng::Rng) -> bool {
+        match self {
+            Outcome::Succeed => true,
+            Outcome::Fail => false,
+            Outcome::FailWithProbability(p) => !rng.chance(p),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! One execution's record, kept small because history holds many of them.
+//!
+//! A finished execution is an [`Execution`] with no [`Run`]: a few dozen bytes plus
+//! [`Details`] only when it had variables, overrides, a stop or a failure. Everything
+//! needed only while it runs lives in the boxed [`Run`] and is freed when it ends.
+
+use uuid::Uuid;
+
+use crate::model::{
+    ActionExecutionStatus, ArtifactRevision, ExecutionId, PipelineExecutionStatus,
+    ResolvedPipelineVariable, SourceRevision, StopExecutionTrigger, Timestamp,
+};
+
+use super::plan::Mode;
+
+/// One execution, running or finished.
+#[derive(Debug)]
+pub(crate) struct Execution {
+    pub(crate) id: ExecutionId,
+    pub(crate) started: Timestamp,
+    pub(crate) updated: Timestamp,
+    pub(crate) version: u32,
+    pub(crate) status: PipelineExecutionStatus,
+    pub(crate) mode: Mode,
+    pub(crate) details: Option<Box<Details>>,
+    /// Present exactly while the execution is active (InProgress or Stopping).
+    pub(crate) run: Option<Box<Run>>,
+}
+
+/// What only some executions have.
+#[derive(Debug, Default)]
+pub(crate) struct Details {
+    pub(crate) variables: Vec<ResolvedPipelineVariable>,
+    pub(crate) artifact_revisions: Vec<ArtifactRevision>,
+    pub(crate) source_revisions: Vec<SourceRevision>,
+    pub(crate) stop_trigger: Option<StopExecutionTrigger>,
+    pub(crate) status_summary: Option<String>,
+}
+
+/// Where a running execution is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// In front of `stage`, waiting for its lock.
+    Waiting,
+    /// Inside `stage`, running the actions of `group`.
+    Inside,
+    /// Just left `stage` and not yet placed at the next one.
+    Left,
+}
+
+/// How a stop was requested.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StopKind {
+    /// Let in-progress actions finish, start nothing new.
+    Wait,
+    /// Abandon in-progress actions.
+    Abandon,
+}
+
+/// The moving parts of an active execution.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) stage: u16,
+    pub(crate) group: u16,
+    pub(crate) position: Position,
+    pub(crate) stop: Option<StopKind>,
+    /// The actions of the current group.
+    pub(crate) slots: Vec<Slot>,
+}
+
+impl Run {
+    pub(crate) fn new() -> Self {
+        Self { stage: 0, group: 0, position: Position::Left, stop: None, slots: Vec::new() }
+    }
+}
+
+/// One action execution of the current group.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    /// Index of the action in its stage.
+    pub(crate) action: u16,
+    pub(crate) status: ActionExecutionStatus,
+    /// Drawn when the action starts; manual approvals never succeed by themselves.
+    pub(crate) succeeds: bool,
+    pub(crate) id: Uuid,
+    /// The approval token of a manual approval.
+    pub(crate) token: Option<Uuid>,
+}

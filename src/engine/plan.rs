@@ -1,0 +1,146 @@
+//! A pipeline declaration compiled into what the engine walks: stages, run-order groups
+//! and each action's resolved behaviour.
+//!
+//! Compiling once per create, update or settings change keeps lookups and layering off
+//! the path of every start.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::model::{ActionCategory, ExecutionMode, PipelineDeclaration, PipelineType};
+
+use super::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+
+/// The execution mode, as the engine needs it (always a known value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Superseded,
+    Queued,
+    Parallel,
+}
+
+impl Mode {
+    /// Whether stages admit one execution at a time.
+    pub(crate) fn locks_stages(self) -> bool {
+        self != Mode::Parallel
+    }
+
+    /// Whether the concurrency limit applies.
+    pub(crate) fn is_limited(self) -> bool {
+        self != Mode::Superseded
+    }
+
+    pub(crate) fn as_model(self) -> ExecutionMode {
+        match self {
+            Mode::Superseded => ExecutionMode::Superseded,
+            Mode::Queued => ExecutionMode::Queued,
+            Mode::Parallel => ExecutionMode::Parallel,
+        }
+    }
+}
+
+/// One compiled pipeline version.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) version: u32,
+    pub(crate) mode: Mode,
+    pub(crate) v2: bool,
+    pub(crate) stages: Vec<StagePlan>,
+    pub(crate) variables: Vec<VariablePlan>,
+}
+
+#[derive(Debug)]
+pub(crate) struct StagePlan {
+    pub(crate) name: Arc<str>,
+    /// In declaration order (the order `GetPipelineState` reports).
+    pub(crate) actions: Vec<ActionPlan>,
+    /// Indexes into `actions`, one group per run order, lowest first.
+    pub(crate) groups: Vec<Vec<u16>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ActionPlan {
+    pub(crate) name: Arc<str>,
+    pub(crate) approval: bool,
+    pub(crate) source: bool,
+    /// The first output artifact, which a source revision override is reported under.
+    pub(crate) output_artifact: Option<String>,
+    pub(crate) duration: Duration,
+    pub(crate) outcome: Outcome,
+}
+
+#[derive(Debug)]
+pub(crate) struct VariablePlan {
+    pub(crate) name: String,
+    pub(crate) default_value: Option<String>,
+}
+
+impl Plan {
+    /// Compiles a validated declaration under `settings` over the simulator `defaults`.
+    pub(crate) fn compile(
+        declaration: &PipelineDeclaration,
+        version: u32,
+        settings: &PipelineSettings,
+        defaults: ActionBehaviour,
+    ) -> Plan {
+        let mode = match declaration.execution_mode {
+            Some(ExecutionMode::Queued) => Mode::Queued,
+            Some(ExecutionMode::Parallel) => Mode::Parallel,
+            _ => Mode::Superseded,
+        };
+        let stages = declaration
+            .stages
+            .iter()
+            .map(|stage| {
+                let actions: Vec<ActionPlan> = stage
+                    .actions
+                    .iter()
+                    .map(|action| {
+                        let behaviour = settings.behaviour_of(&stage.name, &action.name).over(defaults);
+                        ActionPlan {
+                            name: Arc::from(action.name.as_str()),
+                            approval: action.is_manual_approval(),
+                            source: action.action_type_id.category == ActionCategory::Source,
+                            output_artifact: action.output_artifacts.first().map(|a| a.name.clone()),
+                            duration: behaviour.duration.unwrap_or_default(),
+                            outcome: behaviour.outcome.unwrap_or(Outcome::Succeed),
+                        }
+                    })
+                    .collect();
+                let mut run_orders: Vec<i64> =
+                    stage.actions.iter().map(|a| a.run_order.unwrap_or(1)).collect();
+                run_orders.sort_unstable();
+                run_orders.dedup();
+                let groups = run_orders
+                    .iter()
+                    .map(|&order| {
+                        (0..stage.actions.len() as u16)
+                            .filter(|&i| stage.actions[usize::from(i)].run_order.unwrap_or(1) == order)
+                            .collect()
+                    })
+                    .collect();
+                StagePlan { name: Arc::from(stage.name.as_str()), actions, groups }
+            })
+            .collect();
+        Plan {
+            version,
+            mode,
+            v2: declaration.pipeline_type == Some(PipelineType::V2),
+            stages,
+            variables: declaration
+                .variables
+                .iter()
+                .map(|v| VariablePlan { name: v.name.clone(), default_value: v.default_value.clone() })
+                .collect(),
+        }
+    }
+
+    pub(crate) fn stage_index(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| &*s.name == name)
+    }
+
+    /// The source action named `name`, if the first stage has one.
+    pub(crate) fn source_action(&self, name: &str) -> Option<&ActionPlan> {
+        self.stages.first()?.actions.iter().find(|a| a.source && &*a.name == name)
+    }
+}

@@ -1,0 +1,120 @@
+//! The one error type every operation returns.
+//!
+//! Each variant is a client-visible CodePipeline error and knows its wire name (the
+//! `__type` of an AWS JSON 1.1 error body) and its HTTP status, so the embedded API and
+//! the server report the same thing. The table of variants below is the only place
+//! those names and statuses are written down.
+
+/// Declares [`Error`] from one table: variant, wire name, HTTP status.
+macro_rules! service_errors {
+    ($($(#[$doc:meta])* $variant:ident => $wire:literal, $status:literal;)+) => {
+        /// A CodePipeline error, as the real service would return it.
+        ///
+        /// The payload is the human-readable message (the `message` of the wire body).
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[non_exhaustive]
+        pub enum Error {
+            $($(#[$doc])* #[error("{0}")] $variant(String),)+
+        }
+
+        impl Error {
+            /// The error's shape name, sent as `__type` on the wire.
+            pub fn error_type(&self) -> &'static str {
+                match self { $(Self::$variant(_) => $wire,)+ }
+            }
+
+            /// The HTTP status the real service answers this error with.
+            pub fn http_status(&self) -> u16 {
+                match self { $(Self::$variant(_) => $status,)+ }
+            }
+
+            /// The human-readable message.
+            pub fn message(&self) -> &str {
+                match self { $(Self::$variant(m) => m,)+ }
+            }
+        }
+    };
+}
+
+service_errors! {
+    /// An input broke a constraint of the service model, or a rule pipesim documents.
+    Validation => "ValidationException", 400;
+    /// No pipeline of that name in this account and region.
+    PipelineNotFound => "PipelineNotFoundException", 400;
+    /// `GetPipeline` asked for a version the pipeline never had.
+    PipelineVersionNotFound => "PipelineVersionNotFoundException", 400;
+    /// No execution of that id in that pipeline.
+    PipelineExecutionNotFound => "PipelineExecutionNotFoundException", 400;
+    /// A QUEUED or PARALLEL pipeline already holds its limit of active executions.
+    ConcurrentPipelineExecutionsLimitExceeded =>
+        "ConcurrentPipelineExecutionsLimitExceededException", 400;
+    /// The pipeline is busy (being updated or deleted); try again later.
+    Conflict => "ConflictException", 400;
+    /// `CreatePipeline` with a name already taken in this account and region.
+    PipelineNameInUse => "PipelineNameInUseException", 400;
+    /// The pipeline as a whole is malformed (stage count, modes, artifact store, ...).
+    InvalidStructure => "InvalidStructureException", 400;
+    /// A stage declaration is malformed (duplicate name, action count).
+    InvalidStageDeclaration => "InvalidStageDeclarationException", 400;
+    /// An action declaration is malformed (duplicate name, artifacts).
+    InvalidActionDeclaration => "InvalidActionDeclarationException", 400;
+    /// The account and region already hold the maximum number of pipelines.
+    LimitExceeded => "LimitExceededException", 400;
+    /// A tag is malformed or uses a reserved prefix.
+    InvalidTags => "InvalidTagsException", 400;
+    /// More than 50 tags on one resource.
+    TooManyTags => "TooManyTagsException", 400;
+    /// A `nextToken` that this service did not issue.
+    InvalidNextToken => "InvalidNextTokenException", 400;
+    /// The execution has already finished and cannot be stopped.
+    PipelineExecutionNotStoppable => "PipelineExecutionNotStoppableException", 400;
+    /// A stop of the same kind is already under way for this execution.
+    DuplicatedStopRequest => "DuplicatedStopRequestException", 400;
+    /// `PutApprovalResult` named a stage the pipeline does not have.
+    StageNotFound => "StageNotFoundException", 400;
+    /// `PutApprovalResult` named an action the stage does not have.
+    ActionNotFound => "ActionNotFoundException", 400;
+    /// The approval token matches no approval waiting for an answer.
+    InvalidApprovalToken => "InvalidApprovalTokenException", 400;
+    /// The approval this token belongs to has already been answered or has timed out.
+    ApprovalAlreadyCompleted => "ApprovalAlreadyCompletedException", 400;
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The message `PipelineNotFoundException` carries in the real service.
+    pub(crate) fn pipeline_not_found(account: &str, name: &str) -> Self {
+        Self::PipelineNotFound(format!(
+            "Account '{account}' does not have a pipeline with name '{name}'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_knows_its_wire_name_and_status() {
+        let err = Error::ConcurrentPipelineExecutionsLimitExceeded("full".into());
+        assert_eq!(
+            err.error_type(),
+            "ConcurrentPipelineExecutionsLimitExceededException"
+        );
+        assert_eq!(err.http_status(), 400);
+        assert_eq!(err.message(), "full");
+        assert_eq!(err.to_string(), "full");
+    }
+
+    #[test]
+    fn pipeline_not_found_names_account_and_pipeline() {
+        let err = Error::pipeline_not_found("123456789012", "Missing");
+        assert_eq!(err.error_type(), "PipelineNotFoundException");
+        assert_eq!(
+            err.message(),
+            "Account '123456789012' does not have a pipeline with name 'Missing'"
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! The string enums of the service model.
+//!
+//! Input enums keep a value they do not know as `Unknown(String)` instead of failing to
+//! parse, so that validation can answer a `ValidationException` that names the allowed
+//! values, as the real service does. Output-only enums are plain Rust enums.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares an input enum with its wire spellings and an `Unknown` catch-all.
+macro_rules! input_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value the service model does not allow; validation rejects it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value the service model allows, in the model's order.
+            pub const VALUES: &'static [&'static str] = &[$($wire),+];
+
+            /// The wire spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Unknown(other) => other,
+                }
+            }
+
+            /// Whether the value is one the service model allows.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl Default for $name {
+            /// The empty value, which validation rejects: what a missing member reads as.
+            fn default() -> Self {
+                Self::Unknown(String::new())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+
+        impl crate::model::validate::ModelEnum for $name {
+            fn is_known(&self) -> bool { $name::is_known(self) }
+            fn values() -> &'static [&'static str] { Self::VALUES }
+        }
+    };
+}
+
+input_enum! {
+    /// How a pipeline admits executions (`pipeline.executionMode`).
+    ExecutionMode {
+        /// Executions queue FIFO in front of locked stages (V2 only).
+        Queued = "QUEUED",
+        /// A newer execution supersedes the one waiting in front of a locked stage.
+        Superseded = "SUPERSEDED",
+        /// Executions run independently; stages do not lock (V2 only).
+        Parallel = "PARALLEL",
+    }
+}
+
+input_enum! {
+    /// The pipeline type (`pipeline.pipelineType`).
+    PipelineType {
+        /// The original pipeline type: SUPERSEDED only, no variables.
+        V1 = "V1",
+        /// The newer type: every execution mode, pipeline variables.
+        V2 = "V2",
+    }
+}
+
+input_enum! {
+    /// What kind of work an action does.
+    ActionCategory {
+        /// Fetches source: only allowed in the first stage.
+        Source = "Source",
+        /// Builds.
+        Build = "Build",
+        /// Deploys.
+        Deploy = "Deploy",
+        /// Tests.
+        Test = "Test",
+        /// Invokes a function.
+        Invoke = "Invoke",
+        /// Waits for a person (provider `Manual`).
+        Approval = "Approval",
+        /// Runs commands.
+        Compute = "Compute",
+    }
+}
+
+input_enum! {
+    /// Who provides an action type.
+    ActionOwner {
+        /// Amazon.
+        Aws = "AWS",
+        /// A partner.
+        ThirdParty = "ThirdParty",
+        /// The account itself.
+        Custom = "Custom",
+    }
+}
+
+input_enum! {
+    /// The kind of revision a source override names.
+    SourceRevisionType {
+        /// A git commit.
+        CommitId = "COMMIT_ID",
+        /// A container image digest.
+        ImageDigest = "IMAGE_DIGEST",
+        /// An S3 object version.
+        S3ObjectVersionId = "S3_OBJECT_VERSION_ID",
+        /// An S3 object key.
+        S3ObjectKey = "S3_OBJECT_KEY",
+    }
+}
+
+input_enum! {
+    /// A reviewer's answer to a manual approval.
+    ApprovalStatus {
+        /// The action succeeds.
+        Approved = "Approved",
+        /// The action fails, and with it the stage and the execution.
+        Rejected = "Rejected",
+    }
+}
+
+input_enum! {
+    /// The kind of artifact store.
+    ArtifactStoreType {
+        /// An S3 bucket.
+        S3 = "S3",
+    }
+}
+
+/// The status of a pipeline execution, exactly as the service spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PipelineExecutionStatus {
+    /// Running or waiting for a stage. There is no "Queued" status.
+    InProgress,
+    /// A stop was requested; in-progress actions are finishing or being abandoned.
+    Stopping,
+    /// Stopped on request.
+    Stopped,
+    /// Every stage succeeded.
+    Succeeded,
+    /// A newer execution took its place in front of a locked stage (SUPERSEDED mode).
+    Superseded,
+    /// An action failed.
+    Failed,
+    /// The pipeline was updated before the execution could finish.
+    Cancelled,
+}
+
+impl PipelineExecutionStatus {
+    /// Whether the execution still counts against the concurrency limit.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::InProgress | Self::Stopping)
+    }
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "InProgress",
+            Self::Stopping => "Stopping",
+            Self::Stopped => "Stopped",
+            Self::Succeeded => "Succeeded",
+            Self::Superseded => "Superseded",
+            Self::Failed => "Failed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+}
+
+impl fmt::Display for PipelineExecutionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The status of one execution's run of one stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StageExecutionStatus {
+    /// Running or waiting to enter.
+    InProgress,
+    /// A stop was requested while the stage ran.
+    Stopping,
+    /// Stopped on request.
+    Stopped,
+    /// Every action succeeded.
+    Succeeded,
+    /// An action failed.
+    Failed,
+    /// The pipeline was updated before the stage could complete.
+    Cancelled,
+    /// Never run (not produced by pipesim; kept for model completeness).
+    Skipped,
+}
+
+/// The status of one action execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionExecutionStatus {
+    /// Running, or waiting for an approval.
+    InProgress,
+    /// Given up by a stop-and-abandon, an update or a supersession.
+    Abandoned,
+    /// Done, successfully.
+    Succeeded,
+    /// Done, unsuccessfully.
+    Failed,
+}
+
+/// The type of an execution. pipesim runs only standard executions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExecutionType {
+    /// A normal run.
+    #[default]
+    #[serde(rename = "STANDARD")]
+    Standard,
+    /// A rollback (not produced by pipesim).
+    #[serde(rename = "ROLLBACK")]
+    Rollback,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_enums_keep_unknown_values_for_validation() {
+        let mode: ExecutionMode = serde_json::from_str("\"FIFO\"").unwrap();
+        assert_eq!(mode, ExecutionMode::Unknown("FIFO".into()));
+        assert!(!mode.is_known());
+        assert_eq!(serde_json::to_string(&mode).unwrap(), "\"FIFO\"");
+        let known: ExecutionMode = serde_json::from_str("\"PARALLEL\"").unwrap();
+        assert_eq!(known, ExecutionMode::Parallel);
+    }
+
+    #[test]
+    fn statuses_use_the_service_spelling() {
+        assert_eq!(
+            serde_json::to_string(&PipelineExecutionStatus::InProgress).unwrap(),
+            "\"InProgress\""
+        );
+        assert_eq!(serde_json::to_string(&ExecutionType::Standard).unwrap(), "\"STANDARD\"");
+    }
+}

@@ -1,0 +1,297 @@
+//! The pipeline declaration: what `CreatePipeline` takes and `GetPipeline` gives back.
+//!
+//! Members pipesim reads are typed; every other member of the service model (triggers,
+//! stage conditions, action commands, ...) is kept verbatim in `other`, so a declaration
+//! round-trips unchanged. Required strings read as empty when missing, which validation
+//! then rejects with a length message.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::enums::{ActionCategory, ActionOwner, ArtifactStoreType, ExecutionMode, PipelineType};
+
+/// A whole pipeline: its stages and their actions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineDeclaration {
+    /// Unique per account and region; 1..100 of `[A-Za-z0-9.@\-_]`.
+    #[serde(default)]
+    pub name: String,
+    /// The service role: `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
+    #[serde(default)]
+    pub role_arn: String,
+    /// The artifact bucket (exactly one of this and `artifact_stores`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_store: Option<ArtifactStore>,
+    /// Artifact buckets per region, for cross-region actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_stores: Option<BTreeMap<String, ArtifactStore>>,
+    /// 2..50 stages, run in order.
+    #[serde(default)]
+    pub stages: Vec<StageDeclaration>,
+    /// Set by the service: 1 on create, one more on every update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// SUPERSEDED when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_mode: Option<ExecutionMode>,
+    /// V1 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_type: Option<PipelineType>,
+    /// Pipeline-level variables (V2 only), at most 50.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<PipelineVariableDeclaration>,
+    /// Members pipesim keeps but does not interpret (`triggers`, ...).
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl PipelineDeclaration {
+    /// A pipeline named `name` with a valid role and artifact store, and these stages.
+    pub fn new(name: impl Into<String>, stages: Vec<StageDeclaration>) -> Self {
+        Self {
+            name: name.into(),
+            role_arn: "arn:aws:iam::123456789012:role/pipesim".into(),
+            artifact_store: Some(ArtifactStore {
+                store_type: ArtifactStoreType::S3,
+                location: "pipesim-artifacts".into(),
+                other: Map::new(),
+            }),
+            stages,
+            ..Self::default()
+        }
+    }
+
+    /// The same pipeline as a V2 pipeline in `mode`.
+    pub fn v2(mut self, mode: ExecutionMode) -> Self {
+        self.pipeline_type = Some(PipelineType::V2);
+        self.execution_mode = Some(mode);
+        self
+    }
+
+    /// The same pipeline with one more variable declaration.
+    pub fn variable(mut self, name: impl Into<String>, default_value: Option<&str>) -> Self {
+        self.variables.push(PipelineVariableDeclaration {
+            name: name.into(),
+            default_value: default_value.map(str::to_owned),
+            description: None,
+        });
+        self
+    }
+}
+
+/// Where a pipeline keeps its artifacts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactStore {
+    /// Always `S3`.
+    #[serde(rename = "type", default)]
+    pub store_type: ArtifactStoreType,
+    /// The bucket: 3..63 of `[a-zA-Z0-9\-\.]`.
+    #[serde(default)]
+    pub location: String,
+    /// `encryptionKey`, kept verbatim.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// One stage: actions grouped by `runOrder`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageDeclaration {
+    /// Unique in the pipeline; 1..100 of `[A-Za-z0-9.@\-_]`.
+    #[serde(default)]
+    pub name: String,
+    /// 1..50 actions.
+    #[serde(default)]
+    pub actions: Vec<ActionDeclaration>,
+    /// `blockers`, `onFailure`, `onSuccess`, `beforeEntry`, kept verbatim.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl StageDeclaration {
+    /// A stage named `name` with these actions.
+    pub fn new(name: impl Into<String>, actions: Vec<ActionDeclaration>) -> Self {
+        Self { name: name.into(), actions, other: Map::new() }
+    }
+}
+
+/// One action of a stage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionDeclaration {
+    /// Unique in the stage; 1..100 of `[A-Za-z0-9.@\-_]`.
+    #[serde(default)]
+    pub name: String,
+    /// What the action is.
+    #[serde(default)]
+    pub action_type_id: ActionTypeId,
+    /// 1..999; actions with the same run order run together, lower first. Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_order: Option<i64>,
+    /// Provider configuration, kept verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<BTreeMap<String, String>>,
+    /// Artifacts this action produces; names unique in the pipeline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_artifacts: Vec<ArtifactRef>,
+    /// Artifacts this action consumes; each produced by an earlier action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_artifacts: Vec<ArtifactRef>,
+    /// `roleArn`, `region`, `namespace`, `commands`, `timeoutInMinutes`, ... kept verbatim.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl ActionDeclaration {
+    /// An action named `name` of type `action_type_id`, run order 1.
+    pub fn new(name: impl Into<String>, action_type_id: ActionTypeId) -> Self {
+        Self { name: name.into(), action_type_id, ..Self::default() }
+    }
+
+    /// The same action at another run order.
+    pub fn run_order(mut self, run_order: i64) -> Self {
+        self.run_order = Some(run_order);
+        self
+    }
+
+    /// The same action producing an artifact.
+    pub fn output(mut self, artifact: impl Into<String>) -> Self {
+        self.output_artifacts.push(ArtifactRef::new(artifact));
+        self
+    }
+
+    /// The same action consuming an artifact.
+    pub fn input(mut self, artifact: impl Into<String>) -> Self {
+        self.input_artifacts.push(ArtifactRef::new(artifact));
+        self
+    }
+
+    /// Whether this is a manual approval (`Approval` / `AWS` / `Manual`).
+    pub fn is_manual_approval(&self) -> bool {
+        let id = &self.action_type_id;
+        id.category == ActionCategory::Approval && id.owner == ActionOwner::Aws && id.provider == "Manual"
+    }
+}
+
+/// Names an action type.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionTypeId {
+    /// Source, Build, Deploy, Test, Invoke, Approval or Compute.
+    #[serde(default)]
+    pub category: ActionCategory,
+    /// AWS, ThirdParty or Custom.
+    #[serde(default)]
+    pub owner: ActionOwner,
+    /// 1..35 of `[0-9A-Za-z_-]`.
+    #[serde(default)]
+    pub provider: String,
+    /// 1..9 of `[0-9A-Za-z_-]`.
+    #[serde(default)]
+    pub version: String,
+}
+
+impl ActionTypeId {
+    /// An action type owned by AWS.
+    pub fn aws(category: ActionCategory, provider: &str) -> Self {
+        Self { category, owner: ActionOwner::Aws, provider: provider.into(), version: "1".into() }
+    }
+
+    /// The S3 source action.
+    pub fn s3_source() -> Self {
+        Self::aws(ActionCategory::Source, "S3")
+    }
+
+    /// The CodeBuild build action.
+    pub fn codebuild() -> Self {
+        Self::aws(ActionCategory::Build, "CodeBuild")
+    }
+
+    /// The S3 deploy action.
+    pub fn s3_deploy() -> Self {
+        Self::aws(ActionCategory::Deploy, "S3")
+    }
+
+    /// The manual approval action.
+    pub fn manual_approval() -> Self {
+        Self::aws(ActionCategory::Approval, "Manual")
+    }
+}
+
+/// An input or output artifact reference.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactRef {
+    /// 1..100 of `[a-zA-Z0-9_\-]`.
+    #[serde(default)]
+    pub name: String,
+    /// `files`, kept verbatim.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl ArtifactRef {
+    /// A reference to the artifact `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), other: Map::new() }
+    }
+}
+
+/// A pipeline-level variable a start may set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineVariableDeclaration {
+    /// 1..128 of `[A-Za-z0-9@\-_]`.
+    #[serde(default)]
+    pub name: String,
+    /// Used when a start does not set the variable; 1..1000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// Free text, 0..200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A resource tag.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tag {
+    /// 1..128 characters, not starting with `aws:`.
+    #[serde(default)]
+    pub key: String,
+    /// 0..256 characters.
+    #[serde(default)]
+    pub value: String,
+}
+
+impl Tag {
+    /// A tag `key` = `value`.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { key: key.into(), value: value.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_round_trip_members_pipesim_does_not_interpret() {
+        let json = r#"{"name":"P","roleArn":"arn:aws:iam::123456789012:role/r",
+            "artifactStore":{"type":"S3","location":"bucket","encryptionKey":{"id":"k","type":"KMS"}},
+            "stages":[{"name":"Source","actions":[{"name":"A","actionTypeId":{"category":"Source",
+            "owner":"AWS","provider":"S3","version":"1"},"outputArtifacts":[{"name":"Out"}],
+            "namespace":"SourceVariables"}],"onFailure":{"result":"ROLLBACK"}}],
+            "triggers":[{"providerType":"CodeStarSourceConnection","gitConfiguration":{"sourceActionName":"A"}}]}"#;
+        let decl: PipelineDeclaration = serde_json::from_str(json).unwrap();
+        assert!(decl.other.contains_key("triggers"));
+        assert!(decl.stages[0].other.contains_key("onFailure"));
+        assert!(decl.stages[0].actions[0].other.contains_key("namespace"));
+        let again: serde_json::Value = serde_json::to_value(&decl).unwrap();
+        let original: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(again, original);
+    }
+}

@@ -1,0 +1,609 @@
+//! Input validation, as the real service does it, before any state is touched.
+//!
+//! Constraints from the service model (lengths, patterns, enums, list sizes) are collected
+//! in a [`Violations`] list and reported together as one `ValidationException` worded the
+//! way CodePipeline words it:
+//!
+//! ```text
+//! 2 validation errors detected: Value at 'name' failed to satisfy constraint: Member must
+//! have length less than or equal to 100; Value at 'clientRequestToken' failed to ...
+//! ```
+//!
+//! Structural rules of a pipeline declaration that the model cannot express (stage count,
+//! unique names, modes per pipeline type, artifacts) answer with the first problem found,
+//! as the service's `Invalid*Exception`s do.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+
+use super::enums::{ActionCategory, ExecutionMode, PipelineType};
+use super::ids::is_lowercase_uuid;
+use super::operations::{
+    GetPipelineExecutionInput, ListPipelineExecutionsInput, ListPipelinesInput,
+    PutApprovalResultInput, StartPipelineExecutionInput, StopPipelineExecutionInput,
+};
+use super::pipeline::{PipelineDeclaration, Tag};
+
+/// An enum of the service model, which validation checks against its allowed values.
+pub trait ModelEnum {
+    /// Whether the value is allowed.
+    fn is_known(&self) -> bool;
+    /// Every allowed value.
+    fn values() -> &'static [&'static str];
+}
+
+/// The pattern of pipeline, stage and action names.
+pub(crate) const NAME_PATTERN: &str = r"[A-Za-z0-9.@\-_]+";
+const TOKEN_PATTERN: &str = "^[a-zA-Z0-9-]+$";
+const VARIABLE_NAME_PATTERN: &str = r"[A-Za-z0-9@\-_]+";
+const PROVIDER_PATTERN: &str = "[0-9A-Za-z_-]+";
+const ARTIFACT_NAME_PATTERN: &str = r"[a-zA-Z0-9_\-]+";
+const LOCATION_PATTERN: &str = r"[a-zA-Z0-9\-\.]+";
+const ROLE_ARN_PATTERN: &str = r"arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*";
+const UUID_PATTERN: &str = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_')
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-'
+}
+
+fn is_variable_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_')
+}
+
+fn is_provider_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
+}
+
+fn is_location_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.')
+}
+
+/// Whether `arn` matches `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
+fn is_role_arn(arn: &str) -> bool {
+    let Some(mut rest) = arn.strip_prefix("arn:aws") else { return false };
+    while let Some(after_dash) = rest.strip_prefix('-') {
+        let word = after_dash.len()
+            - after_dash.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
+        if word == 0 {
+            return false;
+        }
+        rest = &after_dash[word..];
+    }
+    let Some(rest) = rest.strip_prefix(":iam::") else { return false };
+    let (account, rest) = rest.split_at(rest.len().min(12));
+    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(":role/")
+}
+
+/// The constraint violations found in one input, in the order they were found.
+#[derive(Debug, Default)]
+pub(crate) struct Violations(Vec<String>);
+
+impl Violations {
+    fn push(&mut self, path: &str, constraint: std::fmt::Arguments<'_>) {
+        self.0.push(format!("Value at '{path}' failed to satisfy constraint: {constraint}"));
+    }
+
+    /// A string of `min..=max` characters.
+    pub(crate) fn length(&mut self, path: &str, value: &str, min: usize, max: usize) {
+        // Counting chars is only needed when the byte length could be out of range.
+        if value.len() >= min && value.len() <= max {
+            return;
+        }
+        let chars = value.chars().count();
+        if chars < min {
+            self.push(path, format_args!("Member must have length greater than or equal to {min}"));
+        } else if chars > max {
+            self.push(path, format_args!("Member must have length less than or equal to {max}"));
+        }
+    }
+
+    /// A string whose every character passes `allowed` (the model's `[...]+` patterns).
+    fn pattern(&mut self, path: &str, value: &str, pattern: &str, allowed: fn(char) -> bool) {
+        if value.is_empty() || !value.chars().all(allowed) {
+            self.push(path, format_args!("Member must satisfy regular expression pattern: {pattern}"));
+        }
+    }
+
+    /// A name: 1..=`max` characters of `[A-Za-z0-9.@\-_]`.
+    pub(crate) fn name(&mut self, path: &str, value: &str, max: usize) {
+        self.length(path, value, 1, max);
+        self.pattern(path, value, NAME_PATTERN, is_name_char);
+    }
+
+    /// A list of `min..=max` members.
+    fn list_length(&mut self, path: &str, len: usize, min: usize, max: usize) {
+        if len < min {
+            self.push(path, format_args!("Member must have length greater than or equal to {min}"));
+        } else if len > max {
+            self.push(path, format_args!("Member must have length less than or equal to {max}"));
+        }
+    }
+
+    /// An integer in `min..=max`.
+    fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
+        if value < min {
+            self.push(path, format_args!("Member must have value greater than or equal to {min}"));
+        } else if value > max {
+            self.push(path, format_args!("Member must have value less than or equal to {max}"));
+        }
+    }
+
+    /// One of the enum's allowed values.
+    fn enumeration<E: ModelEnum>(&mut self, path: &str, value: &E) {
+        if !value.is_known() {
+            let values = E::values().join(", ");
+            self.push(path, format_args!("Member must satisfy enum value set: [{values}]"));
+        }
+    }
+
+    /// The execution id pattern (a lowercase UUID).
+    fn uuid(&mut self, path: &str, value: &str) {
+        if !is_lowercase_uuid(value) {
+            self.push(path, format_args!("Member must satisfy regular expression pattern: {UUID_PATTERN}"));
+        }
+    }
+
+    /// `Ok` when nothing was found, else one `ValidationException` listing everything.
+    pub(crate) fn finish(self) -> Result<()> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(Error::Validation(format!("1 validation error detected: {}", self.0[0]))),
+            n => Err(Error::Validation(format!(
+                "{n} validation errors detected: {}",
+                self.0.join("; ")
+            ))),
+        }
+    }
+}
+
+/// Checks a `StartPipelineExecution` input against the model (spec §2).
+pub(crate) fn start_pipeline_execution(input: &StartPipelineExecutionInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("name", &input.name, 100);
+    if let Some(token) = &input.client_request_token {
+        v.length("clientRequestToken", token, 1, 128);
+        v.pattern("clientRequestToken", token, TOKEN_PATTERN, is_token_char);
+    }
+    if let Some(variables) = &input.variables {
+        v.list_length("variables", variables.len(), 1, 50);
+        for (i, variable) in variables.iter().enumerate() {
+            let path = format!("variables.{}.member", i + 1);
+            v.length(&format!("{path}.name"), &variable.name, 1, 128);
+            v.pattern(&format!("{path}.name"), &variable.name, VARIABLE_NAME_PATTERN, is_variable_name_char);
+            v.length(&format!("{path}.value"), &variable.value, 1, 1000);
+        }
+    }
+    if let Some(revisions) = &input.source_revisions {
+        v.list_length("sourceRevisions", revisions.len(), 0, 50);
+        for (i, revision) in revisions.iter().enumerate() {
+            let path = format!("sourceRevisions.{}.member", i + 1);
+            v.name(&format!("{path}.actionName"), &revision.action_name, 100);
+            v.enumeration(&format!("{path}.revisionType"), &revision.revision_type);
+            v.length(&format!("{path}.revisionValue"), &revision.revision_value, 1, 1500);
+        }
+    }
+    v.finish()
+}
+
+/// Checks a `StopPipelineExecution` input against the model.
+pub(crate) fn stop_pipeline_execution(input: &StopPipelineExecutionInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("pipelineName", &input.pipeline_name, 100);
+    v.uuid("pipelineExecutionId", &input.pipeline_execution_id);
+    if let Some(reason) = &input.reason {
+        v.length("reason", reason, 0, 200);
+    }
+    v.finish()
+}
+
+/// Checks a `GetPipelineExecution` input against the model.
+pub(crate) fn get_pipeline_execution(input: &GetPipelineExecutionInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("pipelineName", &input.pipeline_name, 100);
+    v.uuid("pipelineExecutionId", &input.pipeline_execution_id);
+    v.finish()
+}
+
+/// Checks a `ListPipelineExecutions` input against the model.
+pub(crate) fn list_pipeline_executions(input: &ListPipelineExecutionsInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("pipelineName", &input.pipeline_name, 100);
+    if let Some(max) = input.max_results {
+        v.range("maxResults", max, 1, 100);
+    }
+    if let Some(token) = &input.next_token {
+        v.length("nextToken", token, 1, 2048);
+    }
+    v.finish()?;
+    if input.filter.is_some() {
+        return Err(Error::Validation(
+            "pipesim does not support the ListPipelineExecutions filter".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a `ListPipelines` input against the model.
+pub(crate) fn list_pipelines(input: &ListPipelinesInput) -> Result<()> {
+    let mut v = Violations::default();
+    if let Some(max) = input.max_results {
+        v.range("maxResults", max, 1, 1000);
+    }
+    if let Some(token) = &input.next_token {
+        v.length("nextToken", token, 1, 2048);
+    }
+    v.finish()
+}
+
+/// Checks a `PutApprovalResult` input against the model.
+pub(crate) fn put_approval_result(input: &PutApprovalResultInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("pipelineName", &input.pipeline_name, 100);
+    v.name("stageName", &input.stage_name, 100);
+    v.name("actionName", &input.action_name, 100);
+    v.length("result.summary", &input.result.summary, 0, 512);
+    v.enumeration("result.status", &input.result.status);
+    v.uuid("token", &input.token);
+    v.finish()
+}
+
+/// Checks a pipeline name given alone (`GetPipeline`, `DeletePipeline`, ...).
+pub(crate) fn pipeline_name(path: &str, name: &str) -> Result<()> {
+    let mut v = Violations::default();
+    v.name(path, name, 100);
+    v.finish()
+}
+
+/// Checks tags: the model's lengths, then the 50-tag limit, unique keys and the reserved
+/// `aws:` prefix.
+pub(crate) fn tags(path: &str, tags: &[Tag]) -> Result<()> {
+    let mut v = Violations::default();
+    for (i, tag) in tags.iter().enumerate() {
+        v.length(&format!("{path}.{}.member.key", i + 1), &tag.key, 1, 128);
+        v.length(&format!("{path}.{}.member.value", i + 1), &tag.value, 0, 256);
+    }
+    v.finish()?;
+    if tags.len() > 50 {
+        return Err(Error::TooManyTags(format!(
+            "Tag limit exceeded: a resource can have at most 50 tags, {} were given",
+            tags.len()
+        )));
+    }
+    let mut keys = HashSet::new();
+    for tag in tags {
+        if tag.key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(Error::InvalidTags(format!(
+                "Tag key '{}' uses the reserved prefix 'aws:'",
+                tag.key
+            )));
+        }
+        if !keys.insert(tag.key.as_str()) {
+            return Err(Error::InvalidTags(format!("Tag key '{}' is given more than once", tag.key)));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a pipeline declaration: the model's constraints first (one
+/// `ValidationException` listing all of them), then the structural rules.
+pub(crate) fn pipeline_declaration(pipeline: &PipelineDeclaration) -> Result<()> {
+    declaration_constraints(pipeline).finish()?;
+    declaration_structure(pipeline)
+}
+
+fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
+    let mut v = Violations::default();
+    v.name("pipeline.name", &p.name, 100);
+    v.length("pipeline.roleArn", &p.role_arn, 0, 1024);
+    if !is_role_arn(&p.role_arn) {
+        v.push("pipeline.roleArn", format_args!("Member must satisfy regular expression pattern: {ROLE_ARN_PATTERN}"));
+    }
+    if let Some(store) = &p.artifact_store {
+        v.enumeration("pipeline.artifactStore.type", &store.store_type);
+        v.length("pipeline.artifactStore.location", &store.location, 3, 63);
+        v.pattern("pipeline.artifactStore.location", &store.location, LOCATION_PATTERN, is_location_char);
+    }
+    for (region, store) in p.artifact_stores.iter().flatten() {
+        v.length("pipeline.artifactStores.key", region, 4, 30);
+        let path = format!("pipeline.artifactStores.{region}.member");
+        v.enumeration(&format!("{path}.type"), &store.store_type);
+        v.length(&format!("{path}.location"), &store.location, 3, 63);
+        v.pattern(&format!("{path}.location"), &store.location, LOCATION_PATTERN, is_location_char);
+    }
+    if let Some(version) = p.version {
+        v.range("pipeline.version", version, 1, i64::MAX);
+    }
+    if let Some(mode) = &p.execution_mode {
+        v.enumeration("pipeline.executionMode", mode);
+    }
+    if let Some(kind) = &p.pipeline_type {
+        v.enumeration("pipeline.pipelineType", kind);
+    }
+    v.list_length("pipeline.variables", p.variables.len(), 0, 50);
+    for (i, variable) in p.variables.iter().enumerate() {
+        let path = format!("pipeline.variables.{}.member", i + 1);
+        v.length(&format!("{path}.name"), &variable.name, 1, 128);
+        v.pattern(&format!("{path}.name"), &variable.name, VARIABLE_NAME_PATTERN, is_variable_name_char);
+        if let Some(default) = &variable.default_value {
+            v.length(&format!("{path}.defaultValue"), default, 1, 1000);
+        }
+        if let Some(description) = &variable.description {
+            v.length(&format!("{path}.description"), description, 0, 200);
+        }
+    }
+    for (i, stage) in p.stages.iter().enumerate() {
+        let stage_path = format!("pipeline.stages.{}.member", i + 1);
+        v.name(&format!("{stage_path}.name"), &stage.name, 100);
+        for (j, action) in stage.actions.iter().enumerate() {
+            let path = format!("{stage_path}.actions.{}.member", j + 1);
+            v.name(&format!("{path}.name"), &action.name, 100);
+            let type_path = format!("{path}.actionTypeId");
+            let type_id = &action.action_type_id;
+            v.enumeration(&format!("{type_path}.category"), &type_id.category);
+            v.enumeration(&format!("{type_path}.owner"), &type_id.owner);
+            v.length(&format!("{type_path}.provider"), &type_id.provider, 1, 35);
+            v.pattern(&format!("{type_path}.provider"), &type_id.provider, PROVIDER_PATTERN, is_provider_char);
+            v.length(&format!("{type_path}.version"), &type_id.version, 1, 9);
+            v.pattern(&format!("{type_path}.version"), &type_id.version, PROVIDER_PATTERN, is_provider_char);
+            if let Some(run_order) = action.run_order {
+                v.range(&format!("{path}.runOrder"), run_order, 1, 999);
+            }
+            for (key, value) in action.configuration.iter().flatten() {
+                v.length(&format!("{path}.configuration.key"), key, 1, 50);
+                v.length(&format!("{path}.configuration.{key}.value"), value, 1, 1000);
+            }
+            let artifacts = [("outputArtifacts", &action.output_artifacts), ("inputArtifacts", &action.input_artifacts)];
+            for (list, refs) in artifacts {
+                for (k, artifact) in refs.iter().enumerate() {
+                    let artifact_path = format!("{path}.{list}.{}.member.name", k + 1);
+                    v.length(&artifact_path, &artifact.name, 1, 100);
+                    v.pattern(&artifact_path, &artifact.name, ARTIFACT_NAME_PATTERN, is_provider_char);
+                }
+            }
+        }
+    }
+    v
+}
+
+fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
+    if p.artifact_store.is_some() == p.artifact_stores.is_some() {
+        return Err(Error::InvalidStructure(
+            "Pipeline must declare exactly one of artifactStore and artifactStores".into(),
+        ));
+    }
+    let stages = p.stages.len();
+    if !(2..=50).contains(&stages) {
+        return Err(Error::InvalidStructure(format!(
+            "Pipeline has {stages} stage(s). A pipeline must have at least 2 and at most 50 stages"
+        )));
+    }
+    let v2 = p.pipeline_type == Some(PipelineType::V2);
+    let mode = p.execution_mode.as_ref().unwrap_or(&ExecutionMode::Superseded);
+    if !v2 && *mode != ExecutionMode::Superseded {
+        return Err(Error::InvalidStructure(format!(
+            "Execution mode {mode} is only supported by V2 pipelines"
+        )));
+    }
+    if !v2 && !p.variables.is_empty() {
+        return Err(Error::InvalidStructure("Pipeline variables are only supported by V2 pipelines".into()));
+    }
+    let mut variables = HashSet::new();
+    for variable in &p.variables {
+        if !variables.insert(variable.name.as_str()) {
+            return Err(Error::InvalidStructure(format!(
+                "Pipeline variable '{}' is declared more than once",
+                variable.name
+            )));
+        }
+    }
+    let mut stage_names = HashSet::new();
+    let mut produced: HashSet<&str> = HashSet::new();
+    for (index, stage) in p.stages.iter().enumerate() {
+        if !stage_names.insert(stage.name.as_str()) {
+            return Err(Error::InvalidStageDeclaration(format!(
+                "Stage name '{}' is used by more than one stage",
+                stage.name
+            )));
+        }
+        if !(1..=50).contains(&stage.actions.len()) {
+            return Err(Error::InvalidStageDeclaration(format!(
+                "Stage '{}' has {} action(s). A stage must have at least 1 and at most 50 actions",
+                stage.name,
+                stage.actions.len()
+            )));
+        }
+        let mut action_names = HashSet::new();
+        for action in &stage.actions {
+            if !action_names.insert(action.name.as_str()) {
+                return Err(Error::InvalidActionDeclaration(format!(
+                    "Action name '{}' is used by more than one action in stage '{}'",
+                    action.name, stage.name
+                )));
+            }
+            let is_source = action.action_type_id.category == ActionCategory::Source;
+            if index == 0 && !is_source {
+                return Err(Error::InvalidStructure(format!(
+                    "The first stage may contain only Source actions, but action '{}' is a {} action",
+                    action.name, action.action_type_id.category
+                )));
+            }
+            if index > 0 && is_source {
+                return Err(Error::InvalidStructure(format!(
+                    "Source action '{}' must be in the first stage, not in stage '{}'",
+                    action.name, stage.name
+                )));
+            }
+        }
+        check_artifacts(stage, &mut produced)?;
+    }
+    Ok(())
+}
+
+/// Input artifacts must come from an earlier action (an earlier stage, or a lower run
+/// order in this stage); output artifact names are unique in the pipeline.
+fn check_artifacts<'a>(
+    stage: &'a super::pipeline::StageDeclaration,
+    produced: &mut HashSet<&'a str>,
+) -> Result<()> {
+    let mut by_run_order: Vec<_> = stage.actions.iter().collect();
+    by_run_order.sort_by_key(|action| action.run_order.unwrap_or(1));
+    for group in by_run_order.chunk_by(|a, b| a.run_order.unwrap_or(1) == b.run_order.unwrap_or(1)) {
+        for action in group {
+            for input in &action.input_artifacts {
+                if !produced.contains(input.name.as_str()) {
+                    return Err(Error::InvalidStructure(format!(
+                        "Input artifact '{}' of action '{}' is not declared as an output artifact of a preceding action",
+                        input.name, action.name
+                    )));
+                }
+            }
+        }
+        for action in group {
+            for output in &action.output_artifacts {
+                if !produced.insert(output.name.as_str()) {
+                    return Err(Error::InvalidStructure(format!(
+                        "Output artifact name '{}' is used by more than one action",
+                        output.name
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::enums::SourceRevisionType;
+    use crate::model::pipeline::{ActionDeclaration, ActionTypeId, StageDeclaration};
+
+    fn message(result: Result<()>) -> String {
+        match result {
+            Err(Error::Validation(message)) => message,
+            other => panic!("expected a ValidationException, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn start_name_must_match_the_name_pattern() {
+        let input = StartPipelineExecutionInput::new("my pipeline");
+        assert_eq!(
+            message(start_pipeline_execution(&input)),
+            r"1 validation error detected: Value at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9.@\-_]+"
+        );
+    }
+
+    #[test]
+    fn start_reports_every_problem_with_one_based_member_paths() {
+        let input = StartPipelineExecutionInput::new("x".repeat(101))
+            .client_request_token("bad token")
+            .variable("ok", "")
+            .source_revision("Source", SourceRevisionType::Unknown("TAG".into()), "v1");
+        assert_eq!(
+            message(start_pipeline_execution(&input)),
+            "4 validation errors detected: \
+             Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 100; \
+             Value at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-]+$; \
+             Value at 'variables.1.member.value' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+             Value at 'sourceRevisions.1.member.revisionType' failed to satisfy constraint: Member must satisfy enum value set: [COMMIT_ID, IMAGE_DIGEST, S3_OBJECT_VERSION_ID, S3_OBJECT_KEY]"
+        );
+    }
+
+    #[test]
+    fn start_variables_when_present_hold_one_to_fifty_items() {
+        let mut input = StartPipelineExecutionInput::new("P");
+        input.variables = Some(Vec::new());
+        assert!(message(start_pipeline_execution(&input)).contains(
+            "Value at 'variables' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        ));
+        let mut input = StartPipelineExecutionInput::new("P");
+        for i in 0..51 {
+            input = input.variable(format!("v{i}"), "x");
+        }
+        assert!(message(start_pipeline_execution(&input)).contains(
+            "Value at 'variables' failed to satisfy constraint: Member must have length less than or equal to 50"
+        ));
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let input = StartPipelineExecutionInput::new("P").variable("v", "é".repeat(1000));
+        assert!(start_pipeline_execution(&input).is_ok());
+    }
+
+    #[test]
+    fn role_arns_follow_the_model_pattern() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/x"));
+        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/"));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/a/b"));
+        assert!(!is_role_arn("arn:aws:iam::12345678901:role/x"));
+        assert!(!is_role_arn("arn:aws-:iam::123456789012:role/x"));
+        assert!(!is_role_arn("arn:aws:iam::123456789012:user/x"));
+    }
+
+    fn two_stages() -> PipelineDeclaration {
+        PipelineDeclaration::new(
+            "P",
+            vec![
+                StageDeclaration::new("Source", vec![ActionDeclaration::new("Src", ActionTypeId::s3_source()).output("Out")]),
+                StageDeclaration::new("Deploy", vec![ActionDeclaration::new("Dep", ActionTypeId::s3_deploy()).input("Out")]),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_pipeline_needs_two_to_fifty_stages() {
+        let mut p = two_stages();
+        p.stages.truncate(1);
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+    }
+
+    #[test]
+    fn v1_pipelines_allow_only_superseded_mode() {
+        let mut p = two_stages();
+        p.execution_mode = Some(ExecutionMode::Queued);
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+        assert!(pipeline_declaration(&two_stages().v2(ExecutionMode::Queued)).is_ok());
+    }
+
+    #[test]
+    fn stage_and_action_names_are_unique() {
+        let mut p = two_stages();
+        p.stages[1].name = "Source".into();
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStageDeclaration(_))));
+        let mut p = two_stages();
+        let dup = p.stages[1].actions[0].clone();
+        p.stages[1].actions.push(dup);
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidActionDeclaration(_))));
+    }
+
+    #[test]
+    fn source_actions_belong_to_the_first_stage_only() {
+        let mut p = two_stages();
+        p.stages[1].actions.push(ActionDeclaration::new("Src2", ActionTypeId::s3_source()));
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+    }
+
+    #[test]
+    fn input_artifacts_must_be_produced_earlier() {
+        let mut p = two_stages();
+        p.stages[1].actions[0].input_artifacts[0].name = "Nothing".into();
+        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+    }
+
+    #[test]
+    fn tags_are_limited_unique_and_not_reserved() {
+        assert!(tags("tags", &[Tag::new("team", "a")]).is_ok());
+        assert!(matches!(tags("tags", &[Tag::new("aws:x", "a")]), Err(Error::InvalidTags(_))));
+        assert!(matches!(tags("tags", &[Tag::new("k", "a"), Tag::new("k", "b")]), Err(Error::InvalidTags(_))));
+        let many: Vec<_> = (0..51).map(|i| Tag::new(format!("k{i}"), "v")).collect();
+        assert!(matches!(tags("tags", &many), Err(Error::TooManyTags(_))));
+        assert!(matches!(tags("tags", &[Tag::new("", "v")]), Err(Error::Validation(_))));
+    }
+}

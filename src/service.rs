@@ -1,0 +1,648 @@
+//! The async handle users embed: [`Simulator`], and its [`SimulatorBuilder`].
+//!
+//! The simulator shards state per pipeline: each account and region has a map from
+//! pipeline name to a slot holding that pipeline's [`PipelineEngine`] behind its own
+//! mutex. An operation looks the slot up, validates, locks the one engine for the few
+//! microseconds the pure state machine needs, and hands the resulting timers to the
+//! scheduler. No lock is ever held across an `.await`, and no operation ever holds two
+//! pipeline locks, so work on one pipeline never waits on another.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, SystemTime};
+
+use dashmap::DashMap;
+use parking_lot::Mutex;
+use tokio::sync::{Notify, broadcast};
+use tracing::Instrument;
+
+use crate::engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+use crate::engine::paging::{self, PageKind};
+use crate::engine::{EngineConfig, Effects, PipelineEngine, PipelineIdent, Timer};
+use crate::error::{Error, Result};
+use crate::events::{Event, EventStream};
+use crate::model::validate;
+use crate::model::*;
+use crate::sim::clock::Clock;
+use crate::sim::rng::{self, Rng};
+use crate::sim::scheduler::Scheduler;
+
+/// The account pipesim uses when none is given.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The region pipesim uses when none is given.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// Where virtual time starts by default: 2025-01-01T00:00:00Z.
+pub const DEFAULT_VIRTUAL_START: Timestamp = Timestamp::from_millis(1_735_689_600_000);
+
+/// A simulated CodePipeline service. Cheap to clone: clones share all state.
+///
+/// A handle acts in one account and region (by default [`DEFAULT_ACCOUNT`] and
+/// [`DEFAULT_REGION`]); [`with_scope`](Self::with_scope) gives a handle on another.
+/// Pipelines of one scope are invisible to every other.
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+    scope: Arc<Scope>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("seed", &self.inner.seed)
+            .field("account", &self.scope.account)
+            .field("region", &self.scope.region)
+            .finish_non_exhaustive()
+    }
+}
+
+type TimerItem = (Arc<PipelineSlot>, Timer);
+
+struct Inner {
+    seed: u64,
+    config: EngineConfig,
+    max_pipelines: usize,
+    clock: Clock,
+    scheduler: Scheduler<TimerItem>,
+    /// One registry per (account, region), created on first use.
+    scopes: DashMap<(String, String), Arc<Scope>>,
+    events: broadcast::Sender<Event>,
+    /// Serialises `advance` calls, so virtual time moves in one place at a time.
+    advance: tokio::sync::Mutex<()>,
+}
+
+/// The pipelines of one account and region.
+struct Scope {
+    account: Arc<str>,
+    region: Arc<str>,
+    pipelines: DashMap<Box<str>, Arc<PipelineSlot>>,
+    /// Serialises creates and deletes, so the name check, the pipeline limit and the
+    /// insert happen as one step. Counts how often each name was created, so that a
+    /// re-created pipeline draws fresh ids from the seed.
+    registry: Mutex<HashMap<String, u64>>,
+}
+
+/// One pipeline's state behind its own lock.
+pub(crate) struct PipelineSlot {
+    /// Held only for one pure engine call; never across `.await`.
+    engine: Mutex<PipelineEngine>,
+}
+
+/// Builds a [`Simulator`]. Every setting has a default chosen to make harnesses fast.
+#[derive(Clone, Debug)]
+pub struct SimulatorBuilder {
+    seed: Option<u64>,
+    virtual_time: bool,
+    start_time: Option<SystemTime>,
+    config: EngineConfig,
+    max_pipelines: usize,
+    account: String,
+    region: String,
+    event_capacity: usize,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            seed: None,
+            virtual_time: false,
+            start_time: None,
+            config: EngineConfig {
+                default_action: ActionBehaviour::succeed_after(Duration::from_millis(100)),
+                approval_timeout: Duration::from_secs(7 * 24 * 3600),
+                max_concurrent_executions: 50,
+                history_limit: 10_000,
+                token_window: Duration::from_secs(24 * 3600),
+                update_conflict_window: Duration::ZERO,
+            },
+            max_pipelines: 1000,
+            account: DEFAULT_ACCOUNT.into(),
+            region: DEFAULT_REGION.into(),
+            event_capacity: 4096,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Seeds every id, duration draw and outcome. Without a seed, a random one is
+    /// chosen; [`Simulator::seed`] tells which, so a run can be replayed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Virtual time: the clock stands still until [`Simulator::advance`] moves it.
+    /// Without this, the simulator follows tokio's clock (real time, or tokio's paused
+    /// test clock).
+    pub fn virtual_time(mut self) -> Self {
+        self.virtual_time = true;
+        self
+    }
+
+    /// Where the clock starts. Default: now in real time, [`DEFAULT_VIRTUAL_START`] in
+    /// virtual time.
+    pub fn start_time(mut self, start: SystemTime) -> Self {
+        self.start_time = Some(start);
+        self
+    }
+
+    /// How long every non-approval action runs unless a pipeline or action says
+    /// otherwise. Default: 100 ms.
+    pub fn action_duration(mut self, duration: Duration) -> Self {
+        self.config.default_action.duration = Some(duration);
+        self
+    }
+
+    /// Whether actions succeed unless a pipeline or action says otherwise. Default:
+    /// [`Outcome::Succeed`].
+    pub fn action_outcome(mut self, outcome: Outcome) -> Self {
+        self.config.default_action.outcome = Some(outcome);
+        self
+    }
+
+    /// How long a manual approval waits before it fails. Default: 7 days.
+    pub fn approval_timeout(mut self, timeout: Duration) -> Self {
+        self.config.approval_timeout = timeout;
+        self
+    }
+
+    /// Active executions a QUEUED or PARALLEL pipeline admits. Default: 50.
+    pub fn max_concurrent_executions(mut self, limit: u32) -> Self {
+        self.config.max_concurrent_executions = limit;
+        self
+    }
+
+    /// Executions retained per pipeline; the oldest finished ones are dropped beyond
+    /// it. Default: 10,000.
+    pub fn history_limit(mut self, limit: usize) -> Self {
+        self.config.history_limit = limit;
+        self
+    }
+
+    /// How long a `clientRequestToken` is remembered. Default: 24 hours.
+    pub fn token_window(mut self, window: Duration) -> Self {
+        self.config.token_window = window;
+        self
+    }
+
+    /// How long after an `UpdatePipeline` starts and stops of that pipeline answer
+    /// `ConflictException`. Default: zero.
+    pub fn update_conflict_window(mut self, window: Duration) -> Self {
+        self.config.update_conflict_window = window;
+        self
+    }
+
+    /// Pipelines allowed per account and region. Default: 1000.
+    pub fn max_pipelines(mut self, limit: usize) -> Self {
+        self.max_pipelines = limit;
+        self
+    }
+
+    /// The account and region of the handle [`build`](Self::build) returns.
+    pub fn scope(mut self, account: &str, region: &str) -> Self {
+        self.account = account.into();
+        self.region = region.into();
+        self
+    }
+
+    /// Events buffered per subscriber before a slow one starts missing them.
+    /// Default: 4096.
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Builds the simulator.
+    ///
+    /// # Panics
+    /// In real time (without [`virtual_time`](Self::virtual_time)), when called outside
+    /// a tokio runtime: the timer driver needs one.
+    pub fn build(self) -> Simulator {
+        let seed = self.seed.unwrap_or_else(rng::random_seed);
+        let clock = if self.virtual_time {
+            Clock::virtual_at(self.start_time.map_or(DEFAULT_VIRTUAL_START, Timestamp::from_system_time))
+        } else {
+            Clock::real(Timestamp::from_system_time(self.start_time.unwrap_or_else(SystemTime::now)))
+        };
+        let inner = Arc::new(Inner {
+            seed,
+            config: self.config,
+            max_pipelines: self.max_pipelines,
+            clock,
+            scheduler: Scheduler::new(),
+            scopes: DashMap::new(),
+            events: broadcast::channel(self.event_capacity).0,
+            advance: tokio::sync::Mutex::new(()),
+        });
+        if !self.virtual_time {
+            let handle = tokio::runtime::Handle::try_current()
+                .expect("a real-time pipesim Simulator must be built inside a tokio runtime");
+            handle.spawn(drive(Arc::downgrade(&inner), inner.scheduler.waker()));
+        }
+        tracing::debug!(seed, virtual_time = self.virtual_time, "simulator built");
+        let scope = inner.scope(&self.account, &self.region);
+        Simulator { inner, scope }
+    }
+}
+
+/// Fires timers as real (or tokio-paused) time reaches them: the one task that moves
+/// every execution forward. Ends when the simulator is dropped.
+async fn drive(inner: Weak<Inner>, wake: Arc<Notify>) {
+    const BATCH: usize = 4096;
+    loop {
+        let next = {
+            let Some(inner) = inner.upgrade() else { return };
+            let mut fired = 0;
+            while fired < BATCH {
+                let Some((_, item)) = inner.scheduler.pop_due(inner.clock.now()) else { break };
+                inner.fire(item);
+                fired += 1;
+            }
+            if fired == BATCH {
+                drop(inner);
+                tokio::task::yield_now().await;
+                continue;
+            }
+            inner.scheduler.next_due().map(|due| inner.clock.instant_of(due))
+        };
+        match next {
+            Some(at) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at) => {}
+                    () = wake.notified() => {}
+                }
+            }
+            None => wake.notified().await,
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Lets the driver notice the simulator is gone.
+        self.scheduler.waker().notify_one();
+    }
+}
+
+impl Inner {
+    fn scope(&self, account: &str, region: &str) -> Arc<Scope> {
+        let key = (account.to_owned(), region.to_owned());
+        let entry = self.scopes.entry(key).or_insert_with(|| {
+            Arc::new(Scope {
+                account: Arc::from(account),
+                region: Arc::from(region),
+                pipelines: DashMap::new(),
+                registry: Mutex::new(HashMap::new()),
+            })
+        });
+        Arc::clone(entry.value())
+    }
+
+    fn effects(&self) -> Effects {
+        Effects::new(self.events.receiver_count() > 0)
+    }
+
+    /// Hands an engine call's effects on. Called with the engine locked, so the events
+    /// of one pipeline reach subscribers in the order they happened.
+    fn apply(&self, slot: &Arc<PipelineSlot>, effects: Effects) {
+        if !effects.timers.is_empty() {
+            self.scheduler.schedule(effects.timers.into_iter().map(|(due, timer)| (due, (Arc::clone(slot), timer))));
+        }
+        for event in effects.events.into_iter().flatten() {
+            // Nobody listening any more is not an error.
+            let _ = self.events.send(event);
+        }
+    }
+
+    fn fire(&self, (slot, timer): TimerItem) {
+        let mut engine = slot.engine.lock();
+        let mut effects = self.effects();
+        engine.fire(timer, self.clock.now(), &mut effects);
+        self.apply(&slot, effects);
+    }
+
+    /// Runs one engine call on a pipeline's slot and applies its effects.
+    fn with_engine<T>(&self, slot: &Arc<PipelineSlot>, call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T) -> T {
+        let mut engine = slot.engine.lock();
+        let mut effects = self.effects();
+        let out = call(&mut engine, self.clock.now(), &mut effects);
+        self.apply(slot, effects);
+        out
+    }
+}
+
+/// Counters that show what the simulator holds, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PipelineStats {
+    /// Executions InProgress or Stopping.
+    pub active_executions: usize,
+    /// Executions retained in history (active ones included).
+    pub retained_executions: usize,
+    /// Idempotency tokens remembered.
+    pub remembered_tokens: usize,
+}
+
+impl Simulator {
+    /// A builder with every default.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// The seed this simulator runs with.
+    pub fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    /// The account this handle acts in.
+    pub fn account(&self) -> &str {
+        &self.scope.account
+    }
+
+    /// The region this handle acts in.
+    pub fn region(&self) -> &str {
+        &self.scope.region
+    }
+
+    /// A handle on the same simulator acting in another account and region.
+    pub fn with_scope(&self, account: &str, region: &str) -> Simulator {
+        Simulator { inner: Arc::clone(&self.inner), scope: self.inner.scope(account, region) }
+    }
+
+    /// The simulated time now.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Moves time forward by `by`, firing every timer that falls due on the way, each
+    /// at its own moment. In virtual time this is the only way time moves; in real
+    /// time it sleeps (instantly when the tokio clock is paused).
+    pub async fn advance(&self, by: Duration) {
+        if !self.inner.clock.is_virtual() {
+            tokio::time::sleep(by).await;
+            return;
+        }
+        let _moving = self.inner.advance.lock().await;
+        let target = self.inner.clock.now().after(by);
+        let mut fired: u32 = 0;
+        while let Some((due, item)) = self.inner.scheduler.pop_due(target) {
+            self.inner.clock.advance_to(due);
+            self.inner.fire(item);
+            fired = fired.wrapping_add(1);
+            if fired % 1024 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        self.inner.clock.advance_to(target);
+    }
+
+    /// Subscribes to every execution transition from now on.
+    pub fn events(&self) -> EventStream {
+        EventStream::new(self.inner.events.subscribe())
+    }
+
+    /// Timers waiting in the scheduler (some may no longer apply).
+    pub fn pending_timers(&self) -> usize {
+        self.inner.scheduler.len()
+    }
+
+    fn pipeline(&self, name: &str) -> Result<Arc<PipelineSlot>> {
+        self.scope
+            .pipelines
+            .get(name)
+            .map(|entry| Arc::clone(entry.value()))
+            .ok_or_else(|| Error::pipeline_not_found(&self.scope.account, name))
+    }
+
+    /// `CreatePipeline`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `InvalidStructureException`,
+    /// `InvalidStageDeclarationException`, `InvalidActionDeclarationException`,
+    /// `InvalidTagsException`, `TooManyTagsException`, `PipelineNameInUseException`,
+    /// `LimitExceededException`.
+    pub async fn create_pipeline(&self, input: impl Into<CreatePipelineInput>) -> Result<CreatePipelineOutput> {
+        let input = input.into();
+        let span = tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name);
+        async move {
+            validate::pipeline_declaration(&input.pipeline)?;
+            validate::tags("tags", &input.tags)?;
+            let scope = &self.scope;
+            let name = input.pipeline.name.clone();
+            let mut registry = scope.registry.lock();
+            if scope.pipelines.contains_key(name.as_str()) {
+                return Err(Error::PipelineNameInUse(format!(
+                    "A pipeline with the name '{name}' already exists in account '{}'",
+                    scope.account
+                )));
+            }
+            if scope.pipelines.len() >= self.inner.max_pipelines {
+                return Err(Error::LimitExceeded(format!(
+                    "Account '{}' already has {} pipelines in region '{}', the limit",
+                    scope.account, self.inner.max_pipelines, scope.region
+                )));
+            }
+            let incarnation = registry.entry(name.clone()).or_default();
+            *incarnation += 1;
+            let parts: [&[u8]; 4] =
+                [scope.account.as_bytes(), scope.region.as_bytes(), name.as_bytes(), &incarnation.to_le_bytes()];
+            let ident = Arc::new(PipelineIdent {
+                account: Arc::clone(&scope.account),
+                region: Arc::clone(&scope.region),
+                name: Arc::from(name.as_str()),
+            });
+            let engine = PipelineEngine::new(
+                ident,
+                input.pipeline,
+                self.inner.config,
+                Rng::derive(self.inner.seed, &parts),
+                self.now(),
+            );
+            let pipeline = engine.declaration(None)?.clone();
+            scope.pipelines.insert(name.into_boxed_str(), Arc::new(PipelineSlot { engine: Mutex::new(engine) }));
+            drop(registry);
+            Ok(CreatePipelineOutput { pipeline, tags: input.tags })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// `GetPipeline`, of the current version or of `version`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`,
+    /// `PipelineVersionNotFoundException`.
+    pub async fn get_pipeline(&self, input: impl Into<GetPipelineInput>) -> Result<GetPipelineOutput> {
+        let input = input.into();
+        validate::pipeline_name("name", &input.name)?;
+        if let Some(version) = input.version.filter(|&v| v < 1) {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{version}' at 'version' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            )));
+        }
+        let slot = self.pipeline(&input.name)?;
+        let engine = slot.engine.lock();
+        Ok(GetPipelineOutput {
+            pipeline: engine.declaration(input.version)?.clone(),
+            metadata: PipelineMetadata {
+                pipeline_arn: engine.ident().arn(),
+                created: engine.created(),
+                updated: engine.updated(),
+            },
+        })
+    }
+
+    /// `UpdatePipeline`: stores a new version. Active executions end `Cancelled`.
+    ///
+    /// # Errors
+    /// As [`create_pipeline`](Self::create_pipeline) for the declaration, and
+    /// `PipelineNotFoundException`.
+    pub async fn update_pipeline(&self, input: impl Into<UpdatePipelineInput>) -> Result<UpdatePipelineOutput> {
+        let input = input.into();
+        let span = tracing::debug_span!("UpdatePipeline", pipeline = %input.pipeline.name);
+        let _entered = span.enter();
+        validate::pipeline_declaration(&input.pipeline)?;
+        let slot = self.pipeline(&input.pipeline.name)?;
+        let pipeline = self.inner.with_engine(&slot, |engine, now, fx| engine.update(input.pipeline, now, fx));
+        Ok(UpdatePipelineOutput { pipeline })
+    }
+
+    /// `DeletePipeline`. Deleting a pipeline that does not exist succeeds.
+    ///
+    /// # Errors
+    /// `ValidationException`.
+    pub async fn delete_pipeline(&self, input: impl Into<DeletePipelineInput>) -> Result<()> {
+        let input = input.into();
+        validate::pipeline_name("name", &input.name)?;
+        let _registry = self.scope.registry.lock();
+        if let Some((_, slot)) = self.scope.pipelines.remove(input.name.as_str()) {
+            slot.engine.lock().delete();
+            tracing::debug!(pipeline = %input.name, "pipeline deleted");
+        }
+        Ok(())
+    }
+
+    /// `ListPipelines`, sorted by name, 100 per page unless `maxResults` says otherwise.
+    ///
+    /// # Errors
+    /// `ValidationException`, `InvalidNextTokenException`.
+    pub async fn list_pipelines(&self, input: ListPipelinesInput) -> Result<ListPipelinesOutput> {
+        validate::list_pipelines(&input)?;
+        let from = input.next_token.as_deref().map(|t| paging::decode(PageKind::Pipelines, t)).transpose()?;
+        let max = input.max_results.map_or(100, |m| m as usize);
+        let mut names: Vec<Arc<PipelineSlot>> = self.scope.pipelines.iter().map(|e| Arc::clone(e.value())).collect();
+        let mut pipelines: Vec<PipelineSummary> = names.drain(..).map(|slot| slot.engine.lock().summary()).collect();
+        pipelines.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let start = from.map_or(0, |from| pipelines.partition_point(|p| p.name < from));
+        let mut page: Vec<PipelineSummary> = pipelines.drain(start..).collect();
+        let next_token = (page.len() > max).then(|| paging::encode(PageKind::Pipelines, &page[max].name));
+        page.truncate(max);
+        Ok(ListPipelinesOutput { pipelines: page, next_token })
+    }
+
+    /// `StartPipelineExecution`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`, `ConflictException`,
+    /// `ConcurrentPipelineExecutionsLimitExceededException`.
+    pub async fn start_pipeline_execution(&self, input: impl Into<StartPipelineExecutionInput>) -> Result<StartPipelineExecutionOutput> {
+        let input = input.into();
+        let _entered = tracing::debug_span!("StartPipelineExecution", pipeline = %input.name).entered();
+        validate::start_pipeline_execution(&input)?;
+        let slot = self.pipeline(&input.name)?;
+        let id = self.inner.with_engine(&slot, |engine, now, fx| engine.start(&input, now, fx))?;
+        tracing::debug!(execution = %id, "started");
+        Ok(StartPipelineExecutionOutput { pipeline_execution_id: id.to_string() })
+    }
+
+    /// `StopPipelineExecution`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`,
+    /// `PipelineExecutionNotFoundException`, `ConflictException`,
+    /// `PipelineExecutionNotStoppableException`, `DuplicatedStopRequestException`.
+    pub async fn stop_pipeline_execution(&self, input: impl Into<StopPipelineExecutionInput>) -> Result<StopPipelineExecutionOutput> {
+        let input = input.into();
+        let _entered = tracing::debug_span!("StopPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
+        validate::stop_pipeline_execution(&input)?;
+        let slot = self.pipeline(&input.pipeline_name)?;
+        let id = self.inner.with_engine(&slot, |engine, now, fx| engine.stop(&input, now, fx))?;
+        Ok(StopPipelineExecutionOutput { pipeline_execution_id: id.to_string() })
+    }
+
+    /// `GetPipelineExecution`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`,
+    /// `PipelineExecutionNotFoundException` (also for an id of another pipeline).
+    pub async fn get_pipeline_execution(&self, input: impl Into<GetPipelineExecutionInput>) -> Result<GetPipelineExecutionOutput> {
+        let input = input.into();
+        validate::get_pipeline_execution(&input)?;
+        let slot = self.pipeline(&input.pipeline_name)?;
+        let pipeline_execution = slot.engine.lock().execution(&input.pipeline_execution_id)?;
+        Ok(GetPipelineExecutionOutput { pipeline_execution })
+    }
+
+    /// `ListPipelineExecutions`, newest first, 100 per page unless `maxResults` says
+    /// otherwise.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`, `InvalidNextTokenException`.
+    pub async fn list_pipeline_executions(&self, input: impl Into<ListPipelineExecutionsInput>) -> Result<ListPipelineExecutionsOutput> {
+        let input = input.into();
+        validate::list_pipeline_executions(&input)?;
+        let slot = self.pipeline(&input.pipeline_name)?;
+        let max = input.max_results.map_or(100, |m| m as usize);
+        let engine = slot.engine.lock();
+        engine.list_executions(max, input.next_token.as_deref())
+    }
+
+    /// `GetPipelineState`.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`.
+    pub async fn get_pipeline_state(&self, input: impl Into<GetPipelineStateInput>) -> Result<GetPipelineStateOutput> {
+        let input = input.into();
+        validate::pipeline_name("name", &input.name)?;
+        let slot = self.pipeline(&input.name)?;
+        let state = slot.engine.lock().state();
+        Ok(state)
+    }
+
+    /// `PutApprovalResult`: answers a manual approval.
+    ///
+    /// # Errors
+    /// `ValidationException`, `PipelineNotFoundException`, `StageNotFoundException`,
+    /// `ActionNotFoundException`, `InvalidApprovalTokenException`,
+    /// `ApprovalAlreadyCompletedException`.
+    pub async fn put_approval_result(&self, input: PutApprovalResultInput) -> Result<PutApprovalResultOutput> {
+        let _entered = tracing::debug_span!("PutApprovalResult", pipeline = %input.pipeline_name).entered();
+        validate::put_approval_result(&input)?;
+        let slot = self.pipeline(&input.pipeline_name)?;
+        let approved_at = self.inner.with_engine(&slot, |engine, now, fx| engine.put_approval(&input, now, fx))?;
+        Ok(PutApprovalResultOutput { approved_at })
+    }
+
+    /// Sets how a pipeline's actions behave and how many executions it admits. Replaces
+    /// the pipeline's previous settings; actions already running are not affected.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn configure_pipeline(&self, name: &str, settings: PipelineSettings) -> Result<()> {
+        let slot = self.pipeline(name)?;
+        slot.engine.lock().configure(settings);
+        Ok(())
+    }
+
+    /// What one pipeline holds right now.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn pipeline_stats(&self, name: &str) -> Result<PipelineStats> {
+        let slot = self.pipeline(name)?;
+        let engine = slot.engine.lock();
+        Ok(PipelineStats {
+            active_executions: engine.active_count(),
+            retained_executions: engine.history_len(),
+            remembered_tokens: engine.token_count(),
+        })
+    }
+}
