@@ -1,0 +1,152 @@
+//! Pipelines: create, get, update, delete, list, and account/region scoping.
+
+mod common;
+
+use common::*;
+use pipesim::Simulator;
+use pipesim::model::*;
+
+#[tokio::test]
+async fn create_stores_version_one_with_service_defaults() {
+    let sim = sim();
+    let out = sim.create_pipeline(CreatePipelineInput { pipeline: two_stages("P"), tags: vec![Tag::new("team", "core")] }).await.unwrap();
+    assert_eq!(out.pipeline.version, Some(1));
+    assert_eq!(out.pipeline.execution_mode, Some(ExecutionMode::Superseded));
+    assert_eq!(out.pipeline.pipeline_type, Some(PipelineType::V1));
+    assert_eq!(out.tags, [Tag::new("team", "core")]);
+    let got = sim.get_pipeline("P").await.unwrap();
+    assert_eq!(got.pipeline, out.pipeline);
+    assert_eq!(got.metadata.pipeline_arn, "arn:aws:codepipeline:us-east-1:123456789012:P");
+    assert_eq!(got.metadata.created, sim.now());
+}
+
+#[tokio::test]
+async fn names_are_unique_per_account_and_region() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    assert_eq!(error_type(sim.create_pipeline(two_stages("P")).await), "PipelineNameInUseException");
+    let other_region = sim.with_scope("123456789012", "eu-west-1");
+    other_region.create_pipeline(two_stages("P")).await.unwrap();
+}
+
+#[tokio::test]
+async fn pipelines_of_one_scope_are_invisible_to_another() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let other = sim.with_scope("210987654321", "us-east-1");
+    let err = other.start_pipeline_execution("P").await.unwrap_err();
+    assert_eq!(err.message(), "Account '210987654321' does not have a pipeline with name 'P'");
+    assert!(other.list_pipelines(ListPipelinesInput::default()).await.unwrap().pipelines.is_empty());
+}
+
+#[tokio::test]
+async fn an_account_and_region_hold_a_limited_number_of_pipelines() {
+    let sim = Simulator::builder().virtual_time().max_pipelines(2).build();
+    create(&sim, two_stages("A")).await;
+    create(&sim, two_stages("B")).await;
+    assert_eq!(error_type(sim.create_pipeline(two_stages("C")).await), "LimitExceededException");
+    sim.delete_pipeline("A").await.unwrap();
+    create(&sim, two_stages("C")).await;
+}
+
+#[tokio::test]
+async fn invalid_declarations_are_rejected_and_store_nothing() {
+    let sim = sim();
+    let mut one_stage = two_stages("P");
+    one_stage.stages.truncate(1);
+    assert_eq!(error_type(sim.create_pipeline(one_stage).await), "InvalidStructureException");
+    let mut bad_role = two_stages("P");
+    bad_role.role_arn = "not-an-arn".into();
+    assert_eq!(error_type(sim.create_pipeline(bad_role).await), "ValidationException");
+    let queued_v1 = PipelineDeclaration { execution_mode: Some(ExecutionMode::Queued), ..two_stages("P") };
+    assert_eq!(error_type(sim.create_pipeline(queued_v1).await), "InvalidStructureException");
+    let mut empty_stage = two_stages("P");
+    empty_stage.stages[1].actions.clear();
+    assert_eq!(error_type(sim.create_pipeline(empty_stage).await), "InvalidStageDeclarationException");
+    let reserved = CreatePipelineInput { pipeline: two_stages("P"), tags: vec![Tag::new("aws:owner", "x")] };
+    assert_eq!(error_type(sim.create_pipeline(reserved).await), "InvalidTagsException");
+    assert_eq!(error_type(sim.get_pipeline("P").await), "PipelineNotFoundException");
+}
+
+#[tokio::test]
+async fn update_bumps_the_version_and_keeps_old_versions_readable() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let mut changed = two_stages("P");
+    changed.stages[1].name = "Release".into();
+    let out = sim.update_pipeline(changed).await.unwrap();
+    assert_eq!(out.pipeline.version, Some(2));
+    let v1 = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(1) }).await.unwrap();
+    assert_eq!(v1.pipeline.stages[1].name, "Deploy");
+    let current = sim.get_pipeline("P").await.unwrap();
+    assert_eq!(current.pipeline.stages[1].name, "Release");
+    let missing = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(3) }).await;
+    assert_eq!(error_type(missing), "PipelineVersionNotFoundException");
+    let zero = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(0) }).await;
+    assert_eq!(error_type(zero), "ValidationException");
+}
+
+#[tokio::test]
+async fn update_of_a_missing_pipeline_is_not_found() {
+    let sim = sim();
+    assert_eq!(error_type(sim.update_pipeline(two_stages("Nope")).await), "PipelineNotFoundException");
+}
+
+#[tokio::test]
+async fn delete_removes_the_pipeline_and_deleting_a_missing_one_succeeds() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    start(&sim, "P").await;
+    sim.delete_pipeline("P").await.unwrap();
+    assert_eq!(error_type(sim.start_pipeline_execution("P").await), "PipelineNotFoundException");
+    sim.delete_pipeline("P").await.unwrap();
+    assert_eq!(error_type(sim.delete_pipeline("bad name").await), "ValidationException");
+}
+
+#[tokio::test]
+async fn a_recreated_pipeline_starts_with_fresh_ids() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let first = start(&sim, "P").await;
+    sim.delete_pipeline("P").await.unwrap();
+    create(&sim, two_stages("P")).await;
+    assert_ne!(start(&sim, "P").await, first);
+}
+
+#[tokio::test]
+async fn list_pipelines_pages_by_name() {
+    let sim = sim();
+    for name in ["c", "a", "b", "e", "d"] {
+        create(&sim, two_stages(name)).await;
+    }
+    let mut input = ListPipelinesInput { next_token: None, max_results: Some(2) };
+    let mut names = Vec::new();
+    loop {
+        let page = sim.list_pipelines(input.clone()).await.unwrap();
+        names.extend(page.pipelines.iter().map(|p| p.name.clone()));
+        match page.next_token {
+            Some(token) => input.next_token = Some(token),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["a", "b", "c", "d", "e"]);
+    let bad = ListPipelinesInput { next_token: Some("nonsense".into()), max_results: None };
+    assert_eq!(error_type(sim.list_pipelines(bad).await), "InvalidNextTokenException");
+    let too_many = ListPipelinesInput { next_token: None, max_results: Some(1001) };
+    assert_eq!(error_type(sim.list_pipelines(too_many).await), "ValidationException");
+}
+
+#[tokio::test]
+async fn the_bench_pipeline_json_is_accepted() {
+    let json = r#"{"pipeline": {"name": "MyFirstPipeline", "roleArn": "arn:aws:iam::123456789012:role/pipeline-role",
+      "artifactStore": {"type": "S3", "location": "pipeline-artifacts"},
+      "stages": [
+        {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+          "configuration": {"S3Bucket": "app-source", "S3ObjectKey": "app.zip"}, "outputArtifacts": [{"name": "SourceArtifact"}]}]},
+        {"name": "Deploy", "actions": [{"name": "Deploy", "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "S3", "version": "1"},
+          "configuration": {"BucketName": "app-site", "Extract": "true"}, "inputArtifacts": [{"name": "SourceArtifact"}]}]}]}}"#;
+    let input: CreatePipelineInput = serde_json::from_str(json).unwrap();
+    let sim = sim();
+    sim.create_pipeline(input).await.unwrap();
+    start(&sim, "MyFirstPipeline").await;
+}
