@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 use crate::engine::paging::{self, PageKind};
-use crate::engine::{EngineConfig, Effects, PipelineEngine, PipelineIdent, Timer};
+use crate::engine::{Effects, EngineConfig, PipelineEngine, PipelineIdent, Timer};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventStream};
 use crate::model::validate;
@@ -219,9 +219,14 @@ impl SimulatorBuilder {
     pub fn build(self) -> Simulator {
         let seed = self.seed.unwrap_or_else(rng::random_seed);
         let clock = if self.virtual_time {
-            Clock::virtual_at(self.start_time.map_or(DEFAULT_VIRTUAL_START, Timestamp::from_system_time))
+            Clock::virtual_at(
+                self.start_time
+                    .map_or(DEFAULT_VIRTUAL_START, Timestamp::from_system_time),
+            )
         } else {
-            Clock::real(Timestamp::from_system_time(self.start_time.unwrap_or_else(SystemTime::now)))
+            Clock::real(Timestamp::from_system_time(
+                self.start_time.unwrap_or_else(SystemTime::now),
+            ))
         };
         let inner = Arc::new(Inner {
             seed,
@@ -253,7 +258,9 @@ async fn drive(inner: Weak<Inner>, wake: Arc<Notify>) {
             let Some(inner) = inner.upgrade() else { return };
             let mut fired = 0;
             while fired < BATCH {
-                let Some((_, item)) = inner.scheduler.pop_due(inner.clock.now()) else { break };
+                let Some((_, item)) = inner.scheduler.pop_due(inner.clock.now()) else {
+                    break;
+                };
                 inner.fire(item);
                 fired += 1;
             }
@@ -262,7 +269,10 @@ async fn drive(inner: Weak<Inner>, wake: Arc<Notify>) {
                 tokio::task::yield_now().await;
                 continue;
             }
-            inner.scheduler.next_due().map(|due| inner.clock.instant_of(due))
+            inner
+                .scheduler
+                .next_due()
+                .map(|due| inner.clock.instant_of(due))
         };
         match next {
             Some(at) => {
@@ -305,7 +315,12 @@ impl Inner {
     /// of one pipeline reach subscribers in the order they happened.
     fn apply(&self, slot: &Arc<PipelineSlot>, effects: Effects) {
         if !effects.timers.is_empty() {
-            self.scheduler.schedule(effects.timers.into_iter().map(|(due, timer)| (due, (Arc::clone(slot), timer))));
+            self.scheduler.schedule(
+                effects
+                    .timers
+                    .into_iter()
+                    .map(|(due, timer)| (due, (Arc::clone(slot), timer))),
+            );
         }
         for event in effects.events.into_iter().flatten() {
             // Nobody listening any more is not an error.
@@ -321,7 +336,11 @@ impl Inner {
     }
 
     /// Runs one engine call on a pipeline's slot and applies its effects.
-    fn with_engine<T>(&self, slot: &Arc<PipelineSlot>, call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T) -> T {
+    fn with_engine<T>(
+        &self,
+        slot: &Arc<PipelineSlot>,
+        call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T,
+    ) -> T {
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
         let out = call(&mut engine, self.clock.now(), &mut effects);
@@ -364,7 +383,10 @@ impl Simulator {
 
     /// A handle on the same simulator acting in another account and region.
     pub fn with_scope(&self, account: &str, region: &str) -> Simulator {
-        Simulator { inner: Arc::clone(&self.inner), scope: self.inner.scope(account, region) }
+        Simulator {
+            inner: Arc::clone(&self.inner),
+            scope: self.inner.scope(account, region),
+        }
     }
 
     /// The simulated time now.
@@ -419,7 +441,10 @@ impl Simulator {
     /// `InvalidStageDeclarationException`, `InvalidActionDeclarationException`,
     /// `InvalidTagsException`, `TooManyTagsException`, `PipelineNameInUseException`,
     /// `LimitExceededException`.
-    pub async fn create_pipeline(&self, input: impl Into<CreatePipelineInput>) -> Result<CreatePipelineOutput> {
+    pub async fn create_pipeline(
+        &self,
+        input: impl Into<CreatePipelineInput>,
+    ) -> Result<CreatePipelineOutput> {
         let input = input.into();
         let span = tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name);
         async move {
@@ -442,8 +467,12 @@ impl Simulator {
             }
             let incarnation = registry.entry(name.clone()).or_default();
             *incarnation += 1;
-            let parts: [&[u8]; 4] =
-                [scope.account.as_bytes(), scope.region.as_bytes(), name.as_bytes(), &incarnation.to_le_bytes()];
+            let parts: [&[u8]; 4] = [
+                scope.account.as_bytes(),
+                scope.region.as_bytes(),
+                name.as_bytes(),
+                &incarnation.to_le_bytes(),
+            ];
             let ident = Arc::new(PipelineIdent {
                 account: Arc::clone(&scope.account),
                 region: Arc::clone(&scope.region),
@@ -457,9 +486,17 @@ impl Simulator {
                 self.now(),
             );
             let pipeline = engine.declaration(None)?.clone();
-            scope.pipelines.insert(name.into_boxed_str(), Arc::new(PipelineSlot { engine: Mutex::new(engine) }));
+            scope.pipelines.insert(
+                name.into_boxed_str(),
+                Arc::new(PipelineSlot {
+                    engine: Mutex::new(engine),
+                }),
+            );
             drop(registry);
-            Ok(CreatePipelineOutput { pipeline, tags: input.tags })
+            Ok(CreatePipelineOutput {
+                pipeline,
+                tags: input.tags,
+            })
         }
         .instrument(span)
         .await
@@ -470,7 +507,10 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`,
     /// `PipelineVersionNotFoundException`.
-    pub async fn get_pipeline(&self, input: impl Into<GetPipelineInput>) -> Result<GetPipelineOutput> {
+    pub async fn get_pipeline(
+        &self,
+        input: impl Into<GetPipelineInput>,
+    ) -> Result<GetPipelineOutput> {
         let input = input.into();
         validate::pipeline_name("name", &input.name)?;
         if let Some(version) = input.version.filter(|&v| v < 1) {
@@ -495,13 +535,18 @@ impl Simulator {
     /// # Errors
     /// As [`create_pipeline`](Self::create_pipeline) for the declaration, and
     /// `PipelineNotFoundException`.
-    pub async fn update_pipeline(&self, input: impl Into<UpdatePipelineInput>) -> Result<UpdatePipelineOutput> {
+    pub async fn update_pipeline(
+        &self,
+        input: impl Into<UpdatePipelineInput>,
+    ) -> Result<UpdatePipelineOutput> {
         let input = input.into();
         let span = tracing::debug_span!("UpdatePipeline", pipeline = %input.pipeline.name);
         let _entered = span.enter();
         validate::pipeline_declaration(&input.pipeline)?;
         let slot = self.pipeline(&input.pipeline.name)?;
-        let pipeline = self.inner.with_engine(&slot, |engine, now, fx| engine.update(input.pipeline, now, fx));
+        let pipeline = self.inner.with_engine(&slot, |engine, now, fx| {
+            engine.update(input.pipeline, now, fx)
+        });
         Ok(UpdatePipelineOutput { pipeline })
     }
 
@@ -526,16 +571,32 @@ impl Simulator {
     /// `ValidationException`, `InvalidNextTokenException`.
     pub async fn list_pipelines(&self, input: ListPipelinesInput) -> Result<ListPipelinesOutput> {
         validate::list_pipelines(&input)?;
-        let from = input.next_token.as_deref().map(|t| paging::decode(PageKind::Pipelines, t)).transpose()?;
+        let from = input
+            .next_token
+            .as_deref()
+            .map(|t| paging::decode(PageKind::Pipelines, t))
+            .transpose()?;
         let max = input.max_results.map_or(100, |m| m as usize);
-        let mut names: Vec<Arc<PipelineSlot>> = self.scope.pipelines.iter().map(|e| Arc::clone(e.value())).collect();
-        let mut pipelines: Vec<PipelineSummary> = names.drain(..).map(|slot| slot.engine.lock().summary()).collect();
+        let mut names: Vec<Arc<PipelineSlot>> = self
+            .scope
+            .pipelines
+            .iter()
+            .map(|e| Arc::clone(e.value()))
+            .collect();
+        let mut pipelines: Vec<PipelineSummary> = names
+            .drain(..)
+            .map(|slot| slot.engine.lock().summary())
+            .collect();
         pipelines.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         let start = from.map_or(0, |from| pipelines.partition_point(|p| p.name < from));
         let mut page: Vec<PipelineSummary> = pipelines.drain(start..).collect();
-        let next_token = (page.len() > max).then(|| paging::encode(PageKind::Pipelines, &page[max].name));
+        let next_token =
+            (page.len() > max).then(|| paging::encode(PageKind::Pipelines, &page[max].name));
         page.truncate(max);
-        Ok(ListPipelinesOutput { pipelines: page, next_token })
+        Ok(ListPipelinesOutput {
+            pipelines: page,
+            next_token,
+        })
     }
 
     /// `StartPipelineExecution`.
@@ -543,14 +604,22 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`, `ConflictException`,
     /// `ConcurrentPipelineExecutionsLimitExceededException`.
-    pub async fn start_pipeline_execution(&self, input: impl Into<StartPipelineExecutionInput>) -> Result<StartPipelineExecutionOutput> {
+    pub async fn start_pipeline_execution(
+        &self,
+        input: impl Into<StartPipelineExecutionInput>,
+    ) -> Result<StartPipelineExecutionOutput> {
         let input = input.into();
-        let _entered = tracing::debug_span!("StartPipelineExecution", pipeline = %input.name).entered();
+        let _entered =
+            tracing::debug_span!("StartPipelineExecution", pipeline = %input.name).entered();
         validate::start_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.name)?;
-        let id = self.inner.with_engine(&slot, |engine, now, fx| engine.start(&input, now, fx))?;
+        let id = self
+            .inner
+            .with_engine(&slot, |engine, now, fx| engine.start(&input, now, fx))?;
         tracing::debug!(execution = %id, "started");
-        Ok(StartPipelineExecutionOutput { pipeline_execution_id: id.to_string() })
+        Ok(StartPipelineExecutionOutput {
+            pipeline_execution_id: id.to_string(),
+        })
     }
 
     /// `StopPipelineExecution`.
@@ -559,13 +628,20 @@ impl Simulator {
     /// `ValidationException`, `PipelineNotFoundException`,
     /// `PipelineExecutionNotFoundException`, `ConflictException`,
     /// `PipelineExecutionNotStoppableException`, `DuplicatedStopRequestException`.
-    pub async fn stop_pipeline_execution(&self, input: impl Into<StopPipelineExecutionInput>) -> Result<StopPipelineExecutionOutput> {
+    pub async fn stop_pipeline_execution(
+        &self,
+        input: impl Into<StopPipelineExecutionInput>,
+    ) -> Result<StopPipelineExecutionOutput> {
         let input = input.into();
         let _entered = tracing::debug_span!("StopPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
         validate::stop_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
-        let id = self.inner.with_engine(&slot, |engine, now, fx| engine.stop(&input, now, fx))?;
-        Ok(StopPipelineExecutionOutput { pipeline_execution_id: id.to_string() })
+        let id = self
+            .inner
+            .with_engine(&slot, |engine, now, fx| engine.stop(&input, now, fx))?;
+        Ok(StopPipelineExecutionOutput {
+            pipeline_execution_id: id.to_string(),
+        })
     }
 
     /// `GetPipelineExecution`.
@@ -573,7 +649,10 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`,
     /// `PipelineExecutionNotFoundException` (also for an id of another pipeline).
-    pub async fn get_pipeline_execution(&self, input: impl Into<GetPipelineExecutionInput>) -> Result<GetPipelineExecutionOutput> {
+    pub async fn get_pipeline_execution(
+        &self,
+        input: impl Into<GetPipelineExecutionInput>,
+    ) -> Result<GetPipelineExecutionOutput> {
         let input = input.into();
         validate::get_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
@@ -586,7 +665,10 @@ impl Simulator {
     ///
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`, `InvalidNextTokenException`.
-    pub async fn list_pipeline_executions(&self, input: impl Into<ListPipelineExecutionsInput>) -> Result<ListPipelineExecutionsOutput> {
+    pub async fn list_pipeline_executions(
+        &self,
+        input: impl Into<ListPipelineExecutionsInput>,
+    ) -> Result<ListPipelineExecutionsOutput> {
         let input = input.into();
         validate::list_pipeline_executions(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
@@ -599,7 +681,10 @@ impl Simulator {
     ///
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`.
-    pub async fn get_pipeline_state(&self, input: impl Into<GetPipelineStateInput>) -> Result<GetPipelineStateOutput> {
+    pub async fn get_pipeline_state(
+        &self,
+        input: impl Into<GetPipelineStateInput>,
+    ) -> Result<GetPipelineStateOutput> {
         let input = input.into();
         validate::pipeline_name("name", &input.name)?;
         let slot = self.pipeline(&input.name)?;
@@ -613,11 +698,17 @@ impl Simulator {
     /// `ValidationException`, `PipelineNotFoundException`, `StageNotFoundException`,
     /// `ActionNotFoundException`, `InvalidApprovalTokenException`,
     /// `ApprovalAlreadyCompletedException`.
-    pub async fn put_approval_result(&self, input: PutApprovalResultInput) -> Result<PutApprovalResultOutput> {
-        let _entered = tracing::debug_span!("PutApprovalResult", pipeline = %input.pipeline_name).entered();
+    pub async fn put_approval_result(
+        &self,
+        input: PutApprovalResultInput,
+    ) -> Result<PutApprovalResultOutput> {
+        let _entered =
+            tracing::debug_span!("PutApprovalResult", pipeline = %input.pipeline_name).entered();
         validate::put_approval_result(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
-        let approved_at = self.inner.with_engine(&slot, |engine, now, fx| engine.put_approval(&input, now, fx))?;
+        let approved_at = self.inner.with_engine(&slot, |engine, now, fx| {
+            engine.put_approval(&input, now, fx)
+        })?;
         Ok(PutApprovalResultOutput { approved_at })
     }
 

@@ -18,16 +18,44 @@ async fn an_execution_walks_its_stages_in_order_and_succeeds() {
     let id = start(&sim, "P").await;
     sim.advance(ACTION - Duration::from_millis(1)).await;
     let state = sim.get_pipeline_state("P").await.unwrap();
-    assert_eq!(state.stage_states[0].latest_execution.as_ref().unwrap().status, StageExecutionStatus::InProgress);
+    assert_eq!(
+        state.stage_states[0]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::InProgress
+    );
     assert!(state.stage_states[1].latest_execution.is_none());
     sim.advance(Duration::from_millis(1)).await;
     let state = sim.get_pipeline_state("P").await.unwrap();
-    assert_eq!(state.stage_states[0].latest_execution.as_ref().unwrap().status, StageExecutionStatus::Succeeded);
-    assert_eq!(state.stage_states[1].latest_execution.as_ref().unwrap().status, StageExecutionStatus::InProgress);
+    assert_eq!(
+        state.stage_states[0]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        state.stage_states[1]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::InProgress
+    );
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
-    let summary = &sim.list_pipeline_executions("P").await.unwrap().pipeline_execution_summaries[0];
-    assert_eq!(summary.last_update_time.as_millis() - summary.start_time.as_millis(), 20_000);
+    let summary = &sim
+        .list_pipeline_executions("P")
+        .await
+        .unwrap()
+        .pipeline_execution_summaries[0];
+    assert_eq!(
+        summary.last_update_time.as_millis() - summary.start_time.as_millis(),
+        20_000
+    );
 }
 
 #[tokio::test]
@@ -44,9 +72,18 @@ async fn actions_of_one_run_order_run_together_and_lower_run_orders_first() {
     sim.advance(ACTION * 2).await; // Source, then A and B together
     let state = sim.get_pipeline_state("P").await.unwrap();
     let actions = &state.stage_states[1].action_states;
-    assert_eq!(actions[0].latest_execution.as_ref().unwrap().status, ActionExecutionStatus::Succeeded);
-    assert_eq!(actions[1].latest_execution.as_ref().unwrap().status, ActionExecutionStatus::Succeeded);
-    assert_eq!(actions[2].latest_execution.as_ref().unwrap().status, ActionExecutionStatus::InProgress);
+    assert_eq!(
+        actions[0].latest_execution.as_ref().unwrap().status,
+        ActionExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        actions[1].latest_execution.as_ref().unwrap().status,
+        ActionExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        actions[2].latest_execution.as_ref().unwrap().status,
+        ActionExecutionStatus::InProgress
+    );
     assert_eq!(status(&sim, "P", &id).await, InProgress);
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
@@ -56,15 +93,36 @@ async fn actions_of_one_run_order_run_together_and_lower_run_orders_first() {
 async fn a_failed_action_fails_the_stage_and_the_execution() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
-    sim.configure_pipeline("P", PipelineSettings::new().action("Deploy", "Ship", ActionBehaviour::outcome(Outcome::Fail))).unwrap();
+    sim.configure_pipeline(
+        "P",
+        PipelineSettings::new().action("Deploy", "Ship", ActionBehaviour::outcome(Outcome::Fail)),
+    )
+    .unwrap();
     let id = start(&sim, "P").await;
     sim.advance(ACTION * 2).await;
-    let exe = sim.get_pipeline_execution(("P", id.as_str())).await.unwrap().pipeline_execution;
+    let exe = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
     assert_eq!(exe.status, Failed);
-    assert_eq!(exe.status_summary.as_deref(), Some("Action 'Ship' in stage 'Deploy' failed"));
+    assert_eq!(
+        exe.status_summary.as_deref(),
+        Some("Action 'Ship' in stage 'Deploy' failed")
+    );
     let state = sim.get_pipeline_state("P").await.unwrap();
-    assert_eq!(state.stage_states[1].latest_execution.as_ref().unwrap().status, StageExecutionStatus::Failed);
-    let ship = state.stage_states[1].action_states[0].latest_execution.as_ref().unwrap();
+    assert_eq!(
+        state.stage_states[1]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::Failed
+    );
+    let ship = state.stage_states[1].action_states[0]
+        .latest_execution
+        .as_ref()
+        .unwrap();
     assert_eq!(ship.status, ActionExecutionStatus::Failed);
     assert_eq!(ship.error_details.as_ref().unwrap().code, "JobFailed");
 }
@@ -72,7 +130,11 @@ async fn a_failed_action_fails_the_stage_and_the_execution() {
 #[tokio::test]
 async fn failure_probability_draws_from_the_seed() {
     async fn outcomes(seed: u64) -> Vec<PipelineExecutionStatus> {
-        let sim = Simulator::builder().seed(seed).virtual_time().action_outcome(Outcome::FailWithProbability(0.5)).build();
+        let sim = Simulator::builder()
+            .seed(seed)
+            .virtual_time()
+            .action_outcome(Outcome::FailWithProbability(0.5))
+            .build();
         create(&sim, two_stages("P").v2(ExecutionMode::Parallel)).await;
         let mut ids = Vec::new();
         for _ in 0..20 {
@@ -87,7 +149,10 @@ async fn failure_probability_draws_from_the_seed() {
     }
     let first = outcomes(9).await;
     assert_eq!(first, outcomes(9).await);
-    assert!(first.contains(&Succeeded) && first.contains(&Failed), "{first:?}");
+    assert!(
+        first.contains(&Succeeded) && first.contains(&Failed),
+        "{first:?}"
+    );
 }
 
 #[tokio::test]
@@ -99,8 +164,12 @@ async fn superseded_mode_keeps_one_waiter_and_a_newer_one_supersedes_it() {
     let c = start(&sim, "P").await; // supersedes b
     assert_eq!(status(&sim, "P", &b).await, Superseded);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    let inbound: Vec<_> = state.stage_states[0].inbound_executions.iter().map(|e| e.pipeline_execution_id.clone()).collect();
-    assert_eq!(inbound, [c.clone()]);
+    let inbound: Vec<_> = state.stage_states[0]
+        .inbound_executions
+        .iter()
+        .map(|e| e.pipeline_execution_id.clone())
+        .collect();
+    assert_eq!(inbound, std::slice::from_ref(&c));
     sim.advance(ACTION * 2).await; // a holds Approve; c passed Source and waits in front of Approve
     let d = start(&sim, "P").await;
     sim.advance(ACTION).await; // d reaches Approve and supersedes c between stages
@@ -108,11 +177,26 @@ async fn superseded_mode_keeps_one_waiter_and_a_newer_one_supersedes_it() {
     assert_eq!(status(&sim, "P", &a).await, InProgress);
     assert_eq!(status(&sim, "P", &d).await, InProgress);
     let token = approval_token(&sim, "P", "Approve", "Manual").await;
-    sim.put_approval_result(approval("P", "Approve", "Manual", &token, ApprovalStatus::Approved)).await.unwrap();
+    sim.put_approval_result(approval(
+        "P",
+        "Approve",
+        "Manual",
+        &token,
+        ApprovalStatus::Approved,
+    ))
+    .await
+    .unwrap();
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &a).await, Succeeded);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    assert_eq!(state.stage_states[1].latest_execution.as_ref().unwrap().pipeline_execution_id, d);
+    assert_eq!(
+        state.stage_states[1]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .pipeline_execution_id,
+        d
+    );
 }
 
 #[tokio::test]
@@ -137,14 +221,41 @@ async fn queued_mode_never_supersedes_and_keeps_fifo_order() {
     let c = start(&sim, "P").await;
     sim.advance(ACTION * 3).await; // a holds Approve; b and c queue in front of it
     let state = sim.get_pipeline_state("P").await.unwrap();
-    let inbound: Vec<_> = state.stage_states[1].inbound_executions.iter().map(|e| e.pipeline_execution_id.clone()).collect();
+    let inbound: Vec<_> = state.stage_states[1]
+        .inbound_executions
+        .iter()
+        .map(|e| e.pipeline_execution_id.clone())
+        .collect();
     assert_eq!(inbound, [b.clone(), c.clone()]);
-    assert_eq!(state.stage_states[1].inbound_execution.as_ref().unwrap().pipeline_execution_id, b);
+    assert_eq!(
+        state.stage_states[1]
+            .inbound_execution
+            .as_ref()
+            .unwrap()
+            .pipeline_execution_id,
+        b
+    );
     for (id, next) in [(&a, &b), (&b, &c)] {
         let token = approval_token(&sim, "P", "Approve", "Manual").await;
-        sim.put_approval_result(approval("P", "Approve", "Manual", &token, ApprovalStatus::Approved)).await.unwrap();
+        sim.put_approval_result(approval(
+            "P",
+            "Approve",
+            "Manual",
+            &token,
+            ApprovalStatus::Approved,
+        ))
+        .await
+        .unwrap();
         let state = sim.get_pipeline_state("P").await.unwrap();
-        assert_eq!(&state.stage_states[1].latest_execution.as_ref().unwrap().pipeline_execution_id, next, "{id} then {next}");
+        assert_eq!(
+            &state.stage_states[1]
+                .latest_execution
+                .as_ref()
+                .unwrap()
+                .pipeline_execution_id,
+            next,
+            "{id} then {next}"
+        );
     }
     for id in [&a, &b, &c] {
         assert_ne!(status(&sim, "P", id).await, Superseded);
@@ -155,7 +266,11 @@ async fn queued_mode_never_supersedes_and_keeps_fifo_order() {
 async fn parallel_mode_runs_executions_independently() {
     let sim = sim();
     create(&sim, with_approval("P").v2(ExecutionMode::Parallel)).await;
-    let ids = [start(&sim, "P").await, start(&sim, "P").await, start(&sim, "P").await];
+    let ids = [
+        start(&sim, "P").await,
+        start(&sim, "P").await,
+        start(&sim, "P").await,
+    ];
     sim.advance(ACTION).await;
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert!(state.stage_states[1].inbound_executions.is_empty());
@@ -164,7 +279,15 @@ async fn parallel_mode_runs_executions_independently() {
     }
     // Every execution waits on its own approval token; the latest one is shown.
     let latest = approval_token(&sim, "P", "Approve", "Manual").await;
-    sim.put_approval_result(approval("P", "Approve", "Manual", &latest, ApprovalStatus::Approved)).await.unwrap();
+    sim.put_approval_result(approval(
+        "P",
+        "Approve",
+        "Manual",
+        &latest,
+        ApprovalStatus::Approved,
+    ))
+    .await
+    .unwrap();
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &ids[2]).await, Succeeded);
     assert_eq!(status(&sim, "P", &ids[0]).await, InProgress);
@@ -175,18 +298,41 @@ async fn stop_and_wait_lets_running_actions_finish_then_stops() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
-    let out = sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).reason("rollout paused")).await.unwrap();
+    let out = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).reason("rollout paused"))
+        .await
+        .unwrap();
     assert_eq!(out.pipeline_execution_id, id);
     assert_eq!(status(&sim, "P", &id).await, Stopping);
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &id).await, Stopped);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    let fetch = state.stage_states[0].action_states[0].latest_execution.as_ref().unwrap();
+    let fetch = state.stage_states[0].action_states[0]
+        .latest_execution
+        .as_ref()
+        .unwrap();
     assert_eq!(fetch.status, ActionExecutionStatus::Succeeded);
-    assert_eq!(state.stage_states[0].latest_execution.as_ref().unwrap().status, StageExecutionStatus::Stopped);
-    assert!(state.stage_states[1].latest_execution.is_none(), "nothing new starts after a stop");
-    let summary = &sim.list_pipeline_executions("P").await.unwrap().pipeline_execution_summaries[0];
-    assert_eq!(summary.stop_trigger.as_ref().unwrap().reason.as_deref(), Some("rollout paused"));
+    assert_eq!(
+        state.stage_states[0]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::Stopped
+    );
+    assert!(
+        state.stage_states[1].latest_execution.is_none(),
+        "nothing new starts after a stop"
+    );
+    let summary = &sim
+        .list_pipeline_executions("P")
+        .await
+        .unwrap()
+        .pipeline_execution_summaries[0];
+    assert_eq!(
+        summary.stop_trigger.as_ref().unwrap().reason.as_deref(),
+        Some("rollout paused")
+    );
 }
 
 #[tokio::test]
@@ -195,12 +341,21 @@ async fn abandon_gives_up_running_actions_and_unlocks_the_stage() {
     create(&sim, two_stages("P")).await;
     let a = start(&sim, "P").await;
     let b = start(&sim, "P").await; // waits in front of Source
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &a).abandon()).await.unwrap();
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &a).abandon())
+        .await
+        .unwrap();
     assert_eq!(status(&sim, "P", &a).await, Stopping);
     sim.advance(Duration::ZERO).await;
     assert_eq!(status(&sim, "P", &a).await, Stopped);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    assert_eq!(state.stage_states[0].latest_execution.as_ref().unwrap().pipeline_execution_id, b);
+    assert_eq!(
+        state.stage_states[0]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .pipeline_execution_id,
+        b
+    );
     sim.advance(ACTION * 2).await;
     assert_eq!(status(&sim, "P", &b).await, Succeeded);
 }
@@ -210,12 +365,19 @@ async fn abandon_is_allowed_while_stopping_and_waiting() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id)).await.unwrap();
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).abandon()).await.unwrap();
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id))
+        .await
+        .unwrap();
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).abandon())
+        .await
+        .unwrap();
     sim.advance(Duration::ZERO).await;
     assert_eq!(status(&sim, "P", &id).await, Stopped);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    let fetch = state.stage_states[0].action_states[0].latest_execution.as_ref().unwrap();
+    let fetch = state.stage_states[0].action_states[0]
+        .latest_execution
+        .as_ref()
+        .unwrap();
     assert_eq!(fetch.status, ActionExecutionStatus::Abandoned);
 }
 
@@ -224,12 +386,20 @@ async fn a_second_stop_of_the_same_kind_is_a_duplicated_stop_request() {
     let sim = sim();
     create(&sim, two_stages("P").v2(ExecutionMode::Parallel)).await;
     let waiting = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting)).await.unwrap();
-    let again = sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting)).await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting))
+        .await
+        .unwrap();
+    let again = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting))
+        .await;
     assert_eq!(error_type(again), "DuplicatedStopRequestException");
     let abandoned = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon()).await.unwrap();
-    let again = sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon()).await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon())
+        .await
+        .unwrap();
+    let again = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon())
+        .await;
     assert_eq!(error_type(again), "DuplicatedStopRequestException");
 }
 
@@ -239,7 +409,10 @@ async fn stopping_a_finished_execution_is_not_stoppable() {
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
     sim.advance(ACTION * 2).await;
-    let err = sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id)).await.unwrap_err();
+    let err = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id))
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "PipelineExecutionNotStoppableException");
     assert!(err.message().contains("Succeeded"), "{}", err.message());
 }
@@ -250,7 +423,9 @@ async fn stopping_a_waiting_execution_stops_it_at_once() {
     create(&sim, two_stages("P")).await;
     start(&sim, "P").await;
     let waiting = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting)).await.unwrap();
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting))
+        .await
+        .unwrap();
     assert_eq!(status(&sim, "P", &waiting).await, Stopped);
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert!(state.stage_states[0].inbound_executions.is_empty());
@@ -263,10 +438,22 @@ async fn unknown_execution_ids_are_not_found() {
     create(&sim, two_stages("Q")).await;
     let other = start(&sim, "Q").await;
     let missing = "00000000-0000-4000-8000-000000000000";
-    assert_eq!(error_type(sim.get_pipeline_execution(("P", missing)).await), "PipelineExecutionNotFoundException");
-    assert_eq!(error_type(sim.get_pipeline_execution(("P", other.as_str())).await), "PipelineExecutionNotFoundException");
-    assert_eq!(error_type(sim.stop_pipeline_execution(("P", missing)).await), "PipelineExecutionNotFoundException");
-    assert_eq!(error_type(sim.get_pipeline_execution(("P", "not-a-uuid")).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.get_pipeline_execution(("P", missing)).await),
+        "PipelineExecutionNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.get_pipeline_execution(("P", other.as_str())).await),
+        "PipelineExecutionNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.stop_pipeline_execution(("P", missing)).await),
+        "PipelineExecutionNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.get_pipeline_execution(("P", "not-a-uuid")).await),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]
@@ -276,11 +463,23 @@ async fn rejected_approval_fails_the_execution() {
     let id = start(&sim, "P").await;
     sim.advance(ACTION).await;
     let token = approval_token(&sim, "P", "Approve", "Manual").await;
-    let out = sim.put_approval_result(approval("P", "Approve", "Manual", &token, ApprovalStatus::Rejected)).await.unwrap();
+    let out = sim
+        .put_approval_result(approval(
+            "P",
+            "Approve",
+            "Manual",
+            &token,
+            ApprovalStatus::Rejected,
+        ))
+        .await
+        .unwrap();
     assert_eq!(out.approved_at, sim.now());
     assert_eq!(status(&sim, "P", &id).await, Failed);
     let state = sim.get_pipeline_state("P").await.unwrap();
-    let manual = state.stage_states[1].action_states[0].latest_execution.as_ref().unwrap();
+    let manual = state.stage_states[1].action_states[0]
+        .latest_execution
+        .as_ref()
+        .unwrap();
     assert_eq!(manual.summary.as_deref(), Some("reviewed"));
     assert_eq!(manual.status, ActionExecutionStatus::Failed);
 }
@@ -290,7 +489,8 @@ async fn approvals_time_out_after_seven_days_as_failures() {
     let sim = sim();
     create(&sim, with_approval("P")).await;
     let id = start(&sim, "P").await;
-    sim.advance(ACTION + Duration::from_secs(7 * 24 * 3600) - Duration::from_secs(1)).await;
+    sim.advance(ACTION + Duration::from_secs(7 * 24 * 3600) - Duration::from_secs(1))
+        .await;
     assert_eq!(status(&sim, "P", &id).await, InProgress);
     sim.advance(Duration::from_secs(1)).await;
     assert_eq!(status(&sim, "P", &id).await, Failed);
@@ -303,17 +503,48 @@ async fn approval_errors_name_what_is_wrong() {
     start(&sim, "P").await;
     sim.advance(ACTION).await;
     let token = approval_token(&sim, "P", "Approve", "Manual").await;
-    let ok = |stage: &str, action: &str, token: &str| approval("P", stage, action, token, ApprovalStatus::Approved);
-    assert_eq!(error_type(sim.put_approval_result(ok("Nope", "Manual", &token)).await), "StageNotFoundException");
-    assert_eq!(error_type(sim.put_approval_result(ok("Approve", "Nope", &token)).await), "ActionNotFoundException");
+    let ok = |stage: &str, action: &str, token: &str| {
+        approval("P", stage, action, token, ApprovalStatus::Approved)
+    };
+    assert_eq!(
+        error_type(sim.put_approval_result(ok("Nope", "Manual", &token)).await),
+        "StageNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.put_approval_result(ok("Approve", "Nope", &token)).await),
+        "ActionNotFoundException"
+    );
     let stranger = "11111111-1111-4111-8111-111111111111";
-    assert_eq!(error_type(sim.put_approval_result(ok("Approve", "Manual", stranger)).await), "InvalidApprovalTokenException");
-    assert_eq!(error_type(sim.put_approval_result(ok("Approve", "Manual", "bad")).await), "ValidationException");
+    assert_eq!(
+        error_type(
+            sim.put_approval_result(ok("Approve", "Manual", stranger))
+                .await
+        ),
+        "InvalidApprovalTokenException"
+    );
+    assert_eq!(
+        error_type(
+            sim.put_approval_result(ok("Approve", "Manual", "bad"))
+                .await
+        ),
+        "ValidationException"
+    );
     let mut missing = ok("Approve", "Manual", &token);
     missing.pipeline_name = "Nope".into();
-    assert_eq!(error_type(sim.put_approval_result(missing).await), "PipelineNotFoundException");
-    sim.put_approval_result(ok("Approve", "Manual", &token)).await.unwrap();
-    assert_eq!(error_type(sim.put_approval_result(ok("Approve", "Manual", &token)).await), "ApprovalAlreadyCompletedException");
+    assert_eq!(
+        error_type(sim.put_approval_result(missing).await),
+        "PipelineNotFoundException"
+    );
+    sim.put_approval_result(ok("Approve", "Manual", &token))
+        .await
+        .unwrap();
+    assert_eq!(
+        error_type(
+            sim.put_approval_result(ok("Approve", "Manual", &token))
+                .await
+        ),
+        "ApprovalAlreadyCompletedException"
+    );
 }
 
 #[tokio::test]
@@ -322,25 +553,51 @@ async fn updating_a_pipeline_cancels_its_active_executions() {
     create(&sim, with_approval("P").v2(ExecutionMode::Queued)).await;
     let inside = start(&sim, "P").await;
     let waiting = start(&sim, "P").await;
-    let out = sim.update_pipeline(with_approval("P").v2(ExecutionMode::Queued)).await.unwrap();
+    let out = sim
+        .update_pipeline(with_approval("P").v2(ExecutionMode::Queued))
+        .await
+        .unwrap();
     assert_eq!(out.pipeline.version, Some(2));
     assert_eq!(status(&sim, "P", &inside).await, Cancelled);
     assert_eq!(status(&sim, "P", &waiting).await, Cancelled);
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert_eq!(state.pipeline_version, 2);
-    assert_eq!(state.stage_states[0].latest_execution.as_ref().unwrap().status, StageExecutionStatus::Cancelled);
-    let fetch = state.stage_states[0].action_states[0].latest_execution.as_ref().unwrap();
+    assert_eq!(
+        state.stage_states[0]
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .status,
+        StageExecutionStatus::Cancelled
+    );
+    let fetch = state.stage_states[0].action_states[0]
+        .latest_execution
+        .as_ref()
+        .unwrap();
     assert_eq!(fetch.status, ActionExecutionStatus::Abandoned);
     let next = start(&sim, "P").await;
-    let exe = sim.get_pipeline_execution(("P", next.as_str())).await.unwrap().pipeline_execution;
+    let exe = sim
+        .get_pipeline_execution(("P", next.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
     assert_eq!(exe.pipeline_version, 2);
     sim.advance(ACTION).await;
-    assert_eq!(status(&sim, "P", &inside).await, Cancelled, "old timers no longer apply");
+    assert_eq!(
+        status(&sim, "P", &inside).await,
+        Cancelled,
+        "old timers no longer apply"
+    );
 }
 
 #[tokio::test]
 async fn history_is_capped_dropping_the_oldest_finished_first() {
-    let sim = Simulator::builder().seed(SEED).virtual_time().action_duration(ACTION).history_limit(3).build();
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .virtual_time()
+        .action_duration(ACTION)
+        .history_limit(3)
+        .build();
     create(&sim, with_approval("P").v2(ExecutionMode::Parallel)).await;
     let held = start(&sim, "P").await; // waits for approval, stays active
     let mut finished = Vec::new();
@@ -350,14 +607,38 @@ async fn history_is_capped_dropping_the_oldest_finished_first() {
             sim.advance(ACTION).await;
             approval_token(&sim, "P", "Approve", "Manual").await
         };
-        sim.put_approval_result(approval("P", "Approve", "Manual", &token, ApprovalStatus::Approved)).await.unwrap();
+        sim.put_approval_result(approval(
+            "P",
+            "Approve",
+            "Manual",
+            &token,
+            ApprovalStatus::Approved,
+        ))
+        .await
+        .unwrap();
         sim.advance(ACTION).await;
     }
     start(&sim, "P").await;
-    let listed: Vec<_> = sim.list_pipeline_executions("P").await.unwrap().pipeline_execution_summaries.into_iter().map(|s| s.pipeline_execution_id).collect();
+    let listed: Vec<_> = sim
+        .list_pipeline_executions("P")
+        .await
+        .unwrap()
+        .pipeline_execution_summaries
+        .into_iter()
+        .map(|s| s.pipeline_execution_id)
+        .collect();
     assert_eq!(listed.len(), 3);
-    assert!(listed.contains(&held), "active executions are never dropped");
-    assert_eq!(error_type(sim.get_pipeline_execution(("P", finished[0].as_str())).await), "PipelineExecutionNotFoundException");
+    assert!(
+        listed.contains(&held),
+        "active executions are never dropped"
+    );
+    assert_eq!(
+        error_type(
+            sim.get_pipeline_execution(("P", finished[0].as_str()))
+                .await
+        ),
+        "PipelineExecutionNotFoundException"
+    );
 }
 
 #[tokio::test]
@@ -375,7 +656,11 @@ async fn list_executions_pages_newest_first() {
     loop {
         let page = sim.list_pipeline_executions(input.clone()).await.unwrap();
         assert!(page.pipeline_execution_summaries.len() <= 2);
-        seen.extend(page.pipeline_execution_summaries.into_iter().map(|s| s.pipeline_execution_id));
+        seen.extend(
+            page.pipeline_execution_summaries
+                .into_iter()
+                .map(|s| s.pipeline_execution_id),
+        );
         match page.next_token {
             Some(token) => input.next_token = Some(token),
             None => break,
@@ -383,10 +668,16 @@ async fn list_executions_pages_newest_first() {
     }
     assert_eq!(seen, ids);
     input.next_token = Some("forged".into());
-    assert_eq!(error_type(sim.list_pipeline_executions(input.clone()).await), "InvalidNextTokenException");
+    assert_eq!(
+        error_type(sim.list_pipeline_executions(input.clone()).await),
+        "InvalidNextTokenException"
+    );
     input.next_token = None;
     input.max_results = Some(101);
-    assert_eq!(error_type(sim.list_pipeline_executions(input).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.list_pipeline_executions(input).await),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]
@@ -394,7 +685,11 @@ async fn executions_report_trigger_mode_and_type() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
-    let exe = sim.get_pipeline_execution(("P", id.as_str())).await.unwrap().pipeline_execution;
+    let exe = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
     assert_eq!(exe.trigger.trigger_type, "StartPipelineExecution");
     assert_eq!(exe.trigger.trigger_detail, "arn:aws:iam::123456789012:root");
     assert_eq!(exe.execution_mode, ExecutionMode::Superseded);
@@ -404,7 +699,10 @@ async fn executions_report_trigger_mode_and_type() {
 
 #[tokio::test(start_paused = true)]
 async fn harnesses_can_wait_for_a_stage_without_polling() {
-    let sim = Simulator::builder().seed(SEED).action_duration(ACTION).build();
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .action_duration(ACTION)
+        .build();
     let mut events = sim.events();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
@@ -413,13 +711,22 @@ async fn harnesses_can_wait_for_a_stage_without_polling() {
         .await
         .unwrap();
     assert_eq!(event.execution_id.to_string(), id);
-    let done = events.wait_for(|e| e.kind == EventKind::Execution(Succeeded)).await.unwrap();
-    assert_eq!(done.at.as_millis() - event.at.as_millis(), ACTION.as_millis() as u64);
+    let done = events
+        .wait_for(|e| e.kind == EventKind::Execution(Succeeded))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.at.as_millis() - event.at.as_millis(),
+        ACTION.as_millis() as u64
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn real_time_mode_follows_the_paused_tokio_clock() {
-    let sim = Simulator::builder().seed(SEED).action_duration(ACTION).build();
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .action_duration(ACTION)
+        .build();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
     tokio::time::sleep(ACTION * 2 + Duration::from_millis(5)).await;

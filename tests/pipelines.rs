@@ -9,14 +9,23 @@ use pipesim::model::*;
 #[tokio::test]
 async fn create_stores_version_one_with_service_defaults() {
     let sim = sim();
-    let out = sim.create_pipeline(CreatePipelineInput { pipeline: two_stages("P"), tags: vec![Tag::new("team", "core")] }).await.unwrap();
+    let out = sim
+        .create_pipeline(CreatePipelineInput {
+            pipeline: two_stages("P"),
+            tags: vec![Tag::new("team", "core")],
+        })
+        .await
+        .unwrap();
     assert_eq!(out.pipeline.version, Some(1));
     assert_eq!(out.pipeline.execution_mode, Some(ExecutionMode::Superseded));
     assert_eq!(out.pipeline.pipeline_type, Some(PipelineType::V1));
     assert_eq!(out.tags, [Tag::new("team", "core")]);
     let got = sim.get_pipeline("P").await.unwrap();
     assert_eq!(got.pipeline, out.pipeline);
-    assert_eq!(got.metadata.pipeline_arn, "arn:aws:codepipeline:us-east-1:123456789012:P");
+    assert_eq!(
+        got.metadata.pipeline_arn,
+        "arn:aws:codepipeline:us-east-1:123456789012:P"
+    );
     assert_eq!(got.metadata.created, sim.now());
 }
 
@@ -24,7 +33,10 @@ async fn create_stores_version_one_with_service_defaults() {
 async fn names_are_unique_per_account_and_region() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
-    assert_eq!(error_type(sim.create_pipeline(two_stages("P")).await), "PipelineNameInUseException");
+    assert_eq!(
+        error_type(sim.create_pipeline(two_stages("P")).await),
+        "PipelineNameInUseException"
+    );
     let other_region = sim.with_scope("123456789012", "eu-west-1");
     other_region.create_pipeline(two_stages("P")).await.unwrap();
 }
@@ -35,8 +47,18 @@ async fn pipelines_of_one_scope_are_invisible_to_another() {
     create(&sim, two_stages("P")).await;
     let other = sim.with_scope("210987654321", "us-east-1");
     let err = other.start_pipeline_execution("P").await.unwrap_err();
-    assert_eq!(err.message(), "Account '210987654321' does not have a pipeline with name 'P'");
-    assert!(other.list_pipelines(ListPipelinesInput::default()).await.unwrap().pipelines.is_empty());
+    assert_eq!(
+        err.message(),
+        "Account '210987654321' does not have a pipeline with name 'P'"
+    );
+    assert!(
+        other
+            .list_pipelines(ListPipelinesInput::default())
+            .await
+            .unwrap()
+            .pipelines
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -44,7 +66,10 @@ async fn an_account_and_region_hold_a_limited_number_of_pipelines() {
     let sim = Simulator::builder().virtual_time().max_pipelines(2).build();
     create(&sim, two_stages("A")).await;
     create(&sim, two_stages("B")).await;
-    assert_eq!(error_type(sim.create_pipeline(two_stages("C")).await), "LimitExceededException");
+    assert_eq!(
+        error_type(sim.create_pipeline(two_stages("C")).await),
+        "LimitExceededException"
+    );
     sim.delete_pipeline("A").await.unwrap();
     create(&sim, two_stages("C")).await;
 }
@@ -54,18 +79,42 @@ async fn invalid_declarations_are_rejected_and_store_nothing() {
     let sim = sim();
     let mut one_stage = two_stages("P");
     one_stage.stages.truncate(1);
-    assert_eq!(error_type(sim.create_pipeline(one_stage).await), "InvalidStructureException");
+    assert_eq!(
+        error_type(sim.create_pipeline(one_stage).await),
+        "InvalidStructureException"
+    );
     let mut bad_role = two_stages("P");
     bad_role.role_arn = "not-an-arn".into();
-    assert_eq!(error_type(sim.create_pipeline(bad_role).await), "ValidationException");
-    let queued_v1 = PipelineDeclaration { execution_mode: Some(ExecutionMode::Queued), ..two_stages("P") };
-    assert_eq!(error_type(sim.create_pipeline(queued_v1).await), "InvalidStructureException");
+    assert_eq!(
+        error_type(sim.create_pipeline(bad_role).await),
+        "ValidationException"
+    );
+    let queued_v1 = PipelineDeclaration {
+        execution_mode: Some(ExecutionMode::Queued),
+        ..two_stages("P")
+    };
+    assert_eq!(
+        error_type(sim.create_pipeline(queued_v1).await),
+        "InvalidStructureException"
+    );
     let mut empty_stage = two_stages("P");
     empty_stage.stages[1].actions.clear();
-    assert_eq!(error_type(sim.create_pipeline(empty_stage).await), "InvalidStageDeclarationException");
-    let reserved = CreatePipelineInput { pipeline: two_stages("P"), tags: vec![Tag::new("aws:owner", "x")] };
-    assert_eq!(error_type(sim.create_pipeline(reserved).await), "InvalidTagsException");
-    assert_eq!(error_type(sim.get_pipeline("P").await), "PipelineNotFoundException");
+    assert_eq!(
+        error_type(sim.create_pipeline(empty_stage).await),
+        "InvalidStageDeclarationException"
+    );
+    let reserved = CreatePipelineInput {
+        pipeline: two_stages("P"),
+        tags: vec![Tag::new("aws:owner", "x")],
+    };
+    assert_eq!(
+        error_type(sim.create_pipeline(reserved).await),
+        "InvalidTagsException"
+    );
+    assert_eq!(
+        error_type(sim.get_pipeline("P").await),
+        "PipelineNotFoundException"
+    );
 }
 
 #[tokio::test]
@@ -76,20 +125,39 @@ async fn update_bumps_the_version_and_keeps_old_versions_readable() {
     changed.stages[1].name = "Release".into();
     let out = sim.update_pipeline(changed).await.unwrap();
     assert_eq!(out.pipeline.version, Some(2));
-    let v1 = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(1) }).await.unwrap();
+    let v1 = sim
+        .get_pipeline(GetPipelineInput {
+            name: "P".into(),
+            version: Some(1),
+        })
+        .await
+        .unwrap();
     assert_eq!(v1.pipeline.stages[1].name, "Deploy");
     let current = sim.get_pipeline("P").await.unwrap();
     assert_eq!(current.pipeline.stages[1].name, "Release");
-    let missing = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(3) }).await;
+    let missing = sim
+        .get_pipeline(GetPipelineInput {
+            name: "P".into(),
+            version: Some(3),
+        })
+        .await;
     assert_eq!(error_type(missing), "PipelineVersionNotFoundException");
-    let zero = sim.get_pipeline(GetPipelineInput { name: "P".into(), version: Some(0) }).await;
+    let zero = sim
+        .get_pipeline(GetPipelineInput {
+            name: "P".into(),
+            version: Some(0),
+        })
+        .await;
     assert_eq!(error_type(zero), "ValidationException");
 }
 
 #[tokio::test]
 async fn update_of_a_missing_pipeline_is_not_found() {
     let sim = sim();
-    assert_eq!(error_type(sim.update_pipeline(two_stages("Nope")).await), "PipelineNotFoundException");
+    assert_eq!(
+        error_type(sim.update_pipeline(two_stages("Nope")).await),
+        "PipelineNotFoundException"
+    );
 }
 
 #[tokio::test]
@@ -98,9 +166,15 @@ async fn delete_removes_the_pipeline_and_deleting_a_missing_one_succeeds() {
     create(&sim, two_stages("P")).await;
     start(&sim, "P").await;
     sim.delete_pipeline("P").await.unwrap();
-    assert_eq!(error_type(sim.start_pipeline_execution("P").await), "PipelineNotFoundException");
+    assert_eq!(
+        error_type(sim.start_pipeline_execution("P").await),
+        "PipelineNotFoundException"
+    );
     sim.delete_pipeline("P").await.unwrap();
-    assert_eq!(error_type(sim.delete_pipeline("bad name").await), "ValidationException");
+    assert_eq!(
+        error_type(sim.delete_pipeline("bad name").await),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]
@@ -119,7 +193,10 @@ async fn list_pipelines_pages_by_name() {
     for name in ["c", "a", "b", "e", "d"] {
         create(&sim, two_stages(name)).await;
     }
-    let mut input = ListPipelinesInput { next_token: None, max_results: Some(2) };
+    let mut input = ListPipelinesInput {
+        next_token: None,
+        max_results: Some(2),
+    };
     let mut names = Vec::new();
     loop {
         let page = sim.list_pipelines(input.clone()).await.unwrap();
@@ -130,10 +207,22 @@ async fn list_pipelines_pages_by_name() {
         }
     }
     assert_eq!(names, ["a", "b", "c", "d", "e"]);
-    let bad = ListPipelinesInput { next_token: Some("nonsense".into()), max_results: None };
-    assert_eq!(error_type(sim.list_pipelines(bad).await), "InvalidNextTokenException");
-    let too_many = ListPipelinesInput { next_token: None, max_results: Some(1001) };
-    assert_eq!(error_type(sim.list_pipelines(too_many).await), "ValidationException");
+    let bad = ListPipelinesInput {
+        next_token: Some("nonsense".into()),
+        max_results: None,
+    };
+    assert_eq!(
+        error_type(sim.list_pipelines(bad).await),
+        "InvalidNextTokenException"
+    );
+    let too_many = ListPipelinesInput {
+        next_token: None,
+        max_results: Some(1001),
+    };
+    assert_eq!(
+        error_type(sim.list_pipelines(too_many).await),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,12 @@ fn valid_input() -> impl Strategy<Value = StartPipelineExecutionInput> {
     let token = proptest::option::of("[a-zA-Z0-9-]{1,128}");
     let revisions = proptest::option::of(proptest::collection::vec(
         (
-            prop_oneof![Just(SourceRevisionType::CommitId), Just(SourceRevisionType::ImageDigest), Just(SourceRevisionType::S3ObjectKey), Just(SourceRevisionType::S3ObjectVersionId)],
+            prop_oneof![
+                Just(SourceRevisionType::CommitId),
+                Just(SourceRevisionType::ImageDigest),
+                Just(SourceRevisionType::S3ObjectKey),
+                Just(SourceRevisionType::S3ObjectVersionId)
+            ],
             "\\PC{1,40}",
         ),
         0..=1,
@@ -22,7 +27,11 @@ fn valid_input() -> impl Strategy<Value = StartPipelineExecutionInput> {
         client_request_token: token,
         source_revisions: revisions.map(|r| {
             r.into_iter()
-                .map(|(revision_type, revision_value)| SourceRevisionOverride { action_name: "Fetch".into(), revision_type, revision_value })
+                .map(|(revision_type, revision_value)| SourceRevisionOverride {
+                    action_name: "Fetch".into(),
+                    revision_type,
+                    revision_value,
+                })
                 .collect()
         }),
     })
@@ -32,24 +41,62 @@ fn valid_input() -> impl Strategy<Value = StartPipelineExecutionInput> {
 fn broken_input() -> impl Strategy<Value = (StartPipelineExecutionInput, &'static str)> {
     let base = StartPipelineExecutionInput::new("P");
     prop_oneof![
-        "[A-Za-z0-9.@_-]{101,120}".prop_map({ let b = base.clone(); move |name| (StartPipelineExecutionInput { name, ..b.clone() }, "'name'") }),
-        "[a-z]{0,5}[ /#$%!]{1,3}".prop_map({ let b = base.clone(); move |name| (StartPipelineExecutionInput { name, ..b.clone() }, "'name'") }),
-        "[a-zA-Z0-9-]{129,140}".prop_map({ let b = base.clone(); move |t| (b.clone().client_request_token(t), "'clientRequestToken'") }),
-        "[a-z]{0,3}[_.@ ]{1,2}".prop_map({ let b = base.clone(); move |t| (b.clone().client_request_token(t), "'clientRequestToken'") }),
-        "[a-z]{1,3}[ .#]{1,2}".prop_map({ let b = base.clone(); move |n| (b.clone().variable(n, "v"), "'variables.1.member.name'") }),
-        ".{1001,1010}".prop_map({ let b = base.clone(); move |v| (b.clone().variable("env", v), "'variables.1.member.value'") }),
-        "[A-Z_]{1,12}".prop_filter("not a revision type", |t| !SourceRevisionType::VALUES.contains(&t.as_str()))
-            .prop_map({ let b = base.clone(); move |t| (b.clone().source_revision("Fetch", SourceRevisionType::Unknown(t), "v"), "'sourceRevisions.1.member.revisionType'") }),
+        "[A-Za-z0-9.@_-]{101,120}".prop_map({
+            let b = base.clone();
+            move |name| (StartPipelineExecutionInput { name, ..b.clone() }, "'name'")
+        }),
+        "[a-z]{0,5}[ /#$%!]{1,3}".prop_map({
+            let b = base.clone();
+            move |name| (StartPipelineExecutionInput { name, ..b.clone() }, "'name'")
+        }),
+        "[a-zA-Z0-9-]{129,140}".prop_map({
+            let b = base.clone();
+            move |t| (b.clone().client_request_token(t), "'clientRequestToken'")
+        }),
+        "[a-z]{0,3}[_.@ ]{1,2}".prop_map({
+            let b = base.clone();
+            move |t| (b.clone().client_request_token(t), "'clientRequestToken'")
+        }),
+        "[a-z]{1,3}[ .#]{1,2}".prop_map({
+            let b = base.clone();
+            move |n| (b.clone().variable(n, "v"), "'variables.1.member.name'")
+        }),
+        ".{1001,1010}".prop_map({
+            let b = base.clone();
+            move |v| (b.clone().variable("env", v), "'variables.1.member.value'")
+        }),
+        "[A-Z_]{1,12}"
+            .prop_filter("not a revision type", |t| !SourceRevisionType::VALUES
+                .contains(&t.as_str()))
+            .prop_map({
+                let b = base.clone();
+                move |t| {
+                    (
+                        b.clone()
+                            .source_revision("Fetch", SourceRevisionType::Unknown(t), "v"),
+                        "'sourceRevisions.1.member.revisionType'",
+                    )
+                }
+            }),
         (51usize..60).prop_map(move |n| {
             let mut input = base.clone();
-            input.source_revisions = Some(vec![SourceRevisionOverride { action_name: "Fetch".into(), revision_type: SourceRevisionType::CommitId, revision_value: "x".into() }; n]);
+            input.source_revisions = Some(vec![
+                SourceRevisionOverride {
+                    action_name: "Fetch".into(),
+                    revision_type: SourceRevisionType::CommitId,
+                    revision_value: "x".into()
+                };
+                n
+            ]);
             (input, "'sourceRevisions'")
         }),
     ]
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 proptest! {

@@ -16,7 +16,10 @@ async fn start_returns_a_lowercase_v4_uuid() {
     let uuid = uuid::Uuid::parse_str(&id).unwrap();
     assert_eq!(uuid.get_version_num(), 4);
     assert_eq!(id, id.to_lowercase());
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::InProgress);
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::InProgress
+    );
 }
 
 #[tokio::test]
@@ -24,7 +27,10 @@ async fn start_of_a_missing_pipeline_is_pipeline_not_found() {
     let sim = sim();
     let err = sim.start_pipeline_execution("Nope").await.unwrap_err();
     assert_eq!(err.error_type(), "PipelineNotFoundException");
-    assert_eq!(err.message(), "Account '123456789012' does not have a pipeline with name 'Nope'");
+    assert_eq!(
+        err.message(),
+        "Account '123456789012' does not have a pipeline with name 'Nope'"
+    );
 }
 
 #[tokio::test]
@@ -41,9 +47,20 @@ async fn malformed_name_is_a_validation_error_not_a_missing_pipeline() {
 #[tokio::test]
 async fn invalid_start_changes_nothing() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Parallel).variable("env", Some("dev"))).await;
-    let bad = StartPipelineExecutionInput::new("P").client_request_token("t1").variable("env", "");
-    assert_eq!(error_type(sim.start_pipeline_execution(bad).await), "ValidationException");
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Parallel)
+            .variable("env", Some("dev")),
+    )
+    .await;
+    let bad = StartPipelineExecutionInput::new("P")
+        .client_request_token("t1")
+        .variable("env", "");
+    assert_eq!(
+        error_type(sim.start_pipeline_execution(bad).await),
+        "ValidationException"
+    );
     let stats = sim.pipeline_stats("P").unwrap();
     assert_eq!((stats.retained_executions, stats.remembered_tokens), (0, 0));
     // The token was not consumed: a valid start with it now succeeds.
@@ -65,21 +82,49 @@ async fn same_token_and_parameters_replay_the_first_execution() {
 #[tokio::test]
 async fn same_token_with_other_parameters_is_a_validation_error() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Queued).variable("env", Some("dev"))).await;
-    let first = StartPipelineExecutionInput::new("P").client_request_token("tok").variable("env", "prod");
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("env", Some("dev")),
+    )
+    .await;
+    let first = StartPipelineExecutionInput::new("P")
+        .client_request_token("tok")
+        .variable("env", "prod");
     sim.start_pipeline_execution(first).await.unwrap();
-    let changed = StartPipelineExecutionInput::new("P").client_request_token("tok").variable("env", "test");
+    let changed = StartPipelineExecutionInput::new("P")
+        .client_request_token("tok")
+        .variable("env", "test");
     let err = sim.start_pipeline_execution(changed).await.unwrap_err();
     assert_eq!(err.error_type(), "ValidationException");
-    assert!(err.message().contains("clientRequestToken 'tok' was already used"), "{}", err.message());
+    assert!(
+        err.message()
+            .contains("clientRequestToken 'tok' was already used"),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
 async fn replay_compares_variables_as_a_set() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Queued).variable("a", Some("1")).variable("b", Some("2"))).await;
-    let one = StartPipelineExecutionInput::new("P").client_request_token("t").variable("a", "x").variable("b", "y");
-    let other = StartPipelineExecutionInput::new("P").client_request_token("t").variable("b", "y").variable("a", "x");
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("a", Some("1"))
+            .variable("b", Some("2")),
+    )
+    .await;
+    let one = StartPipelineExecutionInput::new("P")
+        .client_request_token("t")
+        .variable("a", "x")
+        .variable("b", "y");
+    let other = StartPipelineExecutionInput::new("P")
+        .client_request_token("t")
+        .variable("b", "y")
+        .variable("a", "x");
     let first = sim.start_pipeline_execution(one).await.unwrap();
     assert_eq!(sim.start_pipeline_execution(other).await.unwrap(), first);
 }
@@ -88,24 +133,41 @@ async fn replay_compares_variables_as_a_set() {
 async fn replay_succeeds_even_when_the_limit_is_now_reached_or_the_execution_finished() {
     let sim = sim();
     create(&sim, two_stages("P").v2(ExecutionMode::Parallel)).await;
-    sim.configure_pipeline("P", PipelineSettings::new().max_concurrent_executions(1)).unwrap();
+    sim.configure_pipeline("P", PipelineSettings::new().max_concurrent_executions(1))
+        .unwrap();
     let input = StartPipelineExecutionInput::new("P").client_request_token("once");
     let first = sim.start_pipeline_execution(input.clone()).await.unwrap();
-    assert_eq!(error_type(sim.start_pipeline_execution("P").await), "ConcurrentPipelineExecutionsLimitExceededException");
-    assert_eq!(sim.start_pipeline_execution(input.clone()).await.unwrap(), first);
+    assert_eq!(
+        error_type(sim.start_pipeline_execution("P").await),
+        "ConcurrentPipelineExecutionsLimitExceededException"
+    );
+    assert_eq!(
+        sim.start_pipeline_execution(input.clone()).await.unwrap(),
+        first
+    );
     sim.advance(Duration::from_secs(60)).await;
-    assert_eq!(status(&sim, "P", &first.pipeline_execution_id).await, PipelineExecutionStatus::Succeeded);
+    assert_eq!(
+        status(&sim, "P", &first.pipeline_execution_id).await,
+        PipelineExecutionStatus::Succeeded
+    );
     assert_eq!(sim.start_pipeline_execution(input).await.unwrap(), first);
 }
 
 #[tokio::test]
 async fn tokens_are_forgotten_after_the_window() {
-    let sim = Simulator::builder().seed(SEED).virtual_time().token_window(Duration::from_secs(3600)).build();
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .virtual_time()
+        .token_window(Duration::from_secs(3600))
+        .build();
     create(&sim, two_stages("P")).await;
     let input = StartPipelineExecutionInput::new("P").client_request_token("t");
     let first = sim.start_pipeline_execution(input.clone()).await.unwrap();
     sim.advance(Duration::from_secs(3599)).await;
-    assert_eq!(sim.start_pipeline_execution(input.clone()).await.unwrap(), first);
+    assert_eq!(
+        sim.start_pipeline_execution(input.clone()).await.unwrap(),
+        first
+    );
     sim.advance(Duration::from_secs(1)).await;
     let later = sim.start_pipeline_execution(input).await.unwrap();
     assert_ne!(later, first);
@@ -117,8 +179,14 @@ async fn tokens_are_scoped_to_the_pipeline() {
     let sim = sim();
     create(&sim, two_stages("A")).await;
     create(&sim, two_stages("B")).await;
-    let a = sim.start_pipeline_execution(StartPipelineExecutionInput::new("A").client_request_token("t")).await.unwrap();
-    let b = sim.start_pipeline_execution(StartPipelineExecutionInput::new("B").client_request_token("t")).await.unwrap();
+    let a = sim
+        .start_pipeline_execution(StartPipelineExecutionInput::new("A").client_request_token("t"))
+        .await
+        .unwrap();
+    let b = sim
+        .start_pipeline_execution(StartPipelineExecutionInput::new("B").client_request_token("t"))
+        .await
+        .unwrap();
     assert_ne!(a, b);
 }
 
@@ -130,7 +198,10 @@ async fn concurrent_duplicates_start_exactly_one_execution() {
         .map(|_| {
             let sim = sim.clone();
             tokio::spawn(async move {
-                sim.start_pipeline_execution(StartPipelineExecutionInput::new("P").client_request_token("same")).await
+                sim.start_pipeline_execution(
+                    StartPipelineExecutionInput::new("P").client_request_token("same"),
+                )
+                .await
             })
         })
         .collect();
@@ -146,26 +217,64 @@ async fn concurrent_duplicates_start_exactly_one_execution() {
 #[tokio::test]
 async fn variables_resolve_against_declarations_and_defaults() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Queued).variable("env", Some("dev")).variable("region", Some("eu"))).await;
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("env", Some("dev"))
+            .variable("region", Some("eu")),
+    )
+    .await;
     let input = StartPipelineExecutionInput::new("P").variable("env", "prod");
-    let id = sim.start_pipeline_execution(input).await.unwrap().pipeline_execution_id;
-    let exe = sim.get_pipeline_execution(("P", id.as_str())).await.unwrap().pipeline_execution;
-    let resolved: Vec<(&str, &str)> =
-        exe.variables.iter().map(|v| (v.name.as_str(), v.resolved_value.as_str())).collect();
+    let id = sim
+        .start_pipeline_execution(input)
+        .await
+        .unwrap()
+        .pipeline_execution_id;
+    let exe = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    let resolved: Vec<(&str, &str)> = exe
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.resolved_value.as_str()))
+        .collect();
     assert_eq!(resolved, [("env", "prod"), ("region", "eu")]);
 }
 
 #[tokio::test]
 async fn undeclared_duplicated_or_missing_variables_are_rejected() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Queued).variable("env", None)).await;
-    let undeclared = StartPipelineExecutionInput::new("P").variable("env", "x").variable("other", "y");
-    assert_eq!(error_type(sim.start_pipeline_execution(undeclared).await), "ValidationException");
-    let duplicated = StartPipelineExecutionInput::new("P").variable("env", "x").variable("env", "y");
-    assert_eq!(error_type(sim.start_pipeline_execution(duplicated).await), "ValidationException");
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("env", None),
+    )
+    .await;
+    let undeclared = StartPipelineExecutionInput::new("P")
+        .variable("env", "x")
+        .variable("other", "y");
+    assert_eq!(
+        error_type(sim.start_pipeline_execution(undeclared).await),
+        "ValidationException"
+    );
+    let duplicated = StartPipelineExecutionInput::new("P")
+        .variable("env", "x")
+        .variable("env", "y");
+    assert_eq!(
+        error_type(sim.start_pipeline_execution(duplicated).await),
+        "ValidationException"
+    );
     let missing = StartPipelineExecutionInput::new("P");
     let err = sim.start_pipeline_execution(missing).await.unwrap_err();
-    assert!(err.message().contains("has no default value"), "{}", err.message());
+    assert!(
+        err.message().contains("has no default value"),
+        "{}",
+        err.message()
+    );
     assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 0);
 }
 
@@ -183,25 +292,54 @@ async fn variables_on_a_v1_pipeline_are_rejected() {
 async fn source_revisions_are_recorded_on_the_execution() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
-    let input = StartPipelineExecutionInput::new("P").source_revision("Fetch", SourceRevisionType::S3ObjectVersionId, "v42");
-    let id = sim.start_pipeline_execution(input).await.unwrap().pipeline_execution_id;
-    let exe = sim.get_pipeline_execution(("P", id.as_str())).await.unwrap().pipeline_execution;
+    let input = StartPipelineExecutionInput::new("P").source_revision(
+        "Fetch",
+        SourceRevisionType::S3ObjectVersionId,
+        "v42",
+    );
+    let id = sim
+        .start_pipeline_execution(input)
+        .await
+        .unwrap()
+        .pipeline_execution_id;
+    let exe = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
     assert_eq!(exe.artifact_revisions.len(), 1);
-    assert_eq!((exe.artifact_revisions[0].name.as_str(), exe.artifact_revisions[0].revision_id.as_str()), ("Src", "v42"));
+    assert_eq!(
+        (
+            exe.artifact_revisions[0].name.as_str(),
+            exe.artifact_revisions[0].revision_id.as_str()
+        ),
+        ("Src", "v42")
+    );
     let list = sim.list_pipeline_executions("P").await.unwrap();
     let summary = &list.pipeline_execution_summaries[0];
     assert_eq!(summary.source_revisions[0].action_name, "Fetch");
-    assert_eq!(summary.source_revisions[0].revision_id.as_deref(), Some("v42"));
+    assert_eq!(
+        summary.source_revisions[0].revision_id.as_deref(),
+        Some("v42")
+    );
 }
 
 #[tokio::test]
 async fn source_revisions_must_name_a_source_action() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
-    let input = StartPipelineExecutionInput::new("P").source_revision("Ship", SourceRevisionType::CommitId, "abc");
+    let input = StartPipelineExecutionInput::new("P").source_revision(
+        "Ship",
+        SourceRevisionType::CommitId,
+        "abc",
+    );
     let err = sim.start_pipeline_execution(input).await.unwrap_err();
     assert_eq!(err.error_type(), "ValidationException");
-    assert!(err.message().contains("not a source action"), "{}", err.message());
+    assert!(
+        err.message().contains("not a source action"),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
@@ -213,7 +351,11 @@ async fn queued_and_parallel_admit_fifty_active_executions_by_default() {
             start(&sim, "P").await;
         }
         let err = sim.start_pipeline_execution("P").await.unwrap_err();
-        assert_eq!(err.error_type(), "ConcurrentPipelineExecutionsLimitExceededException", "{mode}");
+        assert_eq!(
+            err.error_type(),
+            "ConcurrentPipelineExecutionsLimitExceededException",
+            "{mode}"
+        );
         assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 50);
     }
 }
@@ -231,22 +373,33 @@ async fn superseded_mode_has_no_concurrency_limit() {
 async fn the_limit_is_configurable_per_pipeline_and_frees_up_as_executions_end() {
     let sim = sim();
     create(&sim, two_stages("P").v2(ExecutionMode::Parallel)).await;
-    sim.configure_pipeline("P", PipelineSettings::new().max_concurrent_executions(2)).unwrap();
+    sim.configure_pipeline("P", PipelineSettings::new().max_concurrent_executions(2))
+        .unwrap();
     start(&sim, "P").await;
     start(&sim, "P").await;
-    assert_eq!(error_type(sim.start_pipeline_execution("P").await), "ConcurrentPipelineExecutionsLimitExceededException");
+    assert_eq!(
+        error_type(sim.start_pipeline_execution("P").await),
+        "ConcurrentPipelineExecutionsLimitExceededException"
+    );
     sim.advance(ACTION * 2).await;
     start(&sim, "P").await;
 }
 
 #[tokio::test]
 async fn start_while_the_pipeline_is_being_updated_is_a_conflict() {
-    let sim = Simulator::builder().seed(SEED).virtual_time().update_conflict_window(Duration::from_secs(5)).build();
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .virtual_time()
+        .update_conflict_window(Duration::from_secs(5))
+        .build();
     create(&sim, two_stages("P")).await;
     sim.update_pipeline(two_stages("P")).await.unwrap();
     let err = sim.start_pipeline_execution("P").await.unwrap_err();
     assert_eq!(err.error_type(), "ConflictException");
-    assert_eq!(err.message(), "Pipeline 'P' is busy handling ongoing activities, try again later");
+    assert_eq!(
+        err.message(),
+        "Pipeline 'P' is busy handling ongoing activities, try again later"
+    );
     sim.advance(Duration::from_secs(5)).await;
     start(&sim, "P").await;
 }

@@ -31,22 +31,34 @@ pub struct ActionBehaviour {
 impl ActionBehaviour {
     /// Runs for `duration` and succeeds.
     pub fn succeed_after(duration: Duration) -> Self {
-        Self { duration: Some(duration), outcome: Some(Outcome::Succeed) }
+        Self {
+            duration: Some(duration),
+            outcome: Some(Outcome::Succeed),
+        }
     }
 
     /// Runs for `duration` and fails.
     pub fn fail_after(duration: Duration) -> Self {
-        Self { duration: Some(duration), outcome: Some(Outcome::Fail) }
+        Self {
+            duration: Some(duration),
+            outcome: Some(Outcome::Fail),
+        }
     }
 
     /// Only sets the outcome.
     pub fn outcome(outcome: Outcome) -> Self {
-        Self { duration: None, outcome: Some(outcome) }
+        Self {
+            duration: None,
+            outcome: Some(outcome),
+        }
     }
 
     /// Only sets the duration.
     pub fn duration(duration: Duration) -> Self {
-        Self { duration: Some(duration), outcome: None }
+        Self {
+            duration: Some(duration),
+            outcome: None,
+        }
     }
 
     /// This layer over `fallback`: each field this one leaves unset comes from there.
@@ -90,7 +102,8 @@ impl PipelineSettings {
 
     /// Sets the behaviour of one action.
     pub fn action(mut self, stage: &str, action: &str, behaviour: ActionBehaviour) -> Self {
-        self.per_action.insert((stage.to_owned(), action.to_owned()), behaviour);
+        self.per_action
+            .insert((stage.to_owned(), action.to_owned()), behaviour);
         self
     }
 
@@ -98,8 +111,22 @@ impl PipelineSettings {
     pub(crate) fn behaviour_of(&self, stage: &str, action: &str) -> ActionBehaviour {
         // Lookups by borrowed pair would need an owned key; settings are read only when
         // a pipeline is (re)compiled, so the allocation is off the hot path.
-        let own = self.per_action.get(&(stage.to_owned(), action.to_owned())).copied();
+        let own = self
+            .per_action
+            .get(&(stage.to_owned(), action.to_owned()))
+            .copied();
         own.unwrap_or_default().over(self.actions)
+    }
+}
+
+impl Outcome {
+    /// Draws whether one run of an action succeeds.
+    pub(crate) fn succeeds(self, rng: &mut crate::sim::rng::Rng) -> bool {
+        match self {
+            Outcome::Succeed => true,
+            Outcome::Fail => false,
+            Outcome::FailWithProbability(p) => !rng.chance(p),
+        }
     }
 }
 
@@ -115,17 +142,9 @@ mod tests {
         let compile = settings.behaviour_of("Build", "Compile");
         assert_eq!(compile.outcome, Some(Outcome::Fail));
         assert_eq!(compile.duration, Some(Duration::from_secs(5)));
-        assert_eq!(settings.behaviour_of("Build", "Other").outcome, Some(Outcome::Succeed));
-    }
-}
-
-impl Outcome {
-    /// Draws whether one run of an action succeeds.
-    pub(crate) fn succeeds(self, rng: &mut crate::sim::rng::Rng) -> bool {
-        match self {
-            Outcome::Succeed => true,
-            Outcome::Fail => false,
-            Outcome::FailWithProbability(p) => !rng.chance(p),
-        }
+        assert_eq!(
+            settings.behaviour_of("Build", "Other").outcome,
+            Some(Outcome::Succeed)
+        );
     }
 }

@@ -70,7 +70,13 @@ pub(crate) struct Run {
 
 impl Run {
     pub(crate) fn new() -> Self {
-        Self { stage: 0, group: 0, position: Position::Left, stop: None, slots: Vec::new() }
+        Self {
+            stage: 0,
+            group: 0,
+            position: Position::Left,
+            stop: None,
+            slots: Vec::new(),
+        }
     }
 }
 

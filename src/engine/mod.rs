@@ -74,7 +74,10 @@ pub(crate) struct PipelineIdent {
 
 impl PipelineIdent {
     pub(crate) fn arn(&self) -> String {
-        format!("arn:aws:codepipeline:{}:{}:{}", self.region, self.account, self.name)
+        format!(
+            "arn:aws:codepipeline:{}:{}:{}",
+            self.region, self.account, self.name
+        )
     }
 
     /// The caller ARN reported as `trigger.triggerDetail` for starts in this scope.
@@ -102,14 +105,23 @@ pub(crate) struct Effects {
 
 impl Effects {
     pub(crate) fn new(record_events: bool) -> Self {
-        Self { timers: Vec::new(), events: record_events.then(Vec::new) }
+        Self {
+            timers: Vec::new(),
+            events: record_events.then(Vec::new),
+        }
     }
 
     fn timer(&mut self, due: Timestamp, timer: Timer) {
         self.timers.push((due, timer));
     }
 
-    fn event(&mut self, ident: &PipelineIdent, id: ExecutionId, at: Timestamp, kind: impl FnOnce() -> EventKind) {
+    fn event(
+        &mut self,
+        ident: &PipelineIdent,
+        id: ExecutionId,
+        at: Timestamp,
+        kind: impl FnOnce() -> EventKind,
+    ) {
         if let Some(events) = &mut self.events {
             events.push(Event {
                 account: Arc::clone(&ident.account),
@@ -219,7 +231,10 @@ impl PipelineEngine {
     /// The declaration of `version`, or of the current version.
     pub(crate) fn declaration(&self, version: Option<i64>) -> Result<&PipelineDeclaration> {
         let Some(version) = version else {
-            return Ok(self.versions.last().expect("a pipeline always has a version"));
+            return Ok(self
+                .versions
+                .last()
+                .expect("a pipeline always has a version"));
         };
         usize::try_from(version - 1)
             .ok()
@@ -233,7 +248,10 @@ impl PipelineEngine {
     }
 
     pub(crate) fn summary(&self) -> PipelineSummary {
-        let current = self.versions.last().expect("a pipeline always has a version");
+        let current = self
+            .versions
+            .last()
+            .expect("a pipeline always has a version");
         PipelineSummary {
             name: self.ident.name.to_string(),
             version: i64::from(self.plan.version),
@@ -248,8 +266,16 @@ impl PipelineEngine {
     /// already running keep the duration and outcome they were started with.
     pub(crate) fn configure(&mut self, settings: PipelineSettings) {
         self.settings = settings;
-        let current = self.versions.last().expect("a pipeline always has a version");
-        self.plan = Arc::new(Plan::compile(current, self.plan.version, &self.settings, self.config.default_action));
+        let current = self
+            .versions
+            .last()
+            .expect("a pipeline always has a version");
+        self.plan = Arc::new(Plan::compile(
+            current,
+            self.plan.version,
+            &self.settings,
+            self.config.default_action,
+        ));
     }
 
     /// Marks the pipeline deleted and frees its executions; late calls that still hold
@@ -266,23 +292,46 @@ impl PipelineEngine {
     /// Stores a new version of a validated declaration. Active executions cannot finish
     /// under the old version: each ends `Cancelled` (a `Stopping` one ends `Stopped`),
     /// with its stage run `Cancelled` and its in-progress actions `Abandoned`.
-    pub(crate) fn update(&mut self, declaration: PipelineDeclaration, now: Timestamp, fx: &mut Effects) -> PipelineDeclaration {
+    pub(crate) fn update(
+        &mut self,
+        declaration: PipelineDeclaration,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> PipelineDeclaration {
         // Waiting executions go first, so that unlocking a stage admits nobody.
         let mut active = self.active.clone();
-        active.sort_by_key(|seq| self.run(*seq).is_some_and(|run| run.position == Position::Inside));
+        active.sort_by_key(|seq| {
+            self.run(*seq)
+                .is_some_and(|run| run.position == Position::Inside)
+        });
         for seq in active {
-            let stopping = self.executions.get(&seq).is_some_and(|e| e.status == PipelineExecutionStatus::Stopping);
+            let stopping = self
+                .executions
+                .get(&seq)
+                .is_some_and(|e| e.status == PipelineExecutionStatus::Stopping);
             let (status, summary) = if stopping {
                 (PipelineExecutionStatus::Stopped, None)
             } else {
                 let why = "The pipeline was updated before the execution could complete".to_owned();
                 (PipelineExecutionStatus::Cancelled, Some(why))
             };
-            self.finish(seq, status, StageExecutionStatus::Cancelled, summary, now, fx);
+            self.finish(
+                seq,
+                status,
+                StageExecutionStatus::Cancelled,
+                summary,
+                now,
+                fx,
+            );
         }
         let version = u32::try_from(self.versions.len() + 1).unwrap_or(u32::MAX);
         let stored = stored_declaration(declaration, version);
-        let plan = Arc::new(Plan::compile(&stored, version, &self.settings, self.config.default_action));
+        let plan = Arc::new(Plan::compile(
+            &stored,
+            version,
+            &self.settings,
+            self.config.default_action,
+        ));
         let previous = std::mem::take(&mut self.stages);
         self.stages = stage_runtimes(&plan, Some(&self.plan), previous);
         self.plan = plan;
@@ -293,7 +342,12 @@ impl PipelineEngine {
     }
 
     /// Starts an execution of a validated input, or replays a known token.
-    pub(crate) fn start(&mut self, input: &StartPipelineExecutionInput, now: Timestamp, fx: &mut Effects) -> Result<ExecutionId> {
+    pub(crate) fn start(
+        &mut self,
+        input: &StartPipelineExecutionInput,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<ExecutionId> {
         self.check_not_busy(now)?;
         self.tokens.expire(now);
         let variables = input.variables.as_deref().unwrap_or_default();
@@ -333,9 +387,12 @@ impl PipelineEngine {
         self.index.insert(id, seq);
         self.active.push(seq);
         if let Some(token) = &input.client_request_token {
-            self.tokens.remember(token, id, params, now.after(self.config.token_window));
+            self.tokens
+                .remember(token, id, params, now.after(self.config.token_window));
         }
-        fx.event(&self.ident, id, now, || EventKind::Execution(PipelineExecutionStatus::InProgress));
+        fx.event(&self.ident, id, now, || {
+            EventKind::Execution(PipelineExecutionStatus::InProgress)
+        });
         self.enter_or_wait(seq, 0, now, fx);
         self.evict_history();
         Ok(id)
@@ -357,7 +414,10 @@ impl PipelineEngine {
         if !self.plan.mode.is_limited() {
             return Ok(());
         }
-        let limit = self.settings.max_concurrent_executions.unwrap_or(self.config.max_concurrent_executions);
+        let limit = self
+            .settings
+            .max_concurrent_executions
+            .unwrap_or(self.config.max_concurrent_executions);
         if self.active.len() >= limit as usize {
             return Err(Error::ConcurrentPipelineExecutionsLimitExceeded(format!(
                 "Pipeline '{}' already has {} active executions, the limit for its {} execution mode",
@@ -370,7 +430,11 @@ impl PipelineEngine {
     }
 
     /// Resolves variables against the declarations and checks source revision overrides.
-    fn start_details(&self, variables: &[PipelineVariable], revisions: &[SourceRevisionOverride]) -> Result<Option<Box<Details>>> {
+    fn start_details(
+        &self,
+        variables: &[PipelineVariable],
+        revisions: &[SourceRevisionOverride],
+    ) -> Result<Option<Box<Details>>> {
         let name = &self.ident.name;
         if !variables.is_empty() && !self.plan.v2 {
             return Err(Error::Validation(format!(
@@ -379,7 +443,10 @@ impl PipelineEngine {
         }
         for (i, variable) in variables.iter().enumerate() {
             if variables[..i].iter().any(|v| v.name == variable.name) {
-                return Err(Error::Validation(format!("Variable '{}' is given more than once", variable.name)));
+                return Err(Error::Validation(format!(
+                    "Variable '{}' is given more than once",
+                    variable.name
+                )));
             }
             if !self.plan.variables.iter().any(|d| d.name == variable.name) {
                 return Err(Error::Validation(format!(
@@ -390,19 +457,28 @@ impl PipelineEngine {
         }
         let mut resolved = Vec::with_capacity(self.plan.variables.len());
         for declared in &self.plan.variables {
-            let given = variables.iter().find(|v| v.name == declared.name).map(|v| &v.value);
+            let given = variables
+                .iter()
+                .find(|v| v.name == declared.name)
+                .map(|v| &v.value);
             let Some(value) = given.or(declared.default_value.as_ref()) else {
                 return Err(Error::Validation(format!(
                     "Variable '{}' of pipeline '{name}' has no default value and must be given",
                     declared.name
                 )));
             };
-            resolved.push(ResolvedPipelineVariable { name: declared.name.clone(), resolved_value: value.clone() });
+            resolved.push(ResolvedPipelineVariable {
+                name: declared.name.clone(),
+                resolved_value: value.clone(),
+            });
         }
         let mut artifact_revisions = Vec::with_capacity(revisions.len());
         let mut source_revisions = Vec::with_capacity(revisions.len());
         for (i, revision) in revisions.iter().enumerate() {
-            if revisions[..i].iter().any(|r| r.action_name == revision.action_name) {
+            if revisions[..i]
+                .iter()
+                .any(|r| r.action_name == revision.action_name)
+            {
                 return Err(Error::Validation(format!(
                     "Source revision override for action '{}' is given more than once",
                     revision.action_name
@@ -415,7 +491,10 @@ impl PipelineEngine {
                 )));
             };
             artifact_revisions.push(ArtifactRevision {
-                name: action.output_artifact.clone().unwrap_or_else(|| action.name.to_string()),
+                name: action
+                    .output_artifact
+                    .clone()
+                    .unwrap_or_else(|| action.name.to_string()),
                 revision_id: revision.revision_value.clone(),
                 revision_summary: None,
             });
@@ -428,7 +507,12 @@ impl PipelineEngine {
         if resolved.is_empty() && revisions.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Box::new(Details { variables: resolved, artifact_revisions, source_revisions, ..Details::default() })))
+        Ok(Some(Box::new(Details {
+            variables: resolved,
+            artifact_revisions,
+            source_revisions,
+            ..Details::default()
+        })))
     }
 
     /// Places an execution at `stage`: inside if it may enter, else in front of it.
@@ -438,16 +522,32 @@ impl PipelineEngine {
         if mode.locks_stages() {
             let runtime = &mut self.stages[stage];
             if runtime.occupant.is_some() {
-                let superseded = if mode == Mode::Superseded { runtime.waiting.pop_front() } else { None };
+                let superseded = if mode == Mode::Superseded {
+                    runtime.waiting.pop_front()
+                } else {
+                    None
+                };
                 runtime.waiting.push_back(seq);
-                let exec = self.executions.get_mut(&seq).expect("placed executions exist");
+                let exec = self
+                    .executions
+                    .get_mut(&seq)
+                    .expect("placed executions exist");
                 let run = exec.run.as_mut().expect("placed executions run");
                 run.stage = stage as u16;
                 run.position = Position::Waiting;
                 let stage_name = Arc::clone(&self.plan.stages[stage].name);
-                fx.event(&self.ident, exec.id, now, || EventKind::StageWaiting { stage: stage_name });
+                fx.event(&self.ident, exec.id, now, || EventKind::StageWaiting {
+                    stage: stage_name,
+                });
                 if let Some(older) = superseded {
-                    self.finish(older, PipelineExecutionStatus::Superseded, StageExecutionStatus::Cancelled, None, now, fx);
+                    self.finish(
+                        older,
+                        PipelineExecutionStatus::Superseded,
+                        StageExecutionStatus::Cancelled,
+                        None,
+                        now,
+                        fx,
+                    );
                 }
                 return;
             }
@@ -458,20 +558,29 @@ impl PipelineEngine {
 
     /// Moves an execution inside `stage` (whose lock it holds, if stages lock).
     fn enter(&mut self, seq: u64, stage: usize, now: Timestamp, fx: &mut Effects) {
-        let exec = self.executions.get_mut(&seq).expect("entering executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("entering executions exist");
         let run = exec.run.as_mut().expect("entering executions run");
         run.stage = stage as u16;
         run.position = Position::Inside;
         self.stages[stage].latest = Some((exec.id, StageExecutionStatus::InProgress));
         let stage_name = Arc::clone(&self.plan.stages[stage].name);
-        fx.event(&self.ident, exec.id, now, || EventKind::Stage { stage: stage_name, status: StageExecutionStatus::InProgress });
+        fx.event(&self.ident, exec.id, now, || EventKind::Stage {
+            stage: stage_name,
+            status: StageExecutionStatus::InProgress,
+        });
         self.start_group(seq, 0, now, fx);
     }
 
     /// Starts every action of one run-order group, each with its own timer.
     fn start_group(&mut self, seq: u64, group: usize, now: Timestamp, fx: &mut Effects) {
         let plan = Arc::clone(&self.plan);
-        let exec = self.executions.get_mut(&seq).expect("running executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("running executions exist");
         let run = exec.run.as_mut().expect("running executions run");
         let stage = usize::from(run.stage);
         let stage_plan = &plan.stages[stage];
@@ -481,11 +590,25 @@ impl PipelineEngine {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
             let (due, succeeds, token) = if action_plan.approval {
-                (now.after(self.config.approval_timeout), false, Some(self.rng.uuid()))
+                (
+                    now.after(self.config.approval_timeout),
+                    false,
+                    Some(self.rng.uuid()),
+                )
             } else {
-                (now.after(action_plan.duration), action_plan.outcome.succeeds(&mut self.rng), None)
+                (
+                    now.after(action_plan.duration),
+                    action_plan.outcome.succeeds(&mut self.rng),
+                    None,
+                )
             };
-            run.slots.push(Slot { action, status: ActionExecutionStatus::InProgress, succeeds, id, token });
+            run.slots.push(Slot {
+                action,
+                status: ActionExecutionStatus::InProgress,
+                succeeds,
+                id,
+                token,
+            });
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
                 id,
                 status: ActionExecutionStatus::InProgress,
@@ -494,7 +617,14 @@ impl PipelineEngine {
                 summary: None,
                 error: None,
             });
-            fx.timer(due, Timer::ActionDue { seq, stage: stage as u16, action });
+            fx.timer(
+                due,
+                Timer::ActionDue {
+                    seq,
+                    stage: stage as u16,
+                    action,
+                },
+            );
             fx.event(&self.ident, exec.id, now, || EventKind::Action {
                 stage: Arc::clone(&stage_plan.name),
                 action: Arc::clone(&action_plan.name),
@@ -515,24 +645,44 @@ impl PipelineEngine {
                 if run.position != Position::Inside || run.stage != stage {
                     return;
                 }
-                let Some(slot) = run.slots.iter().find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress) else {
+                let Some(slot) = run
+                    .slots
+                    .iter()
+                    .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+                else {
                     return;
                 };
                 let outcome = if slot.succeeds {
                     (ActionExecutionStatus::Succeeded, None, None)
                 } else if slot.token.is_some() {
                     let message = "The approval request timed out without an answer".to_owned();
-                    let error = ErrorDetails { code: "ApprovalTimedOut".into(), message: message.clone() };
+                    let error = ErrorDetails {
+                        code: "ApprovalTimedOut".into(),
+                        message: message.clone(),
+                    };
                     (ActionExecutionStatus::Failed, Some(message), Some(error))
                 } else {
-                    let error = ErrorDetails { code: "JobFailed".into(), message: "The simulated action failed".into() };
+                    let error = ErrorDetails {
+                        code: "JobFailed".into(),
+                        message: "The simulated action failed".into(),
+                    };
                     (ActionExecutionStatus::Failed, None, Some(error))
                 };
                 self.complete_action(seq, action, outcome, now, fx);
             }
             Timer::SettleAbandon { seq } => {
-                if self.run(seq).is_some_and(|run| run.stop == Some(StopKind::Abandon)) {
-                    self.finish(seq, PipelineExecutionStatus::Stopped, StageExecutionStatus::Stopped, None, now, fx);
+                if self
+                    .run(seq)
+                    .is_some_and(|run| run.stop == Some(StopKind::Abandon))
+                {
+                    self.finish(
+                        seq,
+                        PipelineExecutionStatus::Stopped,
+                        StageExecutionStatus::Stopped,
+                        None,
+                        now,
+                        fx,
+                    );
                 }
             }
         }
@@ -548,14 +698,23 @@ impl PipelineEngine {
         now: Timestamp,
         fx: &mut Effects,
     ) {
-        let Some(exec) = self.executions.get_mut(&seq) else { return };
+        let Some(exec) = self.executions.get_mut(&seq) else {
+            return;
+        };
         let Some(run) = exec.run.as_mut() else { return };
-        let Some(slot) = run.slots.iter_mut().find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress) else {
+        let Some(slot) = run
+            .slots
+            .iter_mut()
+            .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+        else {
             return;
         };
         slot.status = status;
         let stage = usize::from(run.stage);
-        if let Some(latest) = self.stages[stage].actions[usize::from(action)].as_mut().filter(|l| l.id == slot.id) {
+        if let Some(latest) = self.stages[stage].actions[usize::from(action)]
+            .as_mut()
+            .filter(|l| l.id == slot.id)
+        {
             latest.status = status;
             latest.changed = now;
             latest.summary = summary;
@@ -567,7 +726,11 @@ impl PipelineEngine {
             action: Arc::clone(&stage_plan.actions[usize::from(action)].name),
             status,
         });
-        if run.slots.iter().all(|s| s.status != ActionExecutionStatus::InProgress) {
+        if run
+            .slots
+            .iter()
+            .all(|s| s.status != ActionExecutionStatus::InProgress)
+        {
             self.group_done(seq, now, fx);
         }
     }
@@ -576,24 +739,53 @@ impl PipelineEngine {
     fn group_done(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
         let Some(run) = self.run(seq) else { return };
         let (stage, group, stop) = (usize::from(run.stage), usize::from(run.group), run.stop);
-        let failed = run.slots.iter().find(|s| s.status == ActionExecutionStatus::Failed).map(|s| s.action);
+        let failed = run
+            .slots
+            .iter()
+            .find(|s| s.status == ActionExecutionStatus::Failed)
+            .map(|s| s.action);
         let plan = Arc::clone(&self.plan);
         let stage_plan = &plan.stages[stage];
         // A requested stop wins over the outcome of the actions it waited for.
         if stop.is_some() {
-            self.finish(seq, PipelineExecutionStatus::Stopped, StageExecutionStatus::Stopped, None, now, fx);
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Stopped,
+                StageExecutionStatus::Stopped,
+                None,
+                now,
+                fx,
+            );
         } else if let Some(action) = failed {
             let summary = format!(
                 "Action '{}' in stage '{}' failed",
-                stage_plan.actions[usize::from(action)].name, stage_plan.name
+                stage_plan.actions[usize::from(action)].name,
+                stage_plan.name
             );
-            self.finish(seq, PipelineExecutionStatus::Failed, StageExecutionStatus::Failed, Some(summary), now, fx);
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Failed,
+                StageExecutionStatus::Failed,
+                Some(summary),
+                now,
+                fx,
+            );
         } else if group + 1 < stage_plan.groups.len() {
             self.start_group(seq, group + 1, now, fx);
         } else if stage + 1 == plan.stages.len() {
-            self.finish(seq, PipelineExecutionStatus::Succeeded, StageExecutionStatus::Succeeded, None, now, fx);
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Succeeded,
+                StageExecutionStatus::Succeeded,
+                None,
+                now,
+                fx,
+            );
         } else {
-            let exec = self.executions.get_mut(&seq).expect("running executions exist");
+            let exec = self
+                .executions
+                .get_mut(&seq)
+                .expect("running executions exist");
             let id = exec.id;
             let mut run = exec.run.take().expect("running executions run");
             let next = self.vacate(seq, id, &mut run, StageExecutionStatus::Succeeded, now, fx);
@@ -614,8 +806,12 @@ impl PipelineEngine {
         now: Timestamp,
         fx: &mut Effects,
     ) {
-        let Some(exec) = self.executions.get_mut(&seq) else { return };
-        let Some(mut run) = exec.run.take() else { return };
+        let Some(exec) = self.executions.get_mut(&seq) else {
+            return;
+        };
+        let Some(mut run) = exec.run.take() else {
+            return;
+        };
         let id = exec.id;
         let stage = usize::from(run.stage);
         let next = match run.position {
@@ -626,7 +822,10 @@ impl PipelineEngine {
             }
             Position::Left => None,
         };
-        let exec = self.executions.get_mut(&seq).expect("finishing executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("finishing executions exist");
         exec.status = status;
         exec.updated = now;
         if let Some(summary) = summary {
@@ -641,13 +840,28 @@ impl PipelineEngine {
 
     /// Takes an execution out of its stage: abandons what still runs, records the stage
     /// run's end, and unlocks the stage. Returns who should enter the stage next.
-    fn vacate(&mut self, seq: u64, id: ExecutionId, run: &mut Run, status: StageExecutionStatus, now: Timestamp, fx: &mut Effects) -> Option<u64> {
+    fn vacate(
+        &mut self,
+        seq: u64,
+        id: ExecutionId,
+        run: &mut Run,
+        status: StageExecutionStatus,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Option<u64> {
         let stage = usize::from(run.stage);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
-        for slot in run.slots.iter_mut().filter(|s| s.status == ActionExecutionStatus::InProgress) {
+        for slot in run
+            .slots
+            .iter_mut()
+            .filter(|s| s.status == ActionExecutionStatus::InProgress)
+        {
             slot.status = ActionExecutionStatus::Abandoned;
-            if let Some(latest) = runtime.actions[usize::from(slot.action)].as_mut().filter(|l| l.id == slot.id) {
+            if let Some(latest) = runtime.actions[usize::from(slot.action)]
+                .as_mut()
+                .filter(|l| l.id == slot.id)
+            {
                 latest.status = ActionExecutionStatus::Abandoned;
                 latest.changed = now;
             }
@@ -661,7 +875,10 @@ impl PipelineEngine {
         if runtime.latest.is_some_and(|(latest, _)| latest == id) {
             runtime.latest = Some((id, status));
         }
-        fx.event(&self.ident, id, now, || EventKind::Stage { stage: Arc::clone(&stage_plan.name), status });
+        fx.event(&self.ident, id, now, || EventKind::Stage {
+            stage: Arc::clone(&stage_plan.name),
+            status,
+        });
         if runtime.occupant != Some(seq) {
             return None;
         }
@@ -678,11 +895,19 @@ impl PipelineEngine {
 
     /// Stops an execution: stop-and-wait lets in-progress actions finish; abandon gives
     /// them up and settles at the next tick of the clock.
-    pub(crate) fn stop(&mut self, input: &StopPipelineExecutionInput, now: Timestamp, fx: &mut Effects) -> Result<ExecutionId> {
+    pub(crate) fn stop(
+        &mut self,
+        input: &StopPipelineExecutionInput,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<ExecutionId> {
         self.check_not_busy(now)?;
         let seq = self.seq_of(&input.pipeline_execution_id)?;
         let abandon = input.abandon.unwrap_or(false);
-        let exec = self.executions.get_mut(&seq).expect("indexed executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("indexed executions exist");
         let id = exec.id;
         let Some(run) = exec.run.as_mut() else {
             return Err(Error::PipelineExecutionNotStoppable(format!(
@@ -699,22 +924,43 @@ impl PipelineEngine {
             }
             _ => {}
         }
-        run.stop = Some(if abandon { StopKind::Abandon } else { StopKind::Wait });
+        run.stop = Some(if abandon {
+            StopKind::Abandon
+        } else {
+            StopKind::Wait
+        });
         let details = exec.details.get_or_insert_default();
-        let reason = input.reason.clone().or_else(|| details.stop_trigger.take().and_then(|t| t.reason));
+        let reason = input
+            .reason
+            .clone()
+            .or_else(|| details.stop_trigger.take().and_then(|t| t.reason));
         details.stop_trigger = Some(StopExecutionTrigger { reason });
         if run.position != Position::Inside {
             // Nothing runs in front of a stage, so there is nothing to wait for.
-            self.finish(seq, PipelineExecutionStatus::Stopped, StageExecutionStatus::Stopped, None, now, fx);
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Stopped,
+                StageExecutionStatus::Stopped,
+                None,
+                now,
+                fx,
+            );
             return Ok(id);
         }
         let stage = usize::from(run.stage);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
         if abandon {
-            for slot in run.slots.iter_mut().filter(|s| s.status == ActionExecutionStatus::InProgress) {
+            for slot in run
+                .slots
+                .iter_mut()
+                .filter(|s| s.status == ActionExecutionStatus::InProgress)
+            {
                 slot.status = ActionExecutionStatus::Abandoned;
-                if let Some(latest) = runtime.actions[usize::from(slot.action)].as_mut().filter(|l| l.id == slot.id) {
+                if let Some(latest) = runtime.actions[usize::from(slot.action)]
+                    .as_mut()
+                    .filter(|l| l.id == slot.id)
+                {
                     latest.status = ActionExecutionStatus::Abandoned;
                     latest.changed = now;
                 }
@@ -732,37 +978,61 @@ impl PipelineEngine {
             if runtime.latest.is_some_and(|(latest, _)| latest == id) {
                 runtime.latest = Some((id, StageExecutionStatus::Stopping));
             }
-            fx.event(&self.ident, id, now, || EventKind::Stage { stage: Arc::clone(&stage_plan.name), status: StageExecutionStatus::Stopping });
-            fx.event(&self.ident, id, now, || EventKind::Execution(PipelineExecutionStatus::Stopping));
+            fx.event(&self.ident, id, now, || EventKind::Stage {
+                stage: Arc::clone(&stage_plan.name),
+                status: StageExecutionStatus::Stopping,
+            });
+            fx.event(&self.ident, id, now, || {
+                EventKind::Execution(PipelineExecutionStatus::Stopping)
+            });
         }
         Ok(id)
     }
 
     /// Answers a manual approval waiting with `input.token`.
-    pub(crate) fn put_approval(&mut self, input: &PutApprovalResultInput, now: Timestamp, fx: &mut Effects) -> Result<Timestamp> {
+    pub(crate) fn put_approval(
+        &mut self,
+        input: &PutApprovalResultInput,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<Timestamp> {
         let name = &self.ident.name;
         let stage = self.plan.stage_index(&input.stage_name).ok_or_else(|| {
-            Error::StageNotFound(format!("Stage '{}' was not found in pipeline '{name}'", input.stage_name))
-        })?;
-        let action = self.plan.stages[stage].actions.iter().position(|a| *a.name == *input.action_name).ok_or_else(|| {
-            Error::ActionNotFound(format!(
-                "Action '{}' was not found in stage '{}' of pipeline '{name}'",
-                input.action_name, input.stage_name
+            Error::StageNotFound(format!(
+                "Stage '{}' was not found in pipeline '{name}'",
+                input.stage_name
             ))
-        })? as u16;
+        })?;
+        let action = self.plan.stages[stage]
+            .actions
+            .iter()
+            .position(|a| *a.name == *input.action_name)
+            .ok_or_else(|| {
+                Error::ActionNotFound(format!(
+                    "Action '{}' was not found in stage '{}' of pipeline '{name}'",
+                    input.action_name, input.stage_name
+                ))
+            })? as u16;
         let token = Uuid::parse_str(&input.token).ok();
         let holder = self.active.iter().copied().find(|&seq| {
             self.run(seq).is_some_and(|run| {
                 run.position == Position::Inside
                     && usize::from(run.stage) == stage
-                    && run.slots.iter().any(|s| s.action == action && s.token.is_some() && s.token == token)
+                    && run
+                        .slots
+                        .iter()
+                        .any(|s| s.action == action && s.token.is_some() && s.token == token)
             })
         });
         let waiting = holder.and_then(|seq| {
             let run = self.run(seq)?;
             run.slots
                 .iter()
-                .any(|s| s.action == action && s.token == token && s.status == ActionExecutionStatus::InProgress)
+                .any(|s| {
+                    s.action == action
+                        && s.token == token
+                        && s.status == ActionExecutionStatus::InProgress
+                })
                 .then_some(seq)
         });
         let Some(seq) = waiting else {
@@ -782,10 +1052,21 @@ impl PipelineEngine {
             });
         };
         let outcome = match input.result.status {
-            ApprovalStatus::Approved => (ActionExecutionStatus::Succeeded, Some(input.result.summary.clone()), None),
+            ApprovalStatus::Approved => (
+                ActionExecutionStatus::Succeeded,
+                Some(input.result.summary.clone()),
+                None,
+            ),
             _ => {
-                let error = ErrorDetails { code: "ApprovalRejected".into(), message: "The approval request was rejected".into() };
-                (ActionExecutionStatus::Failed, Some(input.result.summary.clone()), Some(error))
+                let error = ErrorDetails {
+                    code: "ApprovalRejected".into(),
+                    message: "The approval request was rejected".into(),
+                };
+                (
+                    ActionExecutionStatus::Failed,
+                    Some(input.result.summary.clone()),
+                    Some(error),
+                )
             }
         };
         self.complete_action(seq, action, outcome, now, fx);
@@ -795,7 +1076,11 @@ impl PipelineEngine {
     /// Drops the oldest finished executions beyond the history limit.
     fn evict_history(&mut self) {
         while self.executions.len() > self.config.history_limit {
-            let oldest_finished = self.executions.iter().find(|(_, e)| e.run.is_none()).map(|(seq, _)| *seq);
+            let oldest_finished = self
+                .executions
+                .iter()
+                .find(|(_, e)| e.run.is_none())
+                .map(|(seq, _)| *seq);
             let Some(seq) = oldest_finished else { break };
             if let Some(exec) = self.executions.remove(&seq) {
                 self.index.remove(&exec.id);
@@ -820,7 +1105,10 @@ impl PipelineEngine {
     }
 
     fn trigger(&self) -> ExecutionTrigger {
-        ExecutionTrigger { trigger_type: "StartPipelineExecution".into(), trigger_detail: self.ident.caller_arn() }
+        ExecutionTrigger {
+            trigger_type: "StartPipelineExecution".into(),
+            trigger_detail: self.ident.caller_arn(),
+        }
     }
 
     /// `GetPipelineExecution` of one execution.
@@ -833,7 +1121,9 @@ impl PipelineEngine {
             pipeline_execution_id: exec.id.to_string(),
             status: exec.status,
             status_summary: details.and_then(|d| d.status_summary.clone()),
-            artifact_revisions: details.map(|d| d.artifact_revisions.clone()).unwrap_or_default(),
+            artifact_revisions: details
+                .map(|d| d.artifact_revisions.clone())
+                .unwrap_or_default(),
             variables: details.map(|d| d.variables.clone()).unwrap_or_default(),
             trigger: self.trigger(),
             execution_mode: exec.mode.as_model(),
@@ -843,7 +1133,11 @@ impl PipelineEngine {
 
     /// One `ListPipelineExecutions` page, newest first. A page costs the same however
     /// long the history is: it is a range walk from the token's position.
-    pub(crate) fn list_executions(&self, max: usize, next_token: Option<&str>) -> Result<ListPipelineExecutionsOutput> {
+    pub(crate) fn list_executions(
+        &self,
+        max: usize,
+        next_token: Option<&str>,
+    ) -> Result<ListPipelineExecutionsOutput> {
         let upper = match next_token {
             None => u64::MAX,
             Some(token) => paging::decode(PageKind::Executions, token)?
@@ -851,9 +1145,18 @@ impl PipelineEngine {
                 .map_err(|_| Error::InvalidNextToken(format!("Invalid nextToken: {token}")))?,
         };
         let mut newest_first = self.executions.range(..=upper).rev();
-        let page = newest_first.by_ref().take(max).map(|(_, exec)| self.execution_summary(exec)).collect();
-        let next_token = newest_first.next().map(|(seq, _)| paging::encode(PageKind::Executions, &seq.to_string()));
-        Ok(ListPipelineExecutionsOutput { pipeline_execution_summaries: page, next_token })
+        let page = newest_first
+            .by_ref()
+            .take(max)
+            .map(|(_, exec)| self.execution_summary(exec))
+            .collect();
+        let next_token = newest_first
+            .next()
+            .map(|(seq, _)| paging::encode(PageKind::Executions, &seq.to_string()));
+        Ok(ListPipelineExecutionsOutput {
+            pipeline_execution_summaries: page,
+            next_token,
+        })
     }
 
     fn execution_summary(&self, exec: &Execution) -> PipelineExecutionSummary {
@@ -864,7 +1167,9 @@ impl PipelineEngine {
             status_summary: details.and_then(|d| d.status_summary.clone()),
             start_time: exec.started,
             last_update_time: exec.updated,
-            source_revisions: details.map(|d| d.source_revisions.clone()).unwrap_or_default(),
+            source_revisions: details
+                .map(|d| d.source_revisions.clone())
+                .unwrap_or_default(),
             trigger: self.trigger(),
             stop_trigger: details.and_then(|d| d.stop_trigger.clone()),
             execution_mode: exec.mode.as_model(),
@@ -887,8 +1192,11 @@ impl PipelineEngine {
             .iter()
             .zip(&self.stages)
             .map(|(plan, runtime)| {
-                let inbound: Vec<StageExecution> =
-                    runtime.waiting.iter().filter_map(|seq| stage_execution(seq, StageExecutionStatus::InProgress)).collect();
+                let inbound: Vec<StageExecution> = runtime
+                    .waiting
+                    .iter()
+                    .filter_map(|seq| stage_execution(seq, StageExecutionStatus::InProgress))
+                    .collect();
                 StageState {
                     stage_name: plan.name.to_string(),
                     inbound_execution: inbound.first().cloned(),
@@ -946,24 +1254,38 @@ impl PipelineEngine {
 /// The declaration as stored: with its version and the service's defaults filled in.
 fn stored_declaration(mut declaration: PipelineDeclaration, version: u32) -> PipelineDeclaration {
     declaration.version = Some(i64::from(version));
-    declaration.execution_mode.get_or_insert(ExecutionMode::Superseded);
+    declaration
+        .execution_mode
+        .get_or_insert(ExecutionMode::Superseded);
     declaration.pipeline_type.get_or_insert(PipelineType::V1);
     declaration
 }
 
 /// Stage runtimes for `plan`, carrying over the latest runs of stages and actions whose
 /// names did not change.
-fn stage_runtimes(plan: &Plan, previous_plan: Option<&Plan>, mut previous: Vec<StageRuntime>) -> Vec<StageRuntime> {
+fn stage_runtimes(
+    plan: &Plan,
+    previous_plan: Option<&Plan>,
+    mut previous: Vec<StageRuntime>,
+) -> Vec<StageRuntime> {
     plan.stages
         .iter()
         .map(|stage| {
-            let old = previous_plan.and_then(|p| p.stage_index(&stage.name)).filter(|&i| i < previous.len());
-            let mut runtime = StageRuntime { actions: vec![None; stage.actions.len()], ..StageRuntime::default() };
+            let old = previous_plan
+                .and_then(|p| p.stage_index(&stage.name))
+                .filter(|&i| i < previous.len());
+            let mut runtime = StageRuntime {
+                actions: vec![None; stage.actions.len()],
+                ..StageRuntime::default()
+            };
             if let (Some(i), Some(old_plan)) = (old, previous_plan) {
                 let old_runtime = std::mem::take(&mut previous[i]);
                 runtime.latest = old_runtime.latest;
                 for (slot, action) in runtime.actions.iter_mut().zip(&stage.actions) {
-                    let old_index = old_plan.stages[i].actions.iter().position(|a| a.name == action.name);
+                    let old_index = old_plan.stages[i]
+                        .actions
+                        .iter()
+                        .position(|a| a.name == action.name);
                     *slot = old_index.and_then(|j| old_runtime.actions.get(j).cloned().flatten());
                 }
             }

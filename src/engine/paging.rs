@@ -42,7 +42,10 @@ pub(crate) fn decode(kind: PageKind, token: &str) -> Result<String> {
     }
     let bytes = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(invalid)?;
     String::from_utf8(bytes).map_err(|_| invalid())
@@ -56,8 +59,17 @@ mod tests {
     fn tokens_round_trip_and_strangers_are_refused() {
         let token = encode(PageKind::Pipelines, "My.Pipeline");
         assert_eq!(decode(PageKind::Pipelines, &token).unwrap(), "My.Pipeline");
-        assert!(matches!(decode(PageKind::Executions, &token), Err(Error::InvalidNextToken(_))));
-        assert!(matches!(decode(PageKind::Pipelines, "garbage"), Err(Error::InvalidNextToken(_))));
-        assert!(matches!(decode(PageKind::Pipelines, "pipesim-p-zz"), Err(Error::InvalidNextToken(_))));
+        assert!(matches!(
+            decode(PageKind::Executions, &token),
+            Err(Error::InvalidNextToken(_))
+        ));
+        assert!(matches!(
+            decode(PageKind::Pipelines, "garbage"),
+            Err(Error::InvalidNextToken(_))
+        ));
+        assert!(matches!(
+            decode(PageKind::Pipelines, "pipesim-p-zz"),
+            Err(Error::InvalidNextToken(_))
+        ));
     }
 }

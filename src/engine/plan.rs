@@ -96,30 +96,44 @@ impl Plan {
                     .actions
                     .iter()
                     .map(|action| {
-                        let behaviour = settings.behaviour_of(&stage.name, &action.name).over(defaults);
+                        let behaviour = settings
+                            .behaviour_of(&stage.name, &action.name)
+                            .over(defaults);
                         ActionPlan {
                             name: Arc::from(action.name.as_str()),
                             approval: action.is_manual_approval(),
                             source: action.action_type_id.category == ActionCategory::Source,
-                            output_artifact: action.output_artifacts.first().map(|a| a.name.clone()),
+                            output_artifact: action
+                                .output_artifacts
+                                .first()
+                                .map(|a| a.name.clone()),
                             duration: behaviour.duration.unwrap_or_default(),
                             outcome: behaviour.outcome.unwrap_or(Outcome::Succeed),
                         }
                     })
                     .collect();
-                let mut run_orders: Vec<i64> =
-                    stage.actions.iter().map(|a| a.run_order.unwrap_or(1)).collect();
+                let mut run_orders: Vec<i64> = stage
+                    .actions
+                    .iter()
+                    .map(|a| a.run_order.unwrap_or(1))
+                    .collect();
                 run_orders.sort_unstable();
                 run_orders.dedup();
                 let groups = run_orders
                     .iter()
                     .map(|&order| {
                         (0..stage.actions.len() as u16)
-                            .filter(|&i| stage.actions[usize::from(i)].run_order.unwrap_or(1) == order)
+                            .filter(|&i| {
+                                stage.actions[usize::from(i)].run_order.unwrap_or(1) == order
+                            })
                             .collect()
                     })
                     .collect();
-                StagePlan { name: Arc::from(stage.name.as_str()), actions, groups }
+                StagePlan {
+                    name: Arc::from(stage.name.as_str()),
+                    actions,
+                    groups,
+                }
             })
             .collect();
         Plan {
@@ -130,7 +144,10 @@ impl Plan {
             variables: declaration
                 .variables
                 .iter()
-                .map(|v| VariablePlan { name: v.name.clone(), default_value: v.default_value.clone() })
+                .map(|v| VariablePlan {
+                    name: v.name.clone(),
+                    default_value: v.default_value.clone(),
+                })
                 .collect(),
         }
     }
@@ -141,6 +158,10 @@ impl Plan {
 
     /// The source action named `name`, if the first stage has one.
     pub(crate) fn source_action(&self, name: &str) -> Option<&ActionPlan> {
-        self.stages.first()?.actions.iter().find(|a| a.source && &*a.name == name)
+        self.stages
+            .first()?
+            .actions
+            .iter()
+            .find(|a| a.source && &*a.name == name)
     }
 }

@@ -30,10 +30,19 @@ impl StartParams {
         variables.sort_unstable();
         let mut source_revisions: Vec<_> = source_revisions
             .iter()
-            .map(|r| (r.action_name.clone(), r.revision_type.to_string(), r.revision_value.clone()))
+            .map(|r| {
+                (
+                    r.action_name.clone(),
+                    r.revision_type.to_string(),
+                    r.revision_value.clone(),
+                )
+            })
             .collect();
         source_revisions.sort_unstable();
-        Some(Box::new(StartParams { variables, source_revisions }))
+        Some(Box::new(StartParams {
+            variables,
+            source_revisions,
+        }))
     }
 }
 
@@ -93,7 +102,8 @@ impl TokenTable {
     ) {
         let token: Arc<str> = Arc::from(token);
         self.expiry.push_back((expires, Arc::clone(&token)));
-        self.by_token.insert(token, Remembered { execution, params });
+        self.by_token
+            .insert(token, Remembered { execution, params });
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -123,8 +133,14 @@ mod tests {
 
     #[test]
     fn variables_compare_as_sets() {
-        let a = PipelineVariable { name: "a".into(), value: "1".into() };
-        let b = PipelineVariable { name: "b".into(), value: "2".into() };
+        let a = PipelineVariable {
+            name: "a".into(),
+            value: "1".into(),
+        };
+        let b = PipelineVariable {
+            name: "b".into(),
+            value: "2".into(),
+        };
         let one = StartParams::canonical(&[a.clone(), b.clone()], &[]);
         let other = StartParams::canonical(&[b, a], &[]);
         assert_eq!(one, other);

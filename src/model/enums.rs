@@ -274,6 +274,9 @@ mod tests {
             serde_json::to_string(&PipelineExecutionStatus::InProgress).unwrap(),
             "\"InProgress\""
         );
-        assert_eq!(serde_json::to_string(&ExecutionType::Standard).unwrap(), "\"STANDARD\"");
+        assert_eq!(
+            serde_json::to_string(&ExecutionType::Standard).unwrap(),
+            "\"STANDARD\""
+        );
     }
 }

@@ -63,7 +63,9 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let secs = f64::deserialize(deserializer)?;
         if !secs.is_finite() || secs < 0.0 {
-            return Err(serde::de::Error::custom("timestamp must be non-negative epoch seconds"));
+            return Err(serde::de::Error::custom(
+                "timestamp must be non-negative epoch seconds",
+            ));
         }
         Ok(Self((secs * 1000.0).round() as u64))
     }
@@ -105,7 +107,9 @@ impl FromStr for ExecutionId {
         if !is_lowercase_uuid(s) {
             return Err(ParseExecutionIdError);
         }
-        Uuid::parse_str(s).map(Self).map_err(|_| ParseExecutionIdError)
+        Uuid::parse_str(s)
+            .map(Self)
+            .map_err(|_| ParseExecutionIdError)
     }
 }
 
@@ -135,8 +139,16 @@ mod tests {
     fn execution_ids_must_be_lowercase_uuids() {
         let id: ExecutionId = "3137f7cb-7cf7-4c21-9e55-0123456789ab".parse().unwrap();
         assert_eq!(id.to_string(), "3137f7cb-7cf7-4c21-9e55-0123456789ab");
-        assert!("3137F7CB-7CF7-4C21-9E55-0123456789AB".parse::<ExecutionId>().is_err());
-        assert!("3137f7cb7cf74c219e550123456789ab".parse::<ExecutionId>().is_err());
+        assert!(
+            "3137F7CB-7CF7-4C21-9E55-0123456789AB"
+                .parse::<ExecutionId>()
+                .is_err()
+        );
+        assert!(
+            "3137f7cb7cf74c219e550123456789ab"
+                .parse::<ExecutionId>()
+                .is_err()
+        );
         assert!("".parse::<ExecutionId>().is_err());
     }
 }

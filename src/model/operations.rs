@@ -25,7 +25,10 @@ pub struct CreatePipelineInput {
 impl CreatePipelineInput {
     /// Creates `pipeline` with no tags.
     pub fn new(pipeline: PipelineDeclaration) -> Self {
-        Self { pipeline, tags: Vec::new() }
+        Self {
+            pipeline,
+            tags: Vec::new(),
+        }
     }
 }
 
@@ -162,7 +165,10 @@ pub struct StartPipelineExecutionInput {
 impl StartPipelineExecutionInput {
     /// Starts pipeline `name` with no token, variables or overrides.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), ..Self::default() }
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
     }
 
     /// The same start with an idempotency token.
@@ -175,7 +181,10 @@ impl StartPipelineExecutionInput {
     pub fn variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.variables
             .get_or_insert_with(Vec::new)
-            .push(PipelineVariable { name: name.into(), value: value.into() });
+            .push(PipelineVariable {
+                name: name.into(),
+                value: value.into(),
+            });
         self
     }
 
@@ -186,11 +195,13 @@ impl StartPipelineExecutionInput {
         revision_type: SourceRevisionType,
         revision_value: impl Into<String>,
     ) -> Self {
-        self.source_revisions.get_or_insert_with(Vec::new).push(SourceRevisionOverride {
-            action_name: action_name.into(),
-            revision_type,
-            revision_value: revision_value.into(),
-        });
+        self.source_revisions
+            .get_or_insert_with(Vec::new)
+            .push(SourceRevisionOverride {
+                action_name: action_name.into(),
+                revision_type,
+                revision_value: revision_value.into(),
+            });
         self
     }
 }
@@ -381,7 +392,10 @@ pub struct ListPipelineExecutionsInput {
 impl ListPipelineExecutionsInput {
     /// The first page of `pipeline_name`'s executions.
     pub fn new(pipeline_name: impl Into<String>) -> Self {
-        Self { pipeline_name: pipeline_name.into(), ..Self::default() }
+        Self {
+            pipeline_name: pipeline_name.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -612,6 +626,8 @@ mod conversions {
     macro_rules! from_name {
         ($($input:ident . $field:ident),+) => {$(
             impl From<&str> for $input {
+                // Some of these inputs have no other member to default.
+                #[allow(clippy::needless_update)]
                 fn from(name: &str) -> Self {
                     Self { $field: name.to_owned(), ..Self::default() }
                 }
@@ -629,7 +645,10 @@ mod conversions {
 
     impl From<(&str, &str)> for GetPipelineExecutionInput {
         fn from((pipeline_name, pipeline_execution_id): (&str, &str)) -> Self {
-            Self { pipeline_name: pipeline_name.to_owned(), pipeline_execution_id: pipeline_execution_id.to_owned() }
+            Self {
+                pipeline_name: pipeline_name.to_owned(),
+                pipeline_execution_id: pipeline_execution_id.to_owned(),
+            }
         }
     }
 

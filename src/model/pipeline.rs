@@ -115,7 +115,11 @@ pub struct StageDeclaration {
 impl StageDeclaration {
     /// A stage named `name` with these actions.
     pub fn new(name: impl Into<String>, actions: Vec<ActionDeclaration>) -> Self {
-        Self { name: name.into(), actions, other: Map::new() }
+        Self {
+            name: name.into(),
+            actions,
+            other: Map::new(),
+        }
     }
 }
 
@@ -149,7 +153,11 @@ pub struct ActionDeclaration {
 impl ActionDeclaration {
     /// An action named `name` of type `action_type_id`, run order 1.
     pub fn new(name: impl Into<String>, action_type_id: ActionTypeId) -> Self {
-        Self { name: name.into(), action_type_id, ..Self::default() }
+        Self {
+            name: name.into(),
+            action_type_id,
+            ..Self::default()
+        }
     }
 
     /// The same action at another run order.
@@ -173,7 +181,9 @@ impl ActionDeclaration {
     /// Whether this is a manual approval (`Approval` / `AWS` / `Manual`).
     pub fn is_manual_approval(&self) -> bool {
         let id = &self.action_type_id;
-        id.category == ActionCategory::Approval && id.owner == ActionOwner::Aws && id.provider == "Manual"
+        id.category == ActionCategory::Approval
+            && id.owner == ActionOwner::Aws
+            && id.provider == "Manual"
     }
 }
 
@@ -198,7 +208,12 @@ pub struct ActionTypeId {
 impl ActionTypeId {
     /// An action type owned by AWS.
     pub fn aws(category: ActionCategory, provider: &str) -> Self {
-        Self { category, owner: ActionOwner::Aws, provider: provider.into(), version: "1".into() }
+        Self {
+            category,
+            owner: ActionOwner::Aws,
+            provider: provider.into(),
+            version: "1".into(),
+        }
     }
 
     /// The S3 source action.
@@ -237,7 +252,10 @@ pub struct ArtifactRef {
 impl ArtifactRef {
     /// A reference to the artifact `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), other: Map::new() }
+        Self {
+            name: name.into(),
+            other: Map::new(),
+        }
     }
 }
 
@@ -270,7 +288,10 @@ pub struct Tag {
 impl Tag {
     /// A tag `key` = `value`.
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { key: key.into(), value: value.into() }
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
     }
 }
 

@@ -65,16 +65,22 @@ fn is_location_char(c: char) -> bool {
 
 /// Whether `arn` matches `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
 fn is_role_arn(arn: &str) -> bool {
-    let Some(mut rest) = arn.strip_prefix("arn:aws") else { return false };
+    let Some(mut rest) = arn.strip_prefix("arn:aws") else {
+        return false;
+    };
     while let Some(after_dash) = rest.strip_prefix('-') {
         let word = after_dash.len()
-            - after_dash.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
+            - after_dash
+                .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .len();
         if word == 0 {
             return false;
         }
         rest = &after_dash[word..];
     }
-    let Some(rest) = rest.strip_prefix(":iam::") else { return false };
+    let Some(rest) = rest.strip_prefix(":iam::") else {
+        return false;
+    };
     let (account, rest) = rest.split_at(rest.len().min(12));
     account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(":role/")
 }
@@ -85,7 +91,9 @@ pub(crate) struct Violations(Vec<String>);
 
 impl Violations {
     fn push(&mut self, path: &str, constraint: std::fmt::Arguments<'_>) {
-        self.0.push(format!("Value at '{path}' failed to satisfy constraint: {constraint}"));
+        self.0.push(format!(
+            "Value at '{path}' failed to satisfy constraint: {constraint}"
+        ));
     }
 
     /// A string of `min..=max` characters.
@@ -96,16 +104,25 @@ impl Violations {
         }
         let chars = value.chars().count();
         if chars < min {
-            self.push(path, format_args!("Member must have length greater than or equal to {min}"));
+            self.push(
+                path,
+                format_args!("Member must have length greater than or equal to {min}"),
+            );
         } else if chars > max {
-            self.push(path, format_args!("Member must have length less than or equal to {max}"));
+            self.push(
+                path,
+                format_args!("Member must have length less than or equal to {max}"),
+            );
         }
     }
 
     /// A string whose every character passes `allowed` (the model's `[...]+` patterns).
     fn pattern(&mut self, path: &str, value: &str, pattern: &str, allowed: fn(char) -> bool) {
         if value.is_empty() || !value.chars().all(allowed) {
-            self.push(path, format_args!("Member must satisfy regular expression pattern: {pattern}"));
+            self.push(
+                path,
+                format_args!("Member must satisfy regular expression pattern: {pattern}"),
+            );
         }
     }
 
@@ -118,18 +135,30 @@ impl Violations {
     /// A list of `min..=max` members.
     fn list_length(&mut self, path: &str, len: usize, min: usize, max: usize) {
         if len < min {
-            self.push(path, format_args!("Member must have length greater than or equal to {min}"));
+            self.push(
+                path,
+                format_args!("Member must have length greater than or equal to {min}"),
+            );
         } else if len > max {
-            self.push(path, format_args!("Member must have length less than or equal to {max}"));
+            self.push(
+                path,
+                format_args!("Member must have length less than or equal to {max}"),
+            );
         }
     }
 
     /// An integer in `min..=max`.
     fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
         if value < min {
-            self.push(path, format_args!("Member must have value greater than or equal to {min}"));
+            self.push(
+                path,
+                format_args!("Member must have value greater than or equal to {min}"),
+            );
         } else if value > max {
-            self.push(path, format_args!("Member must have value less than or equal to {max}"));
+            self.push(
+                path,
+                format_args!("Member must have value less than or equal to {max}"),
+            );
         }
     }
 
@@ -137,14 +166,20 @@ impl Violations {
     fn enumeration<E: ModelEnum>(&mut self, path: &str, value: &E) {
         if !value.is_known() {
             let values = E::values().join(", ");
-            self.push(path, format_args!("Member must satisfy enum value set: [{values}]"));
+            self.push(
+                path,
+                format_args!("Member must satisfy enum value set: [{values}]"),
+            );
         }
     }
 
     /// The execution id pattern (a lowercase UUID).
     fn uuid(&mut self, path: &str, value: &str) {
         if !is_lowercase_uuid(value) {
-            self.push(path, format_args!("Member must satisfy regular expression pattern: {UUID_PATTERN}"));
+            self.push(
+                path,
+                format_args!("Member must satisfy regular expression pattern: {UUID_PATTERN}"),
+            );
         }
     }
 
@@ -152,7 +187,10 @@ impl Violations {
     pub(crate) fn finish(self) -> Result<()> {
         match self.0.len() {
             0 => Ok(()),
-            1 => Err(Error::Validation(format!("1 validation error detected: {}", self.0[0]))),
+            1 => Err(Error::Validation(format!(
+                "1 validation error detected: {}",
+                self.0[0]
+            ))),
             n => Err(Error::Validation(format!(
                 "{n} validation errors detected: {}",
                 self.0.join("; ")
@@ -174,7 +212,12 @@ pub(crate) fn start_pipeline_execution(input: &StartPipelineExecutionInput) -> R
         for (i, variable) in variables.iter().enumerate() {
             let path = format!("variables.{}.member", i + 1);
             v.length(&format!("{path}.name"), &variable.name, 1, 128);
-            v.pattern(&format!("{path}.name"), &variable.name, VARIABLE_NAME_PATTERN, is_variable_name_char);
+            v.pattern(
+                &format!("{path}.name"),
+                &variable.name,
+                VARIABLE_NAME_PATTERN,
+                is_variable_name_char,
+            );
             v.length(&format!("{path}.value"), &variable.value, 1, 1000);
         }
     }
@@ -184,7 +227,12 @@ pub(crate) fn start_pipeline_execution(input: &StartPipelineExecutionInput) -> R
             let path = format!("sourceRevisions.{}.member", i + 1);
             v.name(&format!("{path}.actionName"), &revision.action_name, 100);
             v.enumeration(&format!("{path}.revisionType"), &revision.revision_type);
-            v.length(&format!("{path}.revisionValue"), &revision.revision_value, 1, 1500);
+            v.length(
+                &format!("{path}.revisionValue"),
+                &revision.revision_value,
+                1,
+                1500,
+            );
         }
     }
     v.finish()
@@ -265,7 +313,12 @@ pub(crate) fn tags(path: &str, tags: &[Tag]) -> Result<()> {
     let mut v = Violations::default();
     for (i, tag) in tags.iter().enumerate() {
         v.length(&format!("{path}.{}.member.key", i + 1), &tag.key, 1, 128);
-        v.length(&format!("{path}.{}.member.value", i + 1), &tag.value, 0, 256);
+        v.length(
+            &format!("{path}.{}.member.value", i + 1),
+            &tag.value,
+            0,
+            256,
+        );
     }
     v.finish()?;
     if tags.len() > 50 {
@@ -283,7 +336,10 @@ pub(crate) fn tags(path: &str, tags: &[Tag]) -> Result<()> {
             )));
         }
         if !keys.insert(tag.key.as_str()) {
-            return Err(Error::InvalidTags(format!("Tag key '{}' is given more than once", tag.key)));
+            return Err(Error::InvalidTags(format!(
+                "Tag key '{}' is given more than once",
+                tag.key
+            )));
         }
     }
     Ok(())
@@ -301,19 +357,32 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
     v.name("pipeline.name", &p.name, 100);
     v.length("pipeline.roleArn", &p.role_arn, 0, 1024);
     if !is_role_arn(&p.role_arn) {
-        v.push("pipeline.roleArn", format_args!("Member must satisfy regular expression pattern: {ROLE_ARN_PATTERN}"));
+        v.push(
+            "pipeline.roleArn",
+            format_args!("Member must satisfy regular expression pattern: {ROLE_ARN_PATTERN}"),
+        );
     }
     if let Some(store) = &p.artifact_store {
         v.enumeration("pipeline.artifactStore.type", &store.store_type);
         v.length("pipeline.artifactStore.location", &store.location, 3, 63);
-        v.pattern("pipeline.artifactStore.location", &store.location, LOCATION_PATTERN, is_location_char);
+        v.pattern(
+            "pipeline.artifactStore.location",
+            &store.location,
+            LOCATION_PATTERN,
+            is_location_char,
+        );
     }
     for (region, store) in p.artifact_stores.iter().flatten() {
         v.length("pipeline.artifactStores.key", region, 4, 30);
         let path = format!("pipeline.artifactStores.{region}.member");
         v.enumeration(&format!("{path}.type"), &store.store_type);
         v.length(&format!("{path}.location"), &store.location, 3, 63);
-        v.pattern(&format!("{path}.location"), &store.location, LOCATION_PATTERN, is_location_char);
+        v.pattern(
+            &format!("{path}.location"),
+            &store.location,
+            LOCATION_PATTERN,
+            is_location_char,
+        );
     }
     if let Some(version) = p.version {
         v.range("pipeline.version", version, 1, i64::MAX);
@@ -328,7 +397,12 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
     for (i, variable) in p.variables.iter().enumerate() {
         let path = format!("pipeline.variables.{}.member", i + 1);
         v.length(&format!("{path}.name"), &variable.name, 1, 128);
-        v.pattern(&format!("{path}.name"), &variable.name, VARIABLE_NAME_PATTERN, is_variable_name_char);
+        v.pattern(
+            &format!("{path}.name"),
+            &variable.name,
+            VARIABLE_NAME_PATTERN,
+            is_variable_name_char,
+        );
         if let Some(default) = &variable.default_value {
             v.length(&format!("{path}.defaultValue"), default, 1, 1000);
         }
@@ -347,9 +421,19 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
             v.enumeration(&format!("{type_path}.category"), &type_id.category);
             v.enumeration(&format!("{type_path}.owner"), &type_id.owner);
             v.length(&format!("{type_path}.provider"), &type_id.provider, 1, 35);
-            v.pattern(&format!("{type_path}.provider"), &type_id.provider, PROVIDER_PATTERN, is_provider_char);
+            v.pattern(
+                &format!("{type_path}.provider"),
+                &type_id.provider,
+                PROVIDER_PATTERN,
+                is_provider_char,
+            );
             v.length(&format!("{type_path}.version"), &type_id.version, 1, 9);
-            v.pattern(&format!("{type_path}.version"), &type_id.version, PROVIDER_PATTERN, is_provider_char);
+            v.pattern(
+                &format!("{type_path}.version"),
+                &type_id.version,
+                PROVIDER_PATTERN,
+                is_provider_char,
+            );
             if let Some(run_order) = action.run_order {
                 v.range(&format!("{path}.runOrder"), run_order, 1, 999);
             }
@@ -357,12 +441,20 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
                 v.length(&format!("{path}.configuration.key"), key, 1, 50);
                 v.length(&format!("{path}.configuration.{key}.value"), value, 1, 1000);
             }
-            let artifacts = [("outputArtifacts", &action.output_artifacts), ("inputArtifacts", &action.input_artifacts)];
+            let artifacts = [
+                ("outputArtifacts", &action.output_artifacts),
+                ("inputArtifacts", &action.input_artifacts),
+            ];
             for (list, refs) in artifacts {
                 for (k, artifact) in refs.iter().enumerate() {
                     let artifact_path = format!("{path}.{list}.{}.member.name", k + 1);
                     v.length(&artifact_path, &artifact.name, 1, 100);
-                    v.pattern(&artifact_path, &artifact.name, ARTIFACT_NAME_PATTERN, is_provider_char);
+                    v.pattern(
+                        &artifact_path,
+                        &artifact.name,
+                        ARTIFACT_NAME_PATTERN,
+                        is_provider_char,
+                    );
                 }
             }
         }
@@ -383,14 +475,19 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
         )));
     }
     let v2 = p.pipeline_type == Some(PipelineType::V2);
-    let mode = p.execution_mode.as_ref().unwrap_or(&ExecutionMode::Superseded);
+    let mode = p
+        .execution_mode
+        .as_ref()
+        .unwrap_or(&ExecutionMode::Superseded);
     if !v2 && *mode != ExecutionMode::Superseded {
         return Err(Error::InvalidStructure(format!(
             "Execution mode {mode} is only supported by V2 pipelines"
         )));
     }
     if !v2 && !p.variables.is_empty() {
-        return Err(Error::InvalidStructure("Pipeline variables are only supported by V2 pipelines".into()));
+        return Err(Error::InvalidStructure(
+            "Pipeline variables are only supported by V2 pipelines".into(),
+        ));
     }
     let mut variables = HashSet::new();
     for variable in &p.variables {
@@ -452,7 +549,8 @@ fn check_artifacts<'a>(
 ) -> Result<()> {
     let mut by_run_order: Vec<_> = stage.actions.iter().collect();
     by_run_order.sort_by_key(|action| action.run_order.unwrap_or(1));
-    for group in by_run_order.chunk_by(|a, b| a.run_order.unwrap_or(1) == b.run_order.unwrap_or(1)) {
+    for group in by_run_order.chunk_by(|a, b| a.run_order.unwrap_or(1) == b.run_order.unwrap_or(1))
+    {
         for action in group {
             for input in &action.input_artifacts {
                 if !produced.contains(input.name.as_str()) {
@@ -551,8 +649,14 @@ mod tests {
         PipelineDeclaration::new(
             "P",
             vec![
-                StageDeclaration::new("Source", vec![ActionDeclaration::new("Src", ActionTypeId::s3_source()).output("Out")]),
-                StageDeclaration::new("Deploy", vec![ActionDeclaration::new("Dep", ActionTypeId::s3_deploy()).input("Out")]),
+                StageDeclaration::new(
+                    "Source",
+                    vec![ActionDeclaration::new("Src", ActionTypeId::s3_source()).output("Out")],
+                ),
+                StageDeclaration::new(
+                    "Deploy",
+                    vec![ActionDeclaration::new("Dep", ActionTypeId::s3_deploy()).input("Out")],
+                ),
             ],
         )
     }
@@ -561,14 +665,20 @@ mod tests {
     fn a_pipeline_needs_two_to_fifty_stages() {
         let mut p = two_stages();
         p.stages.truncate(1);
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidStructure(_))
+        ));
     }
 
     #[test]
     fn v1_pipelines_allow_only_superseded_mode() {
         let mut p = two_stages();
         p.execution_mode = Some(ExecutionMode::Queued);
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidStructure(_))
+        ));
         assert!(pipeline_declaration(&two_stages().v2(ExecutionMode::Queued)).is_ok());
     }
 
@@ -576,34 +686,57 @@ mod tests {
     fn stage_and_action_names_are_unique() {
         let mut p = two_stages();
         p.stages[1].name = "Source".into();
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStageDeclaration(_))));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidStageDeclaration(_))
+        ));
         let mut p = two_stages();
         let dup = p.stages[1].actions[0].clone();
         p.stages[1].actions.push(dup);
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidActionDeclaration(_))));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidActionDeclaration(_))
+        ));
     }
 
     #[test]
     fn source_actions_belong_to_the_first_stage_only() {
         let mut p = two_stages();
-        p.stages[1].actions.push(ActionDeclaration::new("Src2", ActionTypeId::s3_source()));
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+        p.stages[1]
+            .actions
+            .push(ActionDeclaration::new("Src2", ActionTypeId::s3_source()));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidStructure(_))
+        ));
     }
 
     #[test]
     fn input_artifacts_must_be_produced_earlier() {
         let mut p = two_stages();
         p.stages[1].actions[0].input_artifacts[0].name = "Nothing".into();
-        assert!(matches!(pipeline_declaration(&p), Err(Error::InvalidStructure(_))));
+        assert!(matches!(
+            pipeline_declaration(&p),
+            Err(Error::InvalidStructure(_))
+        ));
     }
 
     #[test]
     fn tags_are_limited_unique_and_not_reserved() {
         assert!(tags("tags", &[Tag::new("team", "a")]).is_ok());
-        assert!(matches!(tags("tags", &[Tag::new("aws:x", "a")]), Err(Error::InvalidTags(_))));
-        assert!(matches!(tags("tags", &[Tag::new("k", "a"), Tag::new("k", "b")]), Err(Error::InvalidTags(_))));
+        assert!(matches!(
+            tags("tags", &[Tag::new("aws:x", "a")]),
+            Err(Error::InvalidTags(_))
+        ));
+        assert!(matches!(
+            tags("tags", &[Tag::new("k", "a"), Tag::new("k", "b")]),
+            Err(Error::InvalidTags(_))
+        ));
         let many: Vec<_> = (0..51).map(|i| Tag::new(format!("k{i}"), "v")).collect();
         assert!(matches!(tags("tags", &many), Err(Error::TooManyTags(_))));
-        assert!(matches!(tags("tags", &[Tag::new("", "v")]), Err(Error::Validation(_))));
+        assert!(matches!(
+            tags("tags", &[Tag::new("", "v")]),
+            Err(Error::Validation(_))
+        ));
     }
 }

@@ -16,16 +16,24 @@ pub(crate) enum Clock {
     /// Moves only when told to; never goes backwards.
     Virtual { now_millis: AtomicU64 },
     /// Wall-clock start plus tokio's monotonic time since.
-    Real { start: Timestamp, origin: tokio::time::Instant },
+    Real {
+        start: Timestamp,
+        origin: tokio::time::Instant,
+    },
 }
 
 impl Clock {
     pub(crate) fn virtual_at(start: Timestamp) -> Self {
-        Self::Virtual { now_millis: AtomicU64::new(start.as_millis()) }
+        Self::Virtual {
+            now_millis: AtomicU64::new(start.as_millis()),
+        }
     }
 
     pub(crate) fn real(start: Timestamp) -> Self {
-        Self::Real { start, origin: tokio::time::Instant::now() }
+        Self::Real {
+            start,
+            origin: tokio::time::Instant::now(),
+        }
     }
 
     pub(crate) fn is_virtual(&self) -> bool {
@@ -34,7 +42,9 @@ impl Clock {
 
     pub(crate) fn now(&self) -> Timestamp {
         match self {
-            Self::Virtual { now_millis } => Timestamp::from_millis(now_millis.load(Ordering::Acquire)),
+            Self::Virtual { now_millis } => {
+                Timestamp::from_millis(now_millis.load(Ordering::Acquire))
+            }
             Self::Real { start, origin } => start.after(origin.elapsed()),
         }
     }

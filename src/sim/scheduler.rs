@@ -57,7 +57,10 @@ impl<T> Ord for Entry<T> {
 impl<T> Scheduler<T> {
     pub(crate) fn new() -> Self {
         Self {
-            heap: Mutex::new(Heap { entries: BinaryHeap::new(), next_seq: 0 }),
+            heap: Mutex::new(Heap {
+                entries: BinaryHeap::new(),
+                next_seq: 0,
+            }),
             wake: Arc::new(Notify::new()),
         }
     }

@@ -14,7 +14,11 @@ pub const ACTION: Duration = Duration::from_secs(10);
 
 /// A virtual-time simulator where every action takes [`ACTION`] and succeeds.
 pub fn sim() -> Simulator {
-    Simulator::builder().seed(SEED).virtual_time().action_duration(ACTION).build()
+    Simulator::builder()
+        .seed(SEED)
+        .virtual_time()
+        .action_duration(ACTION)
+        .build()
 }
 
 /// Source(Fetch) then Deploy(Ship).
@@ -22,8 +26,14 @@ pub fn two_stages(name: &str) -> PipelineDeclaration {
     PipelineDeclaration::new(
         name,
         vec![
-            StageDeclaration::new("Source", vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")]),
-            StageDeclaration::new("Deploy", vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")]),
+            StageDeclaration::new(
+                "Source",
+                vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")],
+            ),
+            StageDeclaration::new(
+                "Deploy",
+                vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")],
+            ),
         ],
     )
 }
@@ -33,21 +43,36 @@ pub fn with_approval(name: &str) -> PipelineDeclaration {
     let mut pipeline = two_stages(name);
     pipeline.stages.insert(
         1,
-        StageDeclaration::new("Approve", vec![ActionDeclaration::new("Manual", ActionTypeId::manual_approval())]),
+        StageDeclaration::new(
+            "Approve",
+            vec![ActionDeclaration::new(
+                "Manual",
+                ActionTypeId::manual_approval(),
+            )],
+        ),
     );
     pipeline
 }
 
 pub async fn create(sim: &Simulator, pipeline: PipelineDeclaration) {
-    sim.create_pipeline(pipeline).await.expect("test pipelines are valid");
+    sim.create_pipeline(pipeline)
+        .await
+        .expect("test pipelines are valid");
 }
 
 pub async fn start(sim: &Simulator, name: &str) -> String {
-    sim.start_pipeline_execution(name).await.expect("start succeeds").pipeline_execution_id
+    sim.start_pipeline_execution(name)
+        .await
+        .expect("start succeeds")
+        .pipeline_execution_id
 }
 
 pub async fn status(sim: &Simulator, name: &str, id: &str) -> PipelineExecutionStatus {
-    sim.get_pipeline_execution((name, id)).await.expect("execution exists").pipeline_execution.status
+    sim.get_pipeline_execution((name, id))
+        .await
+        .expect("execution exists")
+        .pipeline_execution
+        .status
 }
 
 /// The wire name of the error a call returned; panics on success.
@@ -61,17 +86,38 @@ pub fn error_type<T: std::fmt::Debug>(result: Result<T, Error>) -> &'static str 
 /// The approval token of `stage`/`action` from GetPipelineState.
 pub async fn approval_token(sim: &Simulator, name: &str, stage: &str, action: &str) -> String {
     let state = sim.get_pipeline_state(name).await.unwrap();
-    let stage = state.stage_states.iter().find(|s| s.stage_name == stage).unwrap();
-    let action = stage.action_states.iter().find(|a| a.action_name == action).unwrap();
-    action.latest_execution.as_ref().and_then(|e| e.token.clone()).expect("approval is waiting")
+    let stage = state
+        .stage_states
+        .iter()
+        .find(|s| s.stage_name == stage)
+        .unwrap();
+    let action = stage
+        .action_states
+        .iter()
+        .find(|a| a.action_name == action)
+        .unwrap();
+    action
+        .latest_execution
+        .as_ref()
+        .and_then(|e| e.token.clone())
+        .expect("approval is waiting")
 }
 
-pub fn approval(name: &str, stage: &str, action: &str, token: &str, status: ApprovalStatus) -> PutApprovalResultInput {
+pub fn approval(
+    name: &str,
+    stage: &str,
+    action: &str,
+    token: &str,
+    status: ApprovalStatus,
+) -> PutApprovalResultInput {
     PutApprovalResultInput {
         pipeline_name: name.into(),
         stage_name: stage.into(),
         action_name: action.into(),
-        result: ApprovalResult { summary: "reviewed".into(), status },
+        result: ApprovalResult {
+            summary: "reviewed".into(),
+            status,
+        },
         token: token.into(),
     }
 }
