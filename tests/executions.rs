@@ -176,16 +176,7 @@ async fn superseded_mode_keeps_one_waiter_and_a_newer_one_supersedes_it() {
     assert_eq!(status(&sim, "P", &c).await, Superseded);
     assert_eq!(status(&sim, "P", &a).await, InProgress);
     assert_eq!(status(&sim, "P", &d).await, InProgress);
-    let token = approval_token(&sim, "P", "Approve", "Manual").await;
-    sim.put_approval_result(approval(
-        "P",
-        "Approve",
-        "Manual",
-        &token,
-        ApprovalStatus::Approved,
-    ))
-    .await
-    .unwrap();
+    approve(&sim, "P").await;
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &a).await, Succeeded);
     let state = sim.get_pipeline_state("P").await.unwrap();
@@ -236,16 +227,7 @@ async fn queued_mode_never_supersedes_and_keeps_fifo_order() {
         b
     );
     for (id, next) in [(&a, &b), (&b, &c)] {
-        let token = approval_token(&sim, "P", "Approve", "Manual").await;
-        sim.put_approval_result(approval(
-            "P",
-            "Approve",
-            "Manual",
-            &token,
-            ApprovalStatus::Approved,
-        ))
-        .await
-        .unwrap();
+        approve(&sim, "P").await;
         let state = sim.get_pipeline_state("P").await.unwrap();
         assert_eq!(
             &state.stage_states[1]

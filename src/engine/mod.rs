@@ -675,14 +675,7 @@ impl PipelineEngine {
                     .run(seq)
                     .is_some_and(|run| run.stop == Some(StopKind::Abandon))
                 {
-                    self.finish(
-                        seq,
-                        PipelineExecutionStatus::Stopped,
-                        StageExecutionStatus::Stopped,
-                        None,
-                        now,
-                        fx,
-                    );
+                    self.finish_stopped(seq, now, fx);
                 }
             }
         }
@@ -748,14 +741,7 @@ impl PipelineEngine {
         let stage_plan = &plan.stages[stage];
         // A requested stop wins over the outcome of the actions it waited for.
         if stop.is_some() {
-            self.finish(
-                seq,
-                PipelineExecutionStatus::Stopped,
-                StageExecutionStatus::Stopped,
-                None,
-                now,
-                fx,
-            );
+            self.finish_stopped(seq, now, fx);
         } else if let Some(action) = failed {
             let summary = format!(
                 "Action '{}' in stage '{}' failed",
@@ -838,6 +824,12 @@ impl PipelineEngine {
         self.admit(next, stage, now, fx);
     }
 
+    /// Ends an execution `Stopped`, on request.
+    fn finish_stopped(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+        let stopped = PipelineExecutionStatus::Stopped;
+        self.finish(seq, stopped, StageExecutionStatus::Stopped, None, now, fx);
+    }
+
     /// Takes an execution out of its stage: abandons what still runs, records the stage
     /// run's end, and unlocks the stage. Returns who should enter the stage next.
     fn vacate(
@@ -852,25 +844,7 @@ impl PipelineEngine {
         let stage = usize::from(run.stage);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
-        for slot in run
-            .slots
-            .iter_mut()
-            .filter(|s| s.status == ActionExecutionStatus::InProgress)
-        {
-            slot.status = ActionExecutionStatus::Abandoned;
-            if let Some(latest) = runtime.actions[usize::from(slot.action)]
-                .as_mut()
-                .filter(|l| l.id == slot.id)
-            {
-                latest.status = ActionExecutionStatus::Abandoned;
-                latest.changed = now;
-            }
-            fx.event(&self.ident, id, now, || EventKind::Action {
-                stage: Arc::clone(&stage_plan.name),
-                action: Arc::clone(&stage_plan.actions[usize::from(slot.action)].name),
-                status: ActionExecutionStatus::Abandoned,
-            });
-        }
+        abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
         run.position = Position::Left;
         if runtime.latest.is_some_and(|(latest, _)| latest == id) {
             runtime.latest = Some((id, status));
@@ -937,39 +911,14 @@ impl PipelineEngine {
         details.stop_trigger = Some(StopExecutionTrigger { reason });
         if run.position != Position::Inside {
             // Nothing runs in front of a stage, so there is nothing to wait for.
-            self.finish(
-                seq,
-                PipelineExecutionStatus::Stopped,
-                StageExecutionStatus::Stopped,
-                None,
-                now,
-                fx,
-            );
+            self.finish_stopped(seq, now, fx);
             return Ok(id);
         }
         let stage = usize::from(run.stage);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
         if abandon {
-            for slot in run
-                .slots
-                .iter_mut()
-                .filter(|s| s.status == ActionExecutionStatus::InProgress)
-            {
-                slot.status = ActionExecutionStatus::Abandoned;
-                if let Some(latest) = runtime.actions[usize::from(slot.action)]
-                    .as_mut()
-                    .filter(|l| l.id == slot.id)
-                {
-                    latest.status = ActionExecutionStatus::Abandoned;
-                    latest.changed = now;
-                }
-                fx.event(&self.ident, id, now, || EventKind::Action {
-                    stage: Arc::clone(&stage_plan.name),
-                    action: Arc::clone(&stage_plan.actions[usize::from(slot.action)].name),
-                    status: ActionExecutionStatus::Abandoned,
-                });
-            }
+            abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
             fx.timer(now, Timer::SettleAbandon { seq });
         }
         if exec.status != PipelineExecutionStatus::Stopping {
@@ -1248,6 +1197,36 @@ impl PipelineEngine {
     /// How many idempotency tokens are remembered.
     pub(crate) fn token_count(&self) -> usize {
         self.tokens.len()
+    }
+}
+
+/// Marks every in-progress action of `run` `Abandoned`, in the run and in the stage's
+/// view of its latest action runs.
+fn abandon_in_progress(
+    ident: &PipelineIdent,
+    stage_plan: &plan::StagePlan,
+    runtime: &mut StageRuntime,
+    id: ExecutionId,
+    run: &mut Run,
+    now: Timestamp,
+    fx: &mut Effects,
+) {
+    let in_progress = run
+        .slots
+        .iter_mut()
+        .filter(|s| s.status == ActionExecutionStatus::InProgress);
+    for slot in in_progress {
+        slot.status = ActionExecutionStatus::Abandoned;
+        let latest = runtime.actions[usize::from(slot.action)].as_mut();
+        if let Some(latest) = latest.filter(|l| l.id == slot.id) {
+            latest.status = ActionExecutionStatus::Abandoned;
+            latest.changed = now;
+        }
+        fx.event(ident, id, now, || EventKind::Action {
+            stage: Arc::clone(&stage_plan.name),
+            action: Arc::clone(&stage_plan.actions[usize::from(slot.action)].name),
+            status: ActionExecutionStatus::Abandoned,
+        });
     }
 }
 

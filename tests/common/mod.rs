@@ -121,3 +121,17 @@ pub fn approval(
         token: token.into(),
     }
 }
+
+/// Approves the approval waiting in `Approve`/`Manual` that GetPipelineState shows.
+pub async fn approve(sim: &Simulator, name: &str) {
+    let token = approval_token(sim, name, "Approve", "Manual").await;
+    sim.put_approval_result(approval(
+        name,
+        "Approve",
+        "Manual",
+        &token,
+        ApprovalStatus::Approved,
+    ))
+    .await
+    .expect("approval is waiting");
+}
