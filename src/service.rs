@@ -14,7 +14,6 @@ use std::time::{Duration, SystemTime};
 use dashmap::DashMap;
 use parking_lot::Mutex;
 use tokio::sync::{Notify, broadcast};
-use tracing::Instrument;
 
 use crate::engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 use crate::engine::paging::{self, PageKind};
@@ -446,8 +445,9 @@ impl Simulator {
         input: impl Into<CreatePipelineInput>,
     ) -> Result<CreatePipelineOutput> {
         let input = input.into();
-        let span = tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name);
-        async move {
+        let _entered =
+            tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name).entered();
+        {
             validate::pipeline_declaration(&input.pipeline)?;
             validate::tags("tags", &input.tags)?;
             let scope = &self.scope;
@@ -498,8 +498,6 @@ impl Simulator {
                 tags: input.tags,
             })
         }
-        .instrument(span)
-        .await
     }
 
     /// `GetPipeline`, of the current version or of `version`.
@@ -512,12 +510,7 @@ impl Simulator {
         input: impl Into<GetPipelineInput>,
     ) -> Result<GetPipelineOutput> {
         let input = input.into();
-        validate::pipeline_name("name", &input.name)?;
-        if let Some(version) = input.version.filter(|&v| v < 1) {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{version}' at 'version' failed to satisfy constraint: Member must have value greater than or equal to 1"
-            )));
-        }
+        validate::get_pipeline(&input)?;
         let slot = self.pipeline(&input.name)?;
         let engine = slot.engine.lock();
         Ok(GetPipelineOutput {
@@ -577,14 +570,15 @@ impl Simulator {
             .map(|t| paging::decode(PageKind::Pipelines, t))
             .transpose()?;
         let max = input.max_results.map_or(100, |m| m as usize);
-        let mut names: Vec<Arc<PipelineSlot>> = self
+        // Clone the slots out first, so no DashMap shard is read-locked while an engine is.
+        let slots: Vec<Arc<PipelineSlot>> = self
             .scope
             .pipelines
             .iter()
             .map(|e| Arc::clone(e.value()))
             .collect();
-        let mut pipelines: Vec<PipelineSummary> = names
-            .drain(..)
+        let mut pipelines: Vec<PipelineSummary> = slots
+            .iter()
             .map(|slot| slot.engine.lock().summary())
             .collect();
         pipelines.sort_unstable_by(|a, b| a.name.cmp(&b.name));

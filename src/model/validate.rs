@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::operations::{
-    GetPipelineExecutionInput, ListPipelineExecutionsInput, ListPipelinesInput,
+    GetPipelineExecutionInput, GetPipelineInput, ListPipelineExecutionsInput, ListPipelinesInput,
     PutApprovalResultInput, StartPipelineExecutionInput, StopPipelineExecutionInput,
 };
 use super::pipeline::{PipelineDeclaration, Tag};
@@ -274,6 +274,16 @@ pub(crate) fn list_pipeline_executions(input: &ListPipelineExecutionsInput) -> R
         ));
     }
     Ok(())
+}
+
+/// Checks a `GetPipeline` input against the model.
+pub(crate) fn get_pipeline(input: &GetPipelineInput) -> Result<()> {
+    let mut v = Violations::default();
+    v.name("name", &input.name, 100);
+    if let Some(version) = input.version {
+        v.range("version", version, 1, i64::MAX);
+    }
+    v.finish()
 }
 
 /// Checks a `ListPipelines` input against the model.
