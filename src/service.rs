@@ -361,6 +361,20 @@ pub struct PipelineStats {
 
 impl Simulator {
     /// A builder with every default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pipesim::{Outcome, Simulator};
+    ///
+    /// let sim = Simulator::builder()
+    ///     .seed(7)
+    ///     .virtual_time()
+    ///     .action_duration(Duration::from_secs(30))
+    ///     .action_outcome(Outcome::FailWithProbability(0.1))
+    ///     .build();
+    /// assert_eq!(sim.seed(), 7);
+    /// assert_eq!(sim.account(), "123456789012");
+    /// ```
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()
     }
@@ -510,6 +524,7 @@ impl Simulator {
         input: impl Into<GetPipelineInput>,
     ) -> Result<GetPipelineOutput> {
         let input = input.into();
+        let _entered = tracing::debug_span!("GetPipeline", pipeline = %input.name).entered();
         validate::get_pipeline(&input)?;
         let slot = self.pipeline(&input.name)?;
         let engine = slot.engine.lock();
@@ -549,6 +564,7 @@ impl Simulator {
     /// `ValidationException`.
     pub async fn delete_pipeline(&self, input: impl Into<DeletePipelineInput>) -> Result<()> {
         let input = input.into();
+        let _entered = tracing::debug_span!("DeletePipeline", pipeline = %input.name).entered();
         validate::pipeline_name("name", &input.name)?;
         let _registry = self.scope.registry.lock();
         if let Some((_, slot)) = self.scope.pipelines.remove(input.name.as_str()) {
@@ -563,6 +579,7 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `InvalidNextTokenException`.
     pub async fn list_pipelines(&self, input: ListPipelinesInput) -> Result<ListPipelinesOutput> {
+        let _entered = tracing::debug_span!("ListPipelines").entered();
         validate::list_pipelines(&input)?;
         let from = input
             .next_token
@@ -594,6 +611,26 @@ impl Simulator {
     }
 
     /// `StartPipelineExecution`.
+    ///
+    /// ```
+    /// # use pipesim::{Simulator, model::*};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), pipesim::Error> {
+    /// let sim = Simulator::builder().seed(1).virtual_time().build();
+    /// # sim.create_pipeline(PipelineDeclaration::new("MyPipeline", vec![
+    /// #     StageDeclaration::new("Source", vec![ActionDeclaration::new("A", ActionTypeId::s3_source())]),
+    /// #     StageDeclaration::new("Deploy", vec![ActionDeclaration::new("B", ActionTypeId::s3_deploy())]),
+    /// # ])).await?;
+    /// let input = StartPipelineExecutionInput::new("MyPipeline").client_request_token("deploy-42");
+    /// let first = sim.start_pipeline_execution(input.clone()).await?;
+    /// // The same token and parameters replay the first execution instead of starting another.
+    /// assert_eq!(sim.start_pipeline_execution(input).await?, first);
+    ///
+    /// let err = sim.start_pipeline_execution("Missing").await.unwrap_err();
+    /// assert_eq!(err.error_type(), "PipelineNotFoundException");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// `ValidationException`, `PipelineNotFoundException`, `ConflictException`,
@@ -648,6 +685,7 @@ impl Simulator {
         input: impl Into<GetPipelineExecutionInput>,
     ) -> Result<GetPipelineExecutionOutput> {
         let input = input.into();
+        let _entered = tracing::debug_span!("GetPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
         validate::get_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
         let pipeline_execution = slot.engine.lock().execution(&input.pipeline_execution_id)?;
@@ -664,6 +702,9 @@ impl Simulator {
         input: impl Into<ListPipelineExecutionsInput>,
     ) -> Result<ListPipelineExecutionsOutput> {
         let input = input.into();
+        let _entered =
+            tracing::debug_span!("ListPipelineExecutions", pipeline = %input.pipeline_name)
+                .entered();
         validate::list_pipeline_executions(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
         let max = input.max_results.map_or(100, |m| m as usize);
@@ -680,6 +721,7 @@ impl Simulator {
         input: impl Into<GetPipelineStateInput>,
     ) -> Result<GetPipelineStateOutput> {
         let input = input.into();
+        let _entered = tracing::debug_span!("GetPipelineState", pipeline = %input.name).entered();
         validate::pipeline_name("name", &input.name)?;
         let slot = self.pipeline(&input.name)?;
         let state = slot.engine.lock().state();

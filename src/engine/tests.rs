@@ -111,3 +111,23 @@ fn the_engine_moves_only_when_its_timers_fire() {
     assert_eq!(status(&engine, id), PipelineExecutionStatus::Succeeded);
     assert_eq!(engine.active_count(), 0);
 }
+
+#[test]
+fn a_pipeline_being_deleted_answers_conflict() {
+    let mut engine = engine(ExecutionMode::Queued);
+    let mut fx = Effects::new(false);
+    let id = engine
+        .start(&StartPipelineExecutionInput::new("P"), at(0), &mut fx)
+        .unwrap();
+    // A call that found the pipeline just before DeletePipeline removed it.
+    engine.delete();
+    let err = engine
+        .start(&StartPipelineExecutionInput::new("P"), at(1), &mut fx)
+        .unwrap_err();
+    assert_eq!(err.error_type(), "ConflictException");
+    let stop = StopPipelineExecutionInput::new("P", id.to_string());
+    assert_eq!(
+        engine.stop(&stop, at(1), &mut fx).unwrap_err().error_type(),
+        "ConflictException"
+    );
+}
