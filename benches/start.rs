@@ -9,22 +9,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use pipesim::Simulator;
 use pipesim::model::*;
 
-fn pipeline(name: &str) -> PipelineDeclaration {
-    PipelineDeclaration::new(
-        name,
-        vec![
-            StageDeclaration::new(
-                "Source",
-                vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")],
-            ),
-            StageDeclaration::new(
-                "Deploy",
-                vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")],
-            ),
-        ],
-    )
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -37,7 +21,7 @@ fn simulator(rt: &tokio::runtime::Runtime, pipelines: usize) -> (Simulator, Vec<
     let names: Vec<String> = (0..pipelines).map(|i| format!("p{i}")).collect();
     rt.block_on(async {
         for name in &names {
-            sim.create_pipeline(pipeline(name))
+            sim.create_pipeline(PipelineDeclaration::two_stage_example(name.as_str()))
                 .await
                 .expect("valid pipeline");
         }

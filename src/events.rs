@@ -5,6 +5,7 @@
 //! someone is subscribed, so an unobserved simulator pays nothing for them.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::broadcast;
 
@@ -61,6 +62,14 @@ pub enum EventKind {
 #[derive(Debug)]
 pub struct EventStream {
     receiver: broadcast::Receiver<Event>,
+    /// The simulator's count of live streams; this stream leaves it when dropped.
+    subscribers: Arc<AtomicUsize>,
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.subscribers.fetch_sub(1, Ordering::Release);
+    }
 }
 
 /// Why an [`EventStream`] returned no event.
@@ -75,8 +84,13 @@ pub enum EventStreamError {
 }
 
 impl EventStream {
-    pub(crate) fn new(receiver: broadcast::Receiver<Event>) -> Self {
-        Self { receiver }
+    /// A stream over `receiver`, counted in `subscribers` while it lives.
+    pub(crate) fn new(receiver: broadcast::Receiver<Event>, subscribers: Arc<AtomicUsize>) -> Self {
+        subscribers.fetch_add(1, Ordering::Release);
+        Self {
+            receiver,
+            subscribers,
+        }
     }
 
     /// The next event.

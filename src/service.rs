@@ -8,6 +8,7 @@
 //! pipeline locks, so work on one pipeline never waits on another.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -65,6 +66,9 @@ struct Inner {
     /// One registry per (account, region), created on first use.
     scopes: DashMap<(String, String), Arc<Scope>>,
     events: broadcast::Sender<Event>,
+    /// Live [`EventStream`]s. Read on every operation instead of
+    /// `broadcast::Sender::receiver_count`, which takes the channel's mutex.
+    subscribers: Arc<AtomicUsize>,
     /// Serialises `advance` calls, so virtual time moves in one place at a time.
     advance: tokio::sync::Mutex<()>,
 }
@@ -235,6 +239,7 @@ impl SimulatorBuilder {
             scheduler: Scheduler::new(),
             scopes: DashMap::new(),
             events: broadcast::channel(self.event_capacity).0,
+            subscribers: Arc::new(AtomicUsize::new(0)),
             advance: tokio::sync::Mutex::new(()),
         });
         if !self.virtual_time {
@@ -307,7 +312,7 @@ impl Inner {
     }
 
     fn effects(&self) -> Effects {
-        Effects::new(self.events.receiver_count() > 0)
+        Effects::new(self.subscribers.load(Ordering::Acquire) > 0)
     }
 
     /// Hands an engine call's effects on. Called with the engine locked, so the events
@@ -431,7 +436,10 @@ impl Simulator {
 
     /// Subscribes to every execution transition from now on.
     pub fn events(&self) -> EventStream {
-        EventStream::new(self.inner.events.subscribe())
+        EventStream::new(
+            self.inner.events.subscribe(),
+            Arc::clone(&self.inner.subscribers),
+        )
     }
 
     /// Timers waiting in the scheduler (some may no longer apply).
@@ -617,10 +625,7 @@ impl Simulator {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), pipesim::Error> {
     /// let sim = Simulator::builder().seed(1).virtual_time().build();
-    /// # sim.create_pipeline(PipelineDeclaration::new("MyPipeline", vec![
-    /// #     StageDeclaration::new("Source", vec![ActionDeclaration::new("A", ActionTypeId::s3_source())]),
-    /// #     StageDeclaration::new("Deploy", vec![ActionDeclaration::new("B", ActionTypeId::s3_deploy())]),
-    /// # ])).await?;
+    /// # sim.create_pipeline(PipelineDeclaration::two_stage_example("MyPipeline")).await?;
     /// let input = StartPipelineExecutionInput::new("MyPipeline").client_request_token("deploy-42");
     /// let first = sim.start_pipeline_execution(input.clone()).await?;
     /// // The same token and parameters replay the first execution instead of starting another.

@@ -352,7 +352,11 @@ impl PipelineEngine {
         self.tokens.expire(now);
         let variables = input.variables.as_deref().unwrap_or_default();
         let revisions = input.source_revisions.as_deref().unwrap_or_default();
-        let params = StartParams::canonical(variables, revisions);
+        // Only a token needs the parameters remembered and compared.
+        let params = input
+            .client_request_token
+            .as_ref()
+            .and_then(|_| StartParams::canonical(variables, revisions));
         if let Some(token) = &input.client_request_token {
             match self.tokens.check(token, params.as_deref()) {
                 TokenCheck::Replay(id) => return Ok(id),

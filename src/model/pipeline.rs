@@ -64,6 +64,25 @@ impl PipelineDeclaration {
         }
     }
 
+    /// The smallest valid pipeline, for tests and examples: stage `Source` with the S3
+    /// source action `Fetch` (output artifact `Src`), then stage `Deploy` with the S3
+    /// deploy action `Ship` (input `Src`). A V1, SUPERSEDED pipeline.
+    pub fn two_stage_example(name: impl Into<String>) -> Self {
+        Self::new(
+            name,
+            vec![
+                StageDeclaration::new(
+                    "Source",
+                    vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")],
+                ),
+                StageDeclaration::new(
+                    "Deploy",
+                    vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")],
+                ),
+            ],
+        )
+    }
+
     /// The same pipeline as a V2 pipeline in `mode`.
     pub fn v2(mut self, mode: ExecutionMode) -> Self {
         self.pipeline_type = Some(PipelineType::V2);

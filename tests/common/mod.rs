@@ -23,19 +23,7 @@ pub fn sim() -> Simulator {
 
 /// Source(Fetch) then Deploy(Ship).
 pub fn two_stages(name: &str) -> PipelineDeclaration {
-    PipelineDeclaration::new(
-        name,
-        vec![
-            StageDeclaration::new(
-                "Source",
-                vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")],
-            ),
-            StageDeclaration::new(
-                "Deploy",
-                vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")],
-            ),
-        ],
-    )
+    PipelineDeclaration::two_stage_example(name)
 }
 
 /// Source(Fetch), then Approve(Manual), then Deploy(Ship).
