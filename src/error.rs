@@ -78,6 +78,16 @@ service_errors! {
     InvalidApprovalToken => "InvalidApprovalTokenException", 400;
     /// The approval this token belongs to has already been answered or has timed out.
     ApprovalAlreadyCompleted => "ApprovalAlreadyCompletedException", 400;
+    /// A tag operation named an ARN of no resource this account and region holds.
+    ResourceNotFound => "ResourceNotFoundException", 400;
+    /// A tag operation named something that is not a CodePipeline resource ARN.
+    InvalidArn => "InvalidArnException", 400;
+    /// Only the server: the body is not JSON, or a member has the wrong type.
+    Serialization => "SerializationException", 400;
+    /// Only the server: the `X-Amz-Target` names no CodePipeline operation.
+    UnknownOperation => "UnknownOperationException", 400;
+    /// Only the server: the body is larger than the server accepts.
+    RequestEntityTooLarge => "RequestEntityTooLargeException", 413;
 }
 
 /// Shorthand for results whose error is [`Error`].

@@ -31,6 +31,9 @@ use crate::sim::scheduler::Scheduler;
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// The region pipesim uses when none is given.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// Tags one resource may carry.
+const MAX_TAGS: usize = 50;
+
 /// Where virtual time starts by default: 2025-01-01T00:00:00Z.
 pub const DEFAULT_VIRTUAL_START: Timestamp = Timestamp::from_millis(1_735_689_600_000);
 
@@ -88,6 +91,9 @@ struct Scope {
 pub(crate) struct PipelineSlot {
     /// Held only for one pure engine call; never across `.await`.
     engine: Mutex<PipelineEngine>,
+    /// The pipeline's tags, in the order their keys were first set. Apart from the
+    /// engine because executions never read them.
+    tags: Mutex<Vec<Tag>>,
 }
 
 /// Builds a [`Simulator`]. Every setting has a default chosen to make harnesses fast.
@@ -512,6 +518,7 @@ impl Simulator {
                 name.into_boxed_str(),
                 Arc::new(PipelineSlot {
                     engine: Mutex::new(engine),
+                    tags: Mutex::new(input.tags.clone()),
                 }),
             );
             drop(registry);
@@ -751,6 +758,108 @@ impl Simulator {
             engine.put_approval(&input, now, fx)
         })?;
         Ok(PutApprovalResultOutput { approved_at })
+    }
+
+    /// The pipeline a tag operation's `resourceArn` names, if this scope holds it.
+    fn tagged_pipeline(&self, arn: &validate::ResourceArn<'_>) -> Result<Arc<PipelineSlot>> {
+        let not_found = || {
+            Error::ResourceNotFound(format!(
+                "The resource '{}' does not exist in account '{}' and region '{}'",
+                arn.resource, self.scope.account, self.scope.region
+            ))
+        };
+        if arn.account != &*self.scope.account || arn.region != &*self.scope.region {
+            return Err(not_found());
+        }
+        // pipesim models pipelines only: webhooks and custom action types never exist.
+        if arn.resource.contains(':') {
+            return Err(not_found());
+        }
+        if validate::pipeline_name("resourceArn", arn.resource).is_err() {
+            return Err(Error::InvalidArn(format!(
+                "The ARN's resource '{}' is not a valid pipeline name",
+                arn.resource
+            )));
+        }
+        self.scope
+            .pipelines
+            .get(arn.resource)
+            .map(|entry| Arc::clone(entry.value()))
+            .ok_or_else(not_found)
+    }
+
+    /// `ListTagsForResource`: every tag of a pipeline, in one page.
+    ///
+    /// # Errors
+    /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`,
+    /// `InvalidNextTokenException` (no token is ever issued).
+    pub async fn list_tags_for_resource(
+        &self,
+        input: impl Into<ListTagsForResourceInput>,
+    ) -> Result<ListTagsForResourceOutput> {
+        let input = input.into();
+        let _entered =
+            tracing::debug_span!("ListTagsForResource", arn = %input.resource_arn).entered();
+        let arn = validate::list_tags_for_resource(&input)?;
+        let slot = self.tagged_pipeline(&arn)?;
+        if let Some(token) = &input.next_token {
+            return Err(Error::InvalidNextToken(format!(
+                "The next token '{token}' was not issued by ListTagsForResource"
+            )));
+        }
+        let tags = slot.tags.lock().clone();
+        Ok(ListTagsForResourceOutput {
+            tags,
+            next_token: None,
+        })
+    }
+
+    /// `TagResource`: sets tags on a pipeline, replacing the values of keys it has.
+    /// Either every tag is set or, on an error, none is.
+    ///
+    /// # Errors
+    /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`,
+    /// `InvalidTagsException`, `TooManyTagsException` (more than 50 once merged).
+    pub async fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput> {
+        let _entered = tracing::debug_span!("TagResource", arn = %input.resource_arn).entered();
+        let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
+        validate::tags("tags", &input.tags)?;
+        let slot = self.tagged_pipeline(&arn)?;
+        let mut tags = slot.tags.lock();
+        let added = input
+            .tags
+            .iter()
+            .filter(|new| !tags.iter().any(|old| old.key == new.key))
+            .count();
+        if tags.len() + added > MAX_TAGS {
+            return Err(Error::TooManyTags(format!(
+                "Tag limit exceeded: the pipeline has {} tags and {added} would be added; \
+                 a resource can have at most {MAX_TAGS}",
+                tags.len()
+            )));
+        }
+        for new in input.tags {
+            match tags.iter_mut().find(|old| old.key == new.key) {
+                Some(old) => old.value = new.value,
+                None => tags.push(new),
+            }
+        }
+        Ok(TagResourceOutput {})
+    }
+
+    /// `UntagResource`: removes tags by key; keys the pipeline does not have are ignored.
+    ///
+    /// # Errors
+    /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`.
+    pub async fn untag_resource(&self, input: UntagResourceInput) -> Result<UntagResourceOutput> {
+        let _entered = tracing::debug_span!("UntagResource", arn = %input.resource_arn).entered();
+        let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
+        validate::tag_keys("tagKeys", &input.tag_keys)?;
+        let slot = self.tagged_pipeline(&arn)?;
+        slot.tags
+            .lock()
+            .retain(|tag| !input.tag_keys.contains(&tag.key));
+        Ok(UntagResourceOutput {})
     }
 
     /// Sets how a pipeline's actions behave and how many executions it admits. Replaces

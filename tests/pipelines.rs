@@ -1,4 +1,4 @@
-//! Pipelines: create, get, update, delete, list, and account/region scoping.
+//! Pipelines: create, get, update, delete, list, tags, and account/region scoping.
 
 mod common;
 
@@ -238,4 +238,166 @@ async fn the_bench_pipeline_json_is_accepted() {
     let sim = sim();
     sim.create_pipeline(input).await.unwrap();
     start(&sim, "MyFirstPipeline").await;
+}
+
+const ARN: &str = "arn:aws:codepipeline:us-east-1:123456789012:P";
+
+fn tag(key: &str, value: &str) -> Tag {
+    Tag {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+fn tags_of(pairs: &[(&str, &str)]) -> Vec<Tag> {
+    pairs.iter().map(|(k, v)| tag(k, v)).collect()
+}
+
+async fn tags(sim: &Simulator, arn: &str) -> Vec<Tag> {
+    sim.list_tags_for_resource(arn).await.unwrap().tags
+}
+
+fn tag_input(arn: &str, tags: Vec<Tag>) -> TagResourceInput {
+    TagResourceInput {
+        resource_arn: arn.into(),
+        tags,
+    }
+}
+
+#[tokio::test]
+async fn tags_given_at_create_are_listed_by_pipeline_arn() {
+    let sim = sim();
+    let mut input = CreatePipelineInput::new(two_stages("P"));
+    input.tags = tags_of(&[("team", "web"), ("env", "prod")]);
+    let out = sim.create_pipeline(input).await.unwrap();
+    assert_eq!(out.tags, tags_of(&[("team", "web"), ("env", "prod")]));
+    assert_eq!(
+        sim.list_tags_for_resource(ARN).await.unwrap(),
+        ListTagsForResourceOutput {
+            tags: tags_of(&[("team", "web"), ("env", "prod")]),
+            next_token: None,
+        }
+    );
+}
+
+#[tokio::test]
+async fn tag_resource_adds_new_keys_and_replaces_values_of_old_ones() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let input = tag_input(ARN, tags_of(&[("team", "web"), ("env", "dev")]));
+    sim.tag_resource(input).await.unwrap();
+    let input = tag_input(ARN, tags_of(&[("env", "prod"), ("owner", "ana")]));
+    sim.tag_resource(input).await.unwrap();
+    assert_eq!(
+        tags(&sim, ARN).await,
+        tags_of(&[("team", "web"), ("env", "prod"), ("owner", "ana")])
+    );
+}
+
+#[tokio::test]
+async fn untag_resource_removes_keys_and_ignores_missing_ones() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let input = tag_input(ARN, tags_of(&[("a", "1"), ("b", "2"), ("c", "3")]));
+    sim.tag_resource(input).await.unwrap();
+    let untag = UntagResourceInput {
+        resource_arn: ARN.into(),
+        tag_keys: vec!["b".into(), "never-set".into()],
+    };
+    sim.untag_resource(untag).await.unwrap();
+    assert_eq!(tags(&sim, ARN).await, tags_of(&[("a", "1"), ("c", "3")]));
+}
+
+#[tokio::test]
+async fn more_than_fifty_tags_once_merged_are_refused_and_change_nothing() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let forty: Vec<Tag> = (0..40).map(|i| tag(&format!("k{i}"), "v")).collect();
+    sim.tag_resource(tag_input(ARN, forty.clone()))
+        .await
+        .unwrap();
+    // Ten replacements and eleven new keys: 51 in all.
+    let mut more: Vec<Tag> = (30..40).map(|i| tag(&format!("k{i}"), "new")).collect();
+    more.extend((40..51).map(|i| tag(&format!("k{i}"), "v")));
+    let result = sim.tag_resource(tag_input(ARN, more)).await;
+    assert_eq!(error_type(result), "TooManyTagsException");
+    assert_eq!(tags(&sim, ARN).await, forty);
+}
+
+#[tokio::test]
+async fn malformed_tags_are_refused_and_change_nothing() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    for (bad, expected) in [
+        (tags_of(&[("aws:team", "x")]), "InvalidTagsException"),
+        (tags_of(&[("k", "1"), ("k", "2")]), "InvalidTagsException"),
+        (tags_of(&[("", "x")]), "ValidationException"),
+    ] {
+        let result = sim.tag_resource(tag_input(ARN, bad)).await;
+        assert_eq!(error_type(result), expected);
+    }
+    let untag = UntagResourceInput {
+        resource_arn: ARN.into(),
+        tag_keys: vec![String::new()],
+    };
+    assert_eq!(
+        error_type(sim.untag_resource(untag).await),
+        "ValidationException"
+    );
+    assert_eq!(tags(&sim, ARN).await, vec![]);
+}
+
+#[tokio::test]
+async fn tag_operations_name_resources_by_arn() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    for (arn, expected) in [
+        ("P", "ValidationException"),
+        ("arn:aws:s3:::bucket", "ValidationException"),
+        (
+            "arn:aws:codepipeline:us-east-1:12345:P",
+            "ValidationException",
+        ),
+        (
+            "arn:aws:codepipeline:us-east-1:123456789012:Missing",
+            "ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:codepipeline:eu-west-1:123456789012:P",
+            "ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:codepipeline:us-east-1:999999999999:P",
+            "ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:codepipeline:us-east-1:123456789012:webhook:hook",
+            "ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:codepipeline:us-east-1:123456789012:bad name",
+            "InvalidArnException",
+        ),
+    ] {
+        let result = sim.list_tags_for_resource(arn).await;
+        assert_eq!(error_type(result), expected, "{arn}");
+    }
+    let input = ListTagsForResourceInput {
+        resource_arn: ARN.into(),
+        next_token: Some("anything".into()),
+        max_results: None,
+    };
+    let result = sim.list_tags_for_resource(input).await;
+    assert_eq!(error_type(result), "InvalidNextTokenException");
+}
+
+#[tokio::test]
+async fn tags_of_a_deleted_pipeline_are_gone_with_it() {
+    let sim = sim();
+    let mut input = CreatePipelineInput::new(two_stages("P"));
+    input.tags = tags_of(&[("team", "web")]);
+    sim.create_pipeline(input).await.unwrap();
+    sim.delete_pipeline("P").await.unwrap();
+    create(&sim, two_stages("P")).await;
+    assert_eq!(tags(&sim, ARN).await, vec![]);
 }

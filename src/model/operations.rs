@@ -10,6 +10,57 @@ use super::enums::{
 use super::ids::Timestamp;
 use super::pipeline::{PipelineDeclaration, Tag};
 
+/// Declares [`Operation`] from the list of operation names.
+macro_rules! operations {
+    ($($op:ident),+ $(,)?) => {
+        /// Every CodePipeline operation pipesim serves, by its name in the service model
+        /// (the part of `X-Amz-Target` after `CodePipeline_20150709.`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Operation {
+            $(#[doc = concat!("`", stringify!($op), "`.")] $op,)+
+        }
+
+        impl Operation {
+            /// Every operation, in the order of the service model's documentation.
+            pub const ALL: &'static [Operation] = &[$(Operation::$op,)+];
+
+            /// The operation's name, as in `X-Amz-Target`.
+            pub fn name(self) -> &'static str {
+                match self { $(Operation::$op => stringify!($op),)+ }
+            }
+
+            /// The operation of that exact name, if pipesim serves it.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $(stringify!($op) => Some(Operation::$op),)+ _ => None }
+            }
+        }
+    };
+}
+
+operations!(
+    CreatePipeline,
+    GetPipeline,
+    UpdatePipeline,
+    DeletePipeline,
+    ListPipelines,
+    StartPipelineExecution,
+    StopPipelineExecution,
+    GetPipelineExecution,
+    ListPipelineExecutions,
+    GetPipelineState,
+    PutApprovalResult,
+    ListTagsForResource,
+    TagResource,
+    UntagResource,
+);
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// `CreatePipeline` input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -618,6 +669,65 @@ pub struct PutApprovalResultOutput {
     pub approved_at: Timestamp,
 }
 
+/// `ListTagsForResource` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListTagsForResourceInput {
+    /// The pipeline's ARN, `arn:aws:codepipeline:<region>:<account>:<name>`.
+    #[serde(default)]
+    pub resource_arn: String,
+    /// Never issued: every tag fits in one page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// 1..=100; accepted and ignored, as every tag fits in one page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+}
+
+/// `ListTagsForResource` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListTagsForResourceOutput {
+    /// The resource's tags, in the order they were first set.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Never set: every tag fits in one page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// `TagResource` input: adds tags, replacing the value of keys already set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagResourceInput {
+    /// The pipeline's ARN.
+    #[serde(default)]
+    pub resource_arn: String,
+    /// The tags to add or change.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// `TagResource` output: no members.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagResourceOutput {}
+
+/// `UntagResource` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UntagResourceInput {
+    /// The pipeline's ARN.
+    #[serde(default)]
+    pub resource_arn: String,
+    /// The keys to remove; keys that are not set are ignored.
+    #[serde(default)]
+    pub tag_keys: Vec<String>,
+}
+
+/// `UntagResource` output: no members.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UntagResourceOutput {}
+
 /// Conversions so that simple calls read simply: `sim.get_pipeline("P")`,
 /// `sim.get_pipeline_execution(("P", &id))`, `sim.create_pipeline(declaration)`.
 mod conversions {
@@ -640,7 +750,8 @@ mod conversions {
         GetPipelineInput.name,
         DeletePipelineInput.name,
         GetPipelineStateInput.name,
-        ListPipelineExecutionsInput.pipeline_name
+        ListPipelineExecutionsInput.pipeline_name,
+        ListTagsForResourceInput.resource_arn
     );
 
     impl From<(&str, &str)> for GetPipelineExecutionInput {

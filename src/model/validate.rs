@@ -21,7 +21,8 @@ use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::operations::{
     GetPipelineExecutionInput, GetPipelineInput, ListPipelineExecutionsInput, ListPipelinesInput,
-    PutApprovalResultInput, StartPipelineExecutionInput, StopPipelineExecutionInput,
+    ListTagsForResourceInput, PutApprovalResultInput, StartPipelineExecutionInput,
+    StopPipelineExecutionInput,
 };
 use super::pipeline::{PipelineDeclaration, Tag};
 
@@ -41,6 +42,7 @@ const PROVIDER_PATTERN: &str = "[0-9A-Za-z_-]+";
 const ARTIFACT_NAME_PATTERN: &str = r"[a-zA-Z0-9_\-]+";
 const LOCATION_PATTERN: &str = r"[a-zA-Z0-9\-\.]+";
 const ROLE_ARN_PATTERN: &str = r"arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*";
+const RESOURCE_ARN_PATTERN: &str = r"arn:aws(-[\w]+)*:codepipeline:.+:[0-9]{12}:.+";
 const UUID_PATTERN: &str = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 fn is_name_char(c: char) -> bool {
@@ -63,21 +65,27 @@ fn is_location_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '.')
 }
 
-/// Whether `arn` matches `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
-fn is_role_arn(arn: &str) -> bool {
-    let Some(mut rest) = arn.strip_prefix("arn:aws") else {
-        return false;
-    };
+/// Strips `arn:aws(-[\w]+)*` (the partition) from the front of `arn`.
+fn strip_partition(arn: &str) -> Option<&str> {
+    let mut rest = arn.strip_prefix("arn:aws")?;
     while let Some(after_dash) = rest.strip_prefix('-') {
         let word = after_dash.len()
             - after_dash
                 .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
                 .len();
         if word == 0 {
-            return false;
+            return None;
         }
         rest = &after_dash[word..];
     }
+    Some(rest)
+}
+
+/// Whether `arn` matches `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
+fn is_role_arn(arn: &str) -> bool {
+    let Some(rest) = strip_partition(arn) else {
+        return false;
+    };
     let Some(rest) = rest.strip_prefix(":iam::") else {
         return false;
     };
@@ -307,6 +315,71 @@ pub(crate) fn put_approval_result(input: &PutApprovalResultInput) -> Result<()> 
     v.length("result.summary", &input.result.summary, 0, 512);
     v.enumeration("result.status", &input.result.status);
     v.uuid("token", &input.token);
+    v.finish()
+}
+
+/// The parts of a CodePipeline resource ARN.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ResourceArn<'a> {
+    pub(crate) region: &'a str,
+    pub(crate) account: &'a str,
+    /// Everything after the account: a pipeline name, or `webhook:...` and the like.
+    pub(crate) resource: &'a str,
+}
+
+/// Checks `arn` against the model's `ResourceArn` pattern,
+/// `arn:aws(-[\w]+)*:codepipeline:.+:[0-9]{12}:.+`, and splits it.
+pub(crate) fn resource_arn<'a>(path: &str, arn: &'a str) -> Result<ResourceArn<'a>> {
+    // The pattern's `.+` for the region is greedy, so the account is the last run of
+    // twelve digits between colons that leaves a non-empty resource after it.
+    let parsed = strip_partition(arn)
+        .and_then(|rest| rest.strip_prefix(":codepipeline:"))
+        .and_then(|rest| {
+            rest.match_indices(':').rev().find_map(|(colon, _)| {
+                let (region, after) = rest.split_at(colon);
+                let account = region.rsplit(':').next()?;
+                let region = region.strip_suffix(account)?.strip_suffix(':')?;
+                let resource = &after[1..];
+                let valid = !region.is_empty()
+                    && account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && !resource.is_empty();
+                valid.then_some(ResourceArn {
+                    region,
+                    account,
+                    resource,
+                })
+            })
+        });
+    parsed.ok_or_else(|| {
+        let mut v = Violations::default();
+        v.push(
+            path,
+            format_args!("Member must satisfy regular expression pattern: {RESOURCE_ARN_PATTERN}"),
+        );
+        v.finish().expect_err("one violation was pushed")
+    })
+}
+
+/// Checks a `ListTagsForResource` input against the model; answers its parsed ARN.
+pub(crate) fn list_tags_for_resource(input: &ListTagsForResourceInput) -> Result<ResourceArn<'_>> {
+    let mut v = Violations::default();
+    if let Some(max) = input.max_results {
+        v.range("maxResults", max, 1, 100);
+    }
+    if let Some(token) = &input.next_token {
+        v.length("nextToken", token, 1, 2048);
+    }
+    v.finish()?;
+    resource_arn("resourceArn", &input.resource_arn)
+}
+
+/// Checks the keys of an `UntagResource`.
+pub(crate) fn tag_keys(path: &str, keys: &[String]) -> Result<()> {
+    let mut v = Violations::default();
+    for (i, key) in keys.iter().enumerate() {
+        v.length(&format!("{path}.{}.member", i + 1), key, 1, 128);
+    }
     v.finish()
 }
 
@@ -590,6 +663,37 @@ mod tests {
     use super::*;
     use crate::model::enums::SourceRevisionType;
     use crate::model::pipeline::{ActionDeclaration, ActionTypeId, StageDeclaration};
+
+    #[test]
+    fn resource_arns_split_into_region_account_and_resource() {
+        let arn = resource_arn(
+            "resourceArn",
+            "arn:aws-us-gov:codepipeline:us-gov-west-1:123456789012:webhook:w",
+        )
+        .unwrap();
+        assert_eq!(
+            arn,
+            ResourceArn {
+                region: "us-gov-west-1",
+                account: "123456789012",
+                resource: "webhook:w",
+            }
+        );
+        for bad in [
+            "",
+            "arn:aws:codepipeline:us-east-1:123456789012:",
+            "arn:aws:codepipeline::123456789012:P",
+            "arn:aws:codebuild:us-east-1:123456789012:P",
+            "arn:aws-:codepipeline:us-east-1:123456789012:P",
+            "arn:aws:codepipeline:us-east-1:12345678901x:P",
+        ] {
+            assert_eq!(
+                message(resource_arn("resourceArn", bad).map(|_| ())),
+                r"1 validation error detected: Value at 'resourceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws(-[\w]+)*:codepipeline:.+:[0-9]{12}:.+",
+                "{bad}"
+            );
+        }
+    }
 
     fn message(result: Result<()>) -> String {
         match result {
