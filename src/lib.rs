@@ -42,6 +42,8 @@
 //! | [`service`] | [`Simulator`], the async handle: sharded state, short locks, scheduling |
 //! | [`events`] | a stream of execution, stage and action transitions to wait on |
 //! | [`error`] | [`Error`], every client-visible error with its wire name and HTTP status |
+//! | [`server`] | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs |
+//! | [`testing`] | one-line in-process servers for Rust test suites that use an AWS SDK |
 //!
 //! The design, with a diagram, is in `docs/design.md`; every rule and every choice pipesim
 //! makes where AWS is silent is in `docs/behaviour.md`.
@@ -52,8 +54,10 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod model;
+pub mod server;
 pub mod service;
 pub(crate) mod sim;
+pub mod testing;
 
 pub use engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 pub use error::{Error, Result};

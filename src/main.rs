@@ -1,18 +1,186 @@
 //! The `pipesim` command line: parses arguments and calls into the library.
-//!
-//! The library (the embedded simulator) is complete; the `serve`, `bench` and `load`
-//! subcommands arrive with the server and performance work.
 
-use clap::Parser;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use pipesim::server::{self, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, ServerConfig};
+use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
+use pipesim::{Outcome, Simulator};
 
 /// A fast, faithful simulator of the AWS CodePipeline execution engine.
-///
-/// Today pipesim is used as a Rust library (see README.md); the `serve` subcommand,
-/// which speaks the CodePipeline wire protocol, is not part of this build yet.
 #[derive(Debug, Parser)]
 #[command(name = "pipesim", version, about, arg_required_else_help = true)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _cli = Cli::parse();
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the CodePipeline API (AWS JSON 1.1) over HTTP, for boto3, the AWS CLI and
+    /// the AWS SDKs (`--endpoint-url http://127.0.0.1:8409`).
+    ///
+    /// Logging follows RUST_LOG (default `info`); `RUST_LOG=pipesim=debug` shows every
+    /// call and every error answered.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on. Keep the loopback default unless others must reach it.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+
+    /// Port to listen on; 0 picks a free one (the log line says which).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+
+    /// Seed for every execution id and drawn outcome; random when absent (the health
+    /// endpoint and the log tell which, so a run can be replayed).
+    #[arg(long)]
+    seed: Option<u64>,
+
+    /// How long every non-approval action runs, in milliseconds.
+    #[arg(long, default_value_t = 100, value_name = "MS")]
+    action_duration_ms: u64,
+
+    /// Probability (0.0 to 1.0) that an action fails instead of succeeding.
+    #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    action_failure_probability: f64,
+
+    /// How long a manual approval waits for an answer before it fails, in seconds.
+    #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "SECONDS")]
+    approval_timeout_secs: u64,
+
+    /// Active executions a QUEUED or PARALLEL pipeline admits before starts answer
+    /// ConcurrentPipelineExecutionsLimitExceededException.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    max_concurrent_executions: u32,
+
+    /// Executions retained per pipeline; the oldest finished ones are dropped beyond it.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    history_limit: usize,
+
+    /// How long a clientRequestToken is remembered, in seconds.
+    #[arg(long, default_value_t = 24 * 3600, value_name = "SECONDS")]
+    token_window_secs: u64,
+
+    /// How long after an UpdatePipeline its starts and stops answer ConflictException,
+    /// in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    update_conflict_window_ms: u64,
+
+    /// Pipelines allowed per account and region before CreatePipeline answers
+    /// LimitExceededException.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_pipelines: usize,
+
+    /// Account of requests whose access key id is not a 12-digit account id.
+    #[arg(long, default_value = DEFAULT_ACCOUNT, value_parser = account)]
+    account: String,
+
+    /// Region of requests that carry no SigV4 credential scope.
+    #[arg(long, default_value = DEFAULT_REGION)]
+    region: String,
+
+    /// Largest request body accepted, in bytes; larger ones answer HTTP 413.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    max_body_bytes: usize,
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not a probability between 0.0 and 1.0"))
+    }
+}
+
+fn account(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("'{text}' is not a 12-digit AWS account id"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("pipesim: cannot start the tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pipesim: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let outcome = if args.action_failure_probability == 0.0 {
+        Outcome::Succeed
+    } else {
+        Outcome::FailWithProbability(args.action_failure_probability)
+    };
+    let mut builder = Simulator::builder()
+        .action_duration(Duration::from_millis(args.action_duration_ms))
+        .action_outcome(outcome)
+        .approval_timeout(Duration::from_secs(args.approval_timeout_secs))
+        .max_concurrent_executions(args.max_concurrent_executions)
+        .history_limit(args.history_limit)
+        .token_window(Duration::from_secs(args.token_window_secs))
+        .update_conflict_window(Duration::from_millis(args.update_conflict_window_ms))
+        .max_pipelines(args.max_pipelines)
+        .scope(&args.account, &args.region);
+    if let Some(seed) = args.seed {
+        builder = builder.seed(seed);
+    }
+    let sim = builder.build();
+
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|err| format!("cannot listen on {}:{}: {err}", args.host, args.port))?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|err| format!("cannot read the listening address: {err}"))?;
+    tracing::info!(
+        seed = sim.seed(),
+        account = %args.account,
+        region = %args.region,
+        "pipesim listening on http://{addr}"
+    );
+    let app = server::router(
+        sim,
+        ServerConfig::default().max_body_bytes(args.max_body_bytes),
+    );
+    server::serve(listener, app, server::shutdown_signal())
+        .await
+        .map_err(|err| format!("server failed: {err}"))?;
+    tracing::info!("pipesim stopped");
+    Ok(())
 }

@@ -1,0 +1,237 @@
+//! The HTTP front end: the CodePipeline API over AWS JSON 1.1, as `pipesim serve` runs
+//! it, so boto3, the AWS CLI and aws-sdk-rust work against pipesim unchanged.
+//!
+//! Every API call is `POST /` with `X-Amz-Target: CodePipeline_20150709.<Operation>` and
+//! a JSON body; `protocol` decodes and encodes that, and `caller` reads the account and
+//! region from the SigV4 credential scope. [`router`] builds the axum router, whose
+//! handlers call the same [`Simulator`] methods an embedding program calls, so both
+//! paths give the same answers. [`serve`] runs a router until a shutdown signal.
+//!
+//! Besides the API there is `GET /_pipesim/health`, for scripts that wait for a server.
+
+mod caller;
+mod protocol;
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+use crate::error::Result;
+use crate::model::*;
+use crate::service::Simulator;
+
+use caller::Caller;
+use protocol::{Reply, decode};
+
+/// The port `pipesim serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 8409;
+
+/// The largest request body accepted unless told otherwise: 2 MiB, well above the
+/// largest pipeline declaration the service model allows.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Settings of the HTTP front end. The simulator behind it has its own.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Bodies larger than this are refused with HTTP 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Sets the largest request body accepted.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+}
+
+struct AppState {
+    /// Acts in the default account and region; requests naming others get a handle on
+    /// theirs.
+    sim: Simulator,
+    config: ServerConfig,
+}
+
+/// The router serving the CodePipeline API from `sim`. Requests that name no account
+/// or region act in `sim`'s.
+pub fn router(sim: Simulator, config: ServerConfig) -> Router {
+    let state = Arc::new(AppState { sim, config });
+    Router::new()
+        .route("/", post(api).fallback(wrong_method))
+        .route("/_pipesim/health", get(health))
+        .fallback(no_route)
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting
+/// connections and returns once the requests in flight have been answered.
+///
+/// # Errors
+/// An I/O error of the listener.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on ctrl-c or, on Unix, SIGTERM: the signals `pipesim serve` stops on.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: answering the requests in flight");
+}
+
+/// `POST /`: one CodePipeline API call.
+async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    // The body is read before anything can fail, so the connection stays usable.
+    let result = match protocol::read_body(body, &headers, state.config.max_body_bytes).await {
+        Ok(body) => match protocol::operation(&headers) {
+            Ok(operation) => {
+                let caller = Caller::from_headers(&headers);
+                let scoped;
+                let sim = if caller == Caller::default() {
+                    &state.sim
+                } else {
+                    scoped = state.sim.with_scope(
+                        caller.account.unwrap_or(state.sim.account()),
+                        caller.region.unwrap_or(state.sim.region()),
+                    );
+                    &scoped
+                };
+                let result = dispatch(operation, sim, &body).await;
+                if let Err(err) = &result {
+                    tracing::debug!(%operation, error = err.error_type(), "{}", err.message());
+                }
+                result
+            }
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
+    protocol::respond(result)
+}
+
+/// Decodes `body` as the input of `operation`, calls the simulator and encodes its
+/// answer.
+async fn dispatch(operation: Operation, sim: &Simulator, body: &[u8]) -> Result<Reply> {
+    /// Decodes the input as `$input`, calls `sim.$method` and encodes the output.
+    macro_rules! call {
+        ($method:ident($input:ty)) => {
+            Reply::json(&sim.$method(decode::<$input>(operation, body)?).await?)
+        };
+    }
+    use Operation as Op;
+    Ok(match operation {
+        Op::CreatePipeline => call!(create_pipeline(CreatePipelineInput)),
+        Op::GetPipeline => call!(get_pipeline(GetPipelineInput)),
+        Op::UpdatePipeline => call!(update_pipeline(UpdatePipelineInput)),
+        Op::DeletePipeline => {
+            let input = decode::<DeletePipelineInput>(operation, body)?;
+            sim.delete_pipeline(input).await?;
+            Reply::Empty
+        }
+        Op::ListPipelines => call!(list_pipelines(ListPipelinesInput)),
+        Op::StartPipelineExecution => call!(start_pipeline_execution(StartPipelineExecutionInput)),
+        Op::StopPipelineExecution => call!(stop_pipeline_execution(StopPipelineExecutionInput)),
+        Op::GetPipelineExecution => call!(get_pipeline_execution(GetPipelineExecutionInput)),
+        Op::ListPipelineExecutions => call!(list_pipeline_executions(ListPipelineExecutionsInput)),
+        Op::GetPipelineState => call!(get_pipeline_state(GetPipelineStateInput)),
+        Op::PutApprovalResult => call!(put_approval_result(PutApprovalResultInput)),
+        Op::ListTagsForResource => call!(list_tags_for_resource(ListTagsForResourceInput)),
+        Op::TagResource => call!(tag_resource(TagResourceInput)),
+        Op::UntagResource => call!(untag_resource(UntagResourceInput)),
+    })
+}
+
+/// `GET /_pipesim/health`.
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let body = serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "seed": state.sim.seed(),
+    });
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (protocol::REQUEST_ID.clone(), protocol::request_id()),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `/` with a method other than POST.
+async fn wrong_method(method: Method) -> Response {
+    let mut response = protocol::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "UnknownOperationException",
+        &format!(
+            "{method} / is not a CodePipeline call: the API is POST / with an X-Amz-Target header"
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// Any other path.
+async fn no_route(method: Method, uri: Uri) -> Response {
+    protocol::error(
+        StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        &format!(
+            "Nothing at {method} {}: the CodePipeline API is POST / with an X-Amz-Target \
+             header, and GET /_pipesim/health answers health checks",
+            uri.path()
+        ),
+    )
+}

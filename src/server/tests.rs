@@ -1,0 +1,294 @@
+//! Router and wire-format tests: requests go through the axum router with `oneshot`,
+//! without a socket. The SDK-level tests are in `tests/wire.rs`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use super::*;
+use crate::model::PipelineDeclaration;
+
+const SIGNED_BY_111: &str = "AWS4-HMAC-SHA256 Credential=111111111111/20250101/eu-west-1/codepipeline/aws4_request, SignedHeaders=host;x-amz-target, Signature=00";
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "not JSON ({err}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Asserts an AWS JSON 1.1 error of `error_type` with `status`; answers its message.
+    fn assert_error(&self, status: StatusCode, error_type: &str) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{:?}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.header("content-type"), Some(protocol::CONTENT_TYPE));
+        assert_eq!(self.header("x-amzn-errortype"), Some(error_type));
+        assert!(self.header("x-amzn-requestid").is_some());
+        let body = self.json();
+        assert_eq!(body["__type"], error_type);
+        body["message"].as_str().expect("a message").to_owned()
+    }
+}
+
+fn app() -> Router {
+    let sim = Simulator::builder().seed(3).virtual_time().build();
+    router(sim, ServerConfig::default().max_body_bytes(64 * 1024))
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+fn api_request(target: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post("/")
+        .header(header::CONTENT_TYPE, protocol::CONTENT_TYPE)
+        .header(
+            "x-amz-target",
+            format!("{}{target}", protocol::TARGET_PREFIX),
+        )
+        .body(body.into())
+        .unwrap()
+}
+
+async fn call(app: &Router, target: &str, body: Value) -> Answer {
+    send(app, api_request(target, body.to_string())).await
+}
+
+async fn create(app: &Router, name: &str) {
+    let pipeline = PipelineDeclaration::two_stage_example(name);
+    let answer = call(app, "CreatePipeline", json!({ "pipeline": pipeline })).await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn success_is_json_with_content_type_and_request_id() {
+    let app = app();
+    create(&app, "P").await;
+    let answer = call(&app, "StartPipelineExecution", json!({"name": "P"})).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header("content-type"), Some(protocol::CONTENT_TYPE));
+    let request_id = answer.header("x-amzn-requestid").unwrap();
+    assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
+    let id = answer.json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(id.parse::<crate::model::ExecutionId>().is_ok(), "{id}");
+}
+
+#[tokio::test]
+async fn timestamps_are_epoch_second_numbers() {
+    let app = app();
+    create(&app, "P").await;
+    let answer = call(&app, "GetPipeline", json!({"name": "P"})).await;
+    let created = &answer.json()["metadata"]["created"];
+    // 2025-01-01T00:00:00Z, where virtual time starts.
+    assert_eq!(created.as_f64(), Some(1_735_689_600.0), "{created}");
+}
+
+#[tokio::test]
+async fn operation_without_output_answers_an_empty_body_with_the_content_type() {
+    let app = app();
+    create(&app, "P").await;
+    let answer = call(&app, "DeletePipeline", json!({"name": "P"})).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header("content-type"), Some(protocol::CONTENT_TYPE));
+    assert!(answer.body.is_empty());
+}
+
+#[tokio::test]
+async fn empty_body_is_the_empty_input() {
+    let app = app();
+    let answer = send(&app, api_request("ListPipelines", Body::empty())).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json(), json!({"pipelines": []}));
+}
+
+#[tokio::test]
+async fn modeled_error_has_type_in_body_and_header() {
+    let app = app();
+    let answer = call(&app, "StartPipelineExecution", json!({"name": "Missing"})).await;
+    let message = answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
+    assert_eq!(
+        message,
+        "Account '123456789012' does not have a pipeline with name 'Missing'"
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_serialization_exception() {
+    let app = app();
+    for body in [
+        &b"{\"name\": "[..],
+        b"[1, 2]",
+        b"\xff\xfe\x00garbage",
+        b"{\"name\": \"P\", \"variables\": {\"a\": 1}}",
+    ] {
+        let answer = send(&app, api_request("StartPipelineExecution", body.to_vec())).await;
+        let message = answer.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
+        assert!(
+            message.starts_with("Cannot read the StartPipelineExecution request"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_without_overflowing_the_stack() {
+    let app = app();
+    let depth = 20_000;
+    let body = format!(
+        "{{\"pipeline\": {}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let answer = send(&app, api_request("CreatePipeline", body)).await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
+}
+
+#[tokio::test]
+async fn unknown_and_missing_targets_are_unknown_operations() {
+    let app = app();
+    let answer = call(&app, "LaunchRocket", json!({})).await;
+    let message = answer.assert_error(StatusCode::BAD_REQUEST, "UnknownOperationException");
+    assert_eq!(
+        message,
+        "Unknown operation 'CodePipeline_20150709.LaunchRocket'"
+    );
+    let request = Request::post("/").body(Body::from("{}")).unwrap();
+    let answer = send(&app, request).await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "UnknownOperationException");
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_refused_with_413() {
+    let app = app();
+    let big = vec![b' '; 64 * 1024 + 1];
+    let answer = send(&app, api_request("ListPipelines", big.clone())).await;
+    let message = answer.assert_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLargeException",
+    );
+    assert!(message.contains("65536 bytes"), "{message}");
+
+    // Without a Content-Length (a streamed body), the limit still holds.
+    let chunks = futures_stream(big);
+    let answer = send(&app, api_request("ListPipelines", chunks)).await;
+    answer.assert_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLargeException",
+    );
+}
+
+/// A body without a known length, sent in 1 KiB chunks.
+fn futures_stream(bytes: Vec<u8>) -> Body {
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = bytes
+        .chunks(1024)
+        .map(|c| Ok(axum::body::Bytes::copy_from_slice(c)))
+        .collect();
+    Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn other_methods_and_paths_get_json_errors() {
+    let app = app();
+    let answer = send(&app, Request::get("/").body(Body::empty()).unwrap()).await;
+    answer.assert_error(StatusCode::METHOD_NOT_ALLOWED, "UnknownOperationException");
+    assert_eq!(answer.header("allow"), Some("POST"));
+
+    let answer = send(&app, Request::post("/api/v1").body(Body::empty()).unwrap()).await;
+    let message = answer.assert_error(StatusCode::NOT_FOUND, "UnknownOperationException");
+    assert!(message.starts_with("Nothing at POST /api/v1"), "{message}");
+}
+
+#[tokio::test]
+async fn health_answers_status_version_and_seed() {
+    let app = app();
+    let request = Request::get("/_pipesim/health")
+        .body(Body::empty())
+        .unwrap();
+    let answer = send(&app, request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    assert_eq!(
+        answer.json(),
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "seed": 3})
+    );
+}
+
+#[tokio::test]
+async fn signed_requests_act_in_the_account_and_region_of_their_credential() {
+    let app = app();
+    let pipeline = PipelineDeclaration::two_stage_example("P");
+    let mut request = api_request(
+        "CreatePipeline",
+        json!({ "pipeline": pipeline }).to_string(),
+    );
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, SIGNED_BY_111.parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::OK);
+
+    // Invisible to the default account and region...
+    let answer = call(&app, "GetPipeline", json!({"name": "P"})).await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
+
+    // ...and visible to its own, with an ARN in that account and region.
+    let mut request = api_request("GetPipeline", json!({"name": "P"}).to_string());
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, SIGNED_BY_111.parse().unwrap());
+    let answer = send(&app, request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.json()["metadata"]["pipelineArn"],
+        "arn:aws:codepipeline:eu-west-1:111111111111:P"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_is_routed() {
+    let app = app();
+    for operation in Operation::ALL {
+        // `{}` is a valid body for every operation; the answer is whatever the
+        // simulator says (mostly a ValidationException), never an unknown operation.
+        let answer = call(&app, operation.name(), json!({})).await;
+        assert_ne!(
+            answer.header("x-amzn-errortype"),
+            Some("UnknownOperationException"),
+            "{operation}"
+        );
+        assert!(
+            answer.status == StatusCode::OK || answer.status == StatusCode::BAD_REQUEST,
+            "{operation}: {}",
+            answer.status
+        );
+    }
+}
