@@ -1,0 +1,802 @@
+//! `pipesim serve` driven by the official Rust SDK, `aws-sdk-codepipeline`, over a real
+//! socket: every operation, every modeled error as the SDK's typed error, idempotent
+//! starts, pagination, the three execution modes, stop, and account/region isolation.
+//!
+//! The server runs in process on a virtual-time simulator, so each test moves
+//! executions forward with `advance` while the SDK talks to it.
+
+mod common;
+
+use std::time::Duration;
+
+use aws_sdk_codepipeline::Client;
+use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_codepipeline::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_codepipeline::types::{
+    ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ApprovalResult, ApprovalStatus,
+    ArtifactStore, ArtifactStoreType, ExecutionMode, InputArtifact, OutputArtifact,
+    PipelineDeclaration, PipelineExecutionStatus, PipelineType, StageDeclaration, Tag,
+};
+use pipesim::PipelineSettings;
+use pipesim::testing::{TestServer, serve_simulator};
+
+use common::{ACTION, sim};
+
+const DEFAULT_ACCOUNT: &str = "123456789012";
+
+/// A server on a fresh virtual-time simulator (seed and action time from `common`).
+async fn server() -> TestServer {
+    serve_simulator(sim()).await
+}
+
+/// An SDK client of `server`, signing with `access_key_id` in `region`.
+fn client_as(server: &TestServer, access_key_id: &str, region: &str) -> Client {
+    let config = aws_sdk_codepipeline::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(server.url())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(
+            access_key_id,
+            "secret",
+            None,
+            None,
+            "pipesim-tests",
+        ))
+        .build();
+    Client::from_conf(config)
+}
+
+/// An SDK client in the default account and region.
+fn client(server: &TestServer) -> Client {
+    client_as(server, "AKIAIOSFODNN7EXAMPLE", "us-east-1")
+}
+
+fn action(
+    name: &str,
+    category: ActionCategory,
+    provider: &str,
+    input: Option<&str>,
+    output: Option<&str>,
+) -> ActionDeclaration {
+    let type_id = ActionTypeId::builder()
+        .category(category)
+        .owner(ActionOwner::Aws)
+        .provider(provider)
+        .version("1")
+        .build()
+        .unwrap();
+    let mut action = ActionDeclaration::builder()
+        .name(name)
+        .action_type_id(type_id);
+    if let Some(input) = input {
+        action = action.input_artifacts(InputArtifact::builder().name(input).build().unwrap());
+    }
+    if let Some(output) = output {
+        action = action.output_artifacts(OutputArtifact::builder().name(output).build().unwrap());
+    }
+    action.build().unwrap()
+}
+
+fn stage(name: &str, action: ActionDeclaration) -> StageDeclaration {
+    StageDeclaration::builder()
+        .name(name)
+        .actions(action)
+        .build()
+        .unwrap()
+}
+
+/// Source(Fetch), then Approve(Manual) when `approval`, then Deploy(Ship): as the SDK
+/// builds it, so CreatePipeline decodes real SDK output.
+fn pipeline(name: &str, mode: ExecutionMode, approval: bool) -> PipelineDeclaration {
+    let mut stages = vec![stage(
+        "Source",
+        action("Fetch", ActionCategory::Source, "S3", None, Some("Src")),
+    )];
+    if approval {
+        stages.push(stage(
+            "Approve",
+            action("Manual", ActionCategory::Approval, "Manual", None, None),
+        ));
+    }
+    stages.push(stage(
+        "Deploy",
+        action("Ship", ActionCategory::Deploy, "S3", Some("Src"), None),
+    ));
+    let pipeline_type = if mode == ExecutionMode::Superseded {
+        PipelineType::V1
+    } else {
+        PipelineType::V2
+    };
+    PipelineDeclaration::builder()
+        .name(name)
+        .role_arn("arn:aws:iam::123456789012:role/pipeline-role")
+        .artifact_store(
+            ArtifactStore::builder()
+                .r#type(ArtifactStoreType::S3)
+                .location("artifacts")
+                .build()
+                .unwrap(),
+        )
+        .set_stages(Some(stages))
+        .execution_mode(mode)
+        .pipeline_type(pipeline_type)
+        .build()
+        .unwrap()
+}
+
+async fn create(client: &Client, pipeline: PipelineDeclaration) {
+    client
+        .create_pipeline()
+        .pipeline(pipeline)
+        .send()
+        .await
+        .expect("create succeeds");
+}
+
+async fn start(client: &Client, name: &str) -> String {
+    client
+        .start_pipeline_execution()
+        .name(name)
+        .send()
+        .await
+        .expect("start succeeds")
+        .pipeline_execution_id
+        .expect("an execution id")
+}
+
+async fn status(client: &Client, name: &str, id: &str) -> PipelineExecutionStatus {
+    client
+        .get_pipeline_execution()
+        .pipeline_name(name)
+        .pipeline_execution_id(id)
+        .send()
+        .await
+        .expect("get succeeds")
+        .pipeline_execution
+        .expect("an execution")
+        .status
+        .expect("a status")
+}
+
+/// The token of the manual approval waiting in `name`'s Approve stage.
+async fn approval_token(client: &Client, name: &str) -> String {
+    let state = client.get_pipeline_state().name(name).send().await.unwrap();
+    state
+        .stage_states()
+        .iter()
+        .find(|s| s.stage_name() == Some("Approve"))
+        .and_then(|s| s.action_states().first())
+        .and_then(|a| a.latest_execution())
+        .and_then(|e| e.token())
+        .expect("an approval is waiting")
+        .to_owned()
+}
+
+async fn answer_approval(client: &Client, name: &str, token: &str, status: ApprovalStatus) {
+    client
+        .put_approval_result()
+        .pipeline_name(name)
+        .stage_name("Approve")
+        .action_name("Manual")
+        .token(token)
+        .result(
+            ApprovalResult::builder()
+                .status(status)
+                .summary("reviewed")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("approval accepted");
+}
+
+/// The error code (`__type`) of a service error, checking that the SDK recognised it
+/// as one of the operation's typed errors rather than an unhandled one.
+fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    result: Result<T, SdkError<E, R>>,
+) -> String {
+    match result.expect_err("expected an error") {
+        SdkError::ServiceError(service) => {
+            let err = service.into_err();
+            let typed = format!("{err:?}");
+            assert!(
+                !typed.starts_with("Unhandled"),
+                "the SDK did not recognise the error: {typed}"
+            );
+            err.code().unwrap_or("<no code>").to_owned()
+        }
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn create_get_update_list_and_delete_through_the_sdk() {
+    let server = server().await;
+    let client = client(&server);
+    let created = client
+        .create_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .tags(Tag::builder().key("team").value("web").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.pipeline().unwrap().version(), Some(1));
+    assert_eq!(created.tags()[0].key(), "team");
+
+    let got = client.get_pipeline().name("P").send().await.unwrap();
+    assert_eq!(got.pipeline().unwrap().name(), "P");
+    assert_eq!(
+        got.pipeline().unwrap().execution_mode(),
+        Some(&ExecutionMode::Queued)
+    );
+    let metadata = got.metadata().unwrap();
+    assert_eq!(
+        metadata.pipeline_arn(),
+        Some("arn:aws:codepipeline:us-east-1:123456789012:P")
+    );
+    // Virtual time starts at 2025-01-01T00:00:00Z; timestamps arrive as epoch seconds.
+    assert_eq!(metadata.created().unwrap().secs(), 1_735_689_600);
+
+    let updated = client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Parallel, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.pipeline().unwrap().version(), Some(2));
+    let v1 = client
+        .get_pipeline()
+        .name("P")
+        .version(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        v1.pipeline().unwrap().execution_mode(),
+        Some(&ExecutionMode::Queued)
+    );
+
+    let listed = client.list_pipelines().send().await.unwrap();
+    let names: Vec<_> = listed.pipelines().iter().map(|p| p.name()).collect();
+    assert_eq!(names, [Some("P")]);
+    assert_eq!(listed.pipelines()[0].version(), Some(2));
+
+    client.delete_pipeline().name("P").send().await.unwrap();
+    let err = client
+        .get_pipeline()
+        .name("P")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_pipeline_not_found_exception(), "{err:?}");
+    // Deleting a pipeline that does not exist succeeds.
+    client.delete_pipeline().name("P").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn start_errors_surface_as_the_sdks_typed_errors() {
+    let server = server().await;
+    let client = client(&server);
+
+    let err = client
+        .start_pipeline_execution()
+        .name("Missing")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_pipeline_not_found_exception(), "{err:?}");
+    assert_eq!(
+        err.message(),
+        Some("Account '123456789012' does not have a pipeline with name 'Missing'")
+    );
+
+    let err = client
+        .start_pipeline_execution()
+        .name("no spaces allowed")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_validation_exception(), "{err:?}");
+
+    create(&client, pipeline("P", ExecutionMode::Parallel, false)).await;
+    server
+        .simulator()
+        .configure_pipeline("P", PipelineSettings::new().max_concurrent_executions(1))
+        .unwrap();
+    start(&client, "P").await;
+    let err = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        err.is_concurrent_pipeline_executions_limit_exceeded_exception(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn starts_during_an_update_are_conflicts() {
+    let sim = pipesim::Simulator::builder()
+        .seed(common::SEED)
+        .virtual_time()
+        .update_conflict_window(Duration::from_secs(30))
+        .build();
+    let server = serve_simulator(sim).await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, false)).await;
+    client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_conflict_exception(), "{err:?}");
+}
+
+#[tokio::test]
+async fn modeled_errors_of_every_other_operation_arrive_with_their_type() {
+    let sim = pipesim::Simulator::builder()
+        .seed(common::SEED)
+        .virtual_time()
+        .action_duration(ACTION)
+        .max_pipelines(2)
+        .build();
+    let server = serve_simulator(sim).await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, true)).await;
+
+    let again = client
+        .create_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, true))
+        .send()
+        .await;
+    assert_eq!(code(again), "PipelineNameInUseException");
+    let mut one_stage = pipeline("Q", ExecutionMode::Queued, false);
+    one_stage.stages.truncate(1);
+    let invalid = client.create_pipeline().pipeline(one_stage).send().await;
+    assert_eq!(code(invalid), "InvalidStructureException");
+    create(&client, pipeline("Q", ExecutionMode::Queued, false)).await;
+    let over_limit = client
+        .create_pipeline()
+        .pipeline(pipeline("R", ExecutionMode::Queued, false))
+        .send()
+        .await;
+    assert_eq!(code(over_limit), "LimitExceededException");
+
+    let version = client.get_pipeline().name("P").version(9).send().await;
+    assert_eq!(code(version), "PipelineVersionNotFoundException");
+    let token = client.list_pipelines().next_token("forged").send().await;
+    assert_eq!(code(token), "InvalidNextTokenException");
+
+    let unknown_id = "00000000-0000-4000-8000-000000000000";
+    let get = client
+        .get_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(unknown_id)
+        .send()
+        .await;
+    assert_eq!(code(get), "PipelineExecutionNotFoundException");
+    let list = client
+        .list_pipeline_executions()
+        .pipeline_name("Missing")
+        .send()
+        .await;
+    assert_eq!(code(list), "PipelineNotFoundException");
+    let state = client.get_pipeline_state().name("Missing").send().await;
+    assert_eq!(code(state), "PipelineNotFoundException");
+
+    // Stop: a finished execution is not stoppable; a second stop is a duplicate.
+    let done = start(&client, "Q").await;
+    server.simulator().advance(ACTION * 3).await;
+    let stop = client
+        .stop_pipeline_execution()
+        .pipeline_name("Q")
+        .pipeline_execution_id(&done)
+        .send()
+        .await;
+    assert_eq!(code(stop), "PipelineExecutionNotStoppableException");
+    let running = start(&client, "Q").await;
+    let stop = || {
+        client
+            .stop_pipeline_execution()
+            .pipeline_name("Q")
+            .pipeline_execution_id(&running)
+            .send()
+    };
+    stop().await.unwrap();
+    assert_eq!(code(stop().await), "DuplicatedStopRequestException");
+
+    // Approvals: unknown stage, unknown action, forged token, answered twice.
+    start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let token = approval_token(&client, "P").await;
+    let approve = |stage: &str, action: &str, token: &str| {
+        client
+            .put_approval_result()
+            .pipeline_name("P")
+            .stage_name(stage)
+            .action_name(action)
+            .token(token)
+            .result(
+                ApprovalResult::builder()
+                    .status(ApprovalStatus::Approved)
+                    .summary("ok")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+    };
+    assert_eq!(
+        code(approve("Nope", "Manual", &token).await),
+        "StageNotFoundException"
+    );
+    assert_eq!(
+        code(approve("Approve", "Nope", &token).await),
+        "ActionNotFoundException"
+    );
+    assert_eq!(
+        code(approve("Approve", "Manual", unknown_id).await),
+        "InvalidApprovalTokenException"
+    );
+    approve("Approve", "Manual", &token).await.unwrap();
+    assert_eq!(
+        code(approve("Approve", "Manual", &token).await),
+        "ApprovalAlreadyCompletedException"
+    );
+}
+
+#[tokio::test]
+async fn tag_operations_and_their_errors_through_the_sdk() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Superseded, false)).await;
+    let arn = "arn:aws:codepipeline:us-east-1:123456789012:P";
+    let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build().unwrap();
+
+    client
+        .tag_resource()
+        .resource_arn(arn)
+        .tags(tag("team", "web"))
+        .tags(tag("env", "dev"))
+        .send()
+        .await
+        .unwrap();
+    client
+        .untag_resource()
+        .resource_arn(arn)
+        .tag_keys("env")
+        .send()
+        .await
+        .unwrap();
+    let listed = client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let pairs: Vec<_> = listed.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(pairs, [("team", "web")]);
+
+    let missing = client
+        .list_tags_for_resource()
+        .resource_arn("arn:aws:codepipeline:us-east-1:123456789012:Missing")
+        .send()
+        .await;
+    assert_eq!(code(missing), "ResourceNotFoundException");
+    let bad_name = client
+        .list_tags_for_resource()
+        .resource_arn("arn:aws:codepipeline:us-east-1:123456789012:bad name")
+        .send()
+        .await;
+    assert_eq!(code(bad_name), "InvalidArnException");
+    let reserved = client
+        .tag_resource()
+        .resource_arn(arn)
+        .tags(tag("aws:x", "y"))
+        .send()
+        .await;
+    assert_eq!(code(reserved), "InvalidTagsException");
+    let mut too_many = client.tag_resource().resource_arn(arn);
+    for i in 0..51 {
+        too_many = too_many.tags(tag(&format!("k{i}"), "v"));
+    }
+    assert_eq!(code(too_many.send().await), "TooManyTagsException");
+    let invalid = client
+        .list_tags_for_resource()
+        .resource_arn("P")
+        .send()
+        .await;
+    assert_eq!(code(invalid), "ValidationException");
+}
+
+#[tokio::test]
+async fn the_sdk_fills_client_request_tokens_and_a_repeated_token_replays() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Parallel, false)).await;
+
+    // Left out, the token is filled by the SDK: the server remembers one per call.
+    let a = start(&client, "P").await;
+    let b = start(&client, "P").await;
+    assert_ne!(a, b);
+    let stats = server.simulator().pipeline_stats("P").unwrap();
+    assert_eq!(stats.remembered_tokens, 2);
+
+    // A retry sends the same token, and gets the same execution back.
+    let with_token = || {
+        client
+            .start_pipeline_execution()
+            .name("P")
+            .client_request_token("deploy-42")
+            .send()
+    };
+    let first = with_token().await.unwrap().pipeline_execution_id;
+    let retry = with_token().await.unwrap().pipeline_execution_id;
+    assert_eq!(first, retry);
+    assert_eq!(
+        server
+            .simulator()
+            .pipeline_stats("P")
+            .unwrap()
+            .retained_executions,
+        3
+    );
+}
+
+#[tokio::test]
+async fn paginators_walk_every_page() {
+    let server = server().await;
+    let client = client(&server);
+    for name in ["A", "B", "C"] {
+        create(&client, pipeline(name, ExecutionMode::Parallel, false)).await;
+    }
+    let mut started = Vec::new();
+    for _ in 0..5 {
+        started.push(start(&client, "A").await);
+        server.simulator().advance(Duration::from_secs(1)).await;
+    }
+
+    let pipelines: Vec<String> = client
+        .list_pipelines()
+        .max_results(2)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name.unwrap())
+        .collect();
+    assert_eq!(pipelines, ["A", "B", "C"]);
+
+    let executions: Vec<String> = client
+        .list_pipeline_executions()
+        .pipeline_name("A")
+        .max_results(2)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.pipeline_execution_id.unwrap())
+        .collect();
+    started.reverse();
+    assert_eq!(executions, started, "newest first, across pages");
+}
+
+#[tokio::test]
+async fn superseded_replaces_the_execution_waiting_behind_an_approval() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Superseded, true)).await;
+    let first = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let token = approval_token(&client, "P").await;
+
+    let second = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let third = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    // The second waited after Source for the Approve stage; the third took its place.
+    assert_eq!(
+        status(&client, "P", &second).await,
+        PipelineExecutionStatus::Superseded
+    );
+    assert_eq!(
+        status(&client, "P", &third).await,
+        PipelineExecutionStatus::InProgress
+    );
+
+    answer_approval(&client, "P", &token, ApprovalStatus::Approved).await;
+    server.simulator().advance(ACTION).await;
+    assert_eq!(
+        status(&client, "P", &first).await,
+        PipelineExecutionStatus::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn queued_executions_wait_their_turn_behind_an_approval() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, true)).await;
+    let first = start(&client, "P").await;
+    let second = start(&client, "P").await;
+    server.simulator().advance(ACTION * 5).await;
+    // Only the first entered the pipeline; the second is queued, not superseded.
+    assert_eq!(
+        status(&client, "P", &second).await,
+        PipelineExecutionStatus::InProgress
+    );
+    let token = approval_token(&client, "P").await;
+    answer_approval(&client, "P", &token, ApprovalStatus::Rejected).await;
+    server.simulator().advance(ACTION).await;
+    assert_eq!(
+        status(&client, "P", &first).await,
+        PipelineExecutionStatus::Failed
+    );
+    // The second now holds the approval.
+    let token = approval_token(&client, "P").await;
+    answer_approval(&client, "P", &token, ApprovalStatus::Approved).await;
+    server.simulator().advance(ACTION).await;
+    assert_eq!(
+        status(&client, "P", &second).await,
+        PipelineExecutionStatus::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn parallel_executions_each_hold_their_own_approval() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Parallel, true)).await;
+    let first = start(&client, "P").await;
+    let second = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let summaries = client
+        .list_pipeline_executions()
+        .pipeline_name("P")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(summaries.pipeline_execution_summaries().len(), 2);
+    for id in [&first, &second] {
+        assert_eq!(
+            status(&client, "P", id).await,
+            PipelineExecutionStatus::InProgress
+        );
+    }
+    // In PARALLEL, GetPipelineState shows the latest execution's approval.
+    let token = approval_token(&client, "P").await;
+    answer_approval(&client, "P", &token, ApprovalStatus::Approved).await;
+    server.simulator().advance(ACTION).await;
+    assert_eq!(
+        status(&client, "P", &second).await,
+        PipelineExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        status(&client, "P", &first).await,
+        PipelineExecutionStatus::InProgress
+    );
+}
+
+#[tokio::test]
+async fn stop_with_abandon_ends_an_execution_stopped() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, true)).await;
+    let id = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let stopped = client
+        .stop_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(&id)
+        .abandon(true)
+        .reason("release cancelled")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.pipeline_execution_id(), Some(id.as_str()));
+    assert_eq!(
+        status(&client, "P", &id).await,
+        PipelineExecutionStatus::Stopping
+    );
+    // An abandon settles at the next tick of the clock.
+    server.simulator().advance(Duration::ZERO).await;
+    assert_eq!(
+        status(&client, "P", &id).await,
+        PipelineExecutionStatus::Stopped
+    );
+    let summaries = client
+        .list_pipeline_executions()
+        .pipeline_name("P")
+        .send()
+        .await
+        .unwrap();
+    let summary = &summaries.pipeline_execution_summaries()[0];
+    assert_eq!(
+        summary.stop_trigger().and_then(|t| t.reason()),
+        Some("release cancelled")
+    );
+}
+
+#[tokio::test]
+async fn accounts_and_regions_are_isolated() {
+    let server = server().await;
+    let ours = client_as(&server, "111111111111", "eu-west-1");
+    create(&ours, pipeline("P", ExecutionMode::Queued, false)).await;
+    let got = ours.get_pipeline().name("P").send().await.unwrap();
+    assert_eq!(
+        got.metadata().unwrap().pipeline_arn(),
+        Some("arn:aws:codepipeline:eu-west-1:111111111111:P")
+    );
+
+    for (key, region, account) in [
+        ("AKIAIOSFODNN7EXAMPLE", "eu-west-1", DEFAULT_ACCOUNT),
+        ("111111111111", "us-east-1", "111111111111"),
+        ("222222222222", "eu-west-1", "222222222222"),
+    ] {
+        let other = client_as(&server, key, region);
+        let err = other
+            .start_pipeline_execution()
+            .name("P")
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(err.is_pipeline_not_found_exception(), "{key} {region}");
+        assert_eq!(
+            err.message(),
+            Some(format!("Account '{account}' does not have a pipeline with name 'P'").as_str())
+        );
+        // The same name is free there.
+        create(&other, pipeline("P", ExecutionMode::Queued, false)).await;
+    }
+}
+
+#[tokio::test]
+async fn shutdown_answers_the_request_in_flight_then_stops_listening() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    let server = server().await;
+    let addr = server.url().trim_start_matches("http://").to_owned();
+    let body = br#"{"name": "Missing"}"#;
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/x-amz-json-1.1\r\n\
+         x-amz-target: CodePipeline_20150709.GetPipeline\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..10]).await.unwrap();
+
+    // Shut down with half the body still to come, and wait until the listener is gone.
+    let stopping = tokio::spawn(server.shutdown());
+    while TcpStream::connect(&addr).await.is_ok() {
+        tokio::task::yield_now().await;
+    }
+    stream.write_all(&body[10..]).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("PipelineNotFoundException"), "{answer}");
+    stopping.await.unwrap();
+}
