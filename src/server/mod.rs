@@ -144,8 +144,18 @@ async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body)
                     &scoped
                 };
                 let result = dispatch(operation, sim, &body).await;
-                if let Err(err) = &result {
-                    tracing::debug!(%operation, error = err.error_type(), "{}", err.message());
+                match &result {
+                    Ok(_) => {
+                        tracing::debug!(%operation, account = sim.account(), region = sim.region(), "answered")
+                    }
+                    Err(err) => tracing::debug!(
+                        %operation,
+                        account = sim.account(),
+                        region = sim.region(),
+                        error = err.error_type(),
+                        "{}",
+                        err.message()
+                    ),
                 }
                 result
             }

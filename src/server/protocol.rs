@@ -218,6 +218,32 @@ mod tests {
     }
 
     #[test]
+    fn null_means_absent_for_optional_members_and_is_a_wrong_type_for_required_ones() {
+        let input: StartPipelineExecutionInput = decode(
+            Operation::StartPipelineExecution,
+            br#"{"name": "P", "clientRequestToken": null}"#,
+        )
+        .unwrap();
+        assert_eq!(input, StartPipelineExecutionInput::new("P"));
+        let err = decode::<StartPipelineExecutionInput>(
+            Operation::StartPipelineExecution,
+            br#"{"name": null}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.error_type(), "SerializationException");
+    }
+
+    #[test]
+    fn unknown_members_are_ignored() {
+        let input: StartPipelineExecutionInput = decode(
+            Operation::StartPipelineExecution,
+            br#"{"name": "P", "someFutureMember": {"x": [1, 2]}}"#,
+        )
+        .unwrap();
+        assert_eq!(input, StartPipelineExecutionInput::new("P"));
+    }
+
+    #[test]
     fn malformed_json_is_a_serialization_error() {
         for body in [
             &b"{"[..],
