@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
+use aws_sdk_codepipeline::Client;
 use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::types::{
     ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ArtifactStore, ArtifactStoreType,
     InputArtifact, OutputArtifact, PipelineDeclaration, PipelineExecutionStatus, StageDeclaration,
 };
-use aws_sdk_codepipeline::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -336,14 +336,16 @@ async fn malformed_tags_are_refused_and_change_nothing() {
         let result = sim.tag_resource(tag_input(ARN, bad)).await;
         assert_eq!(error_type(result), expected);
     }
-    let untag = UntagResourceInput {
-        resource_arn: ARN.into(),
-        tag_keys: vec![String::new()],
-    };
-    assert_eq!(
-        error_type(sim.untag_resource(untag).await),
-        "ValidationException"
-    );
+    for (key, expected) in [
+        ("", "ValidationException"),
+        ("AWS:x", "InvalidTagsException"),
+    ] {
+        let untag = UntagResourceInput {
+            resource_arn: ARN.into(),
+            tag_keys: vec![key.into()],
+        };
+        assert_eq!(error_type(sim.untag_resource(untag).await), expected);
+    }
     assert_eq!(tags(&sim, ARN).await, vec![]);
 }
 

@@ -800,3 +800,220 @@ async fn shutdown_answers_the_request_in_flight_then_stops_listening() {
     assert!(answer.contains("PipelineNotFoundException"), "{answer}");
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn the_remaining_modeled_errors_arrive_typed_too() {
+    let server = server().await;
+    let client = client(&server);
+    let tag = |k: &str| Tag::builder().key(k).value("v").build().unwrap();
+
+    // CreatePipeline and UpdatePipeline: each kind of malformed declaration.
+    let mut dup_stage = pipeline("P", ExecutionMode::Queued, true);
+    dup_stage.stages[2].name = "Approve".into();
+    let mut dup_action = pipeline("P", ExecutionMode::Queued, false);
+    let twin = dup_action.stages[1].actions[0].clone();
+    dup_action.stages[1].actions.push(twin);
+    let mut bad_name = pipeline("P", ExecutionMode::Queued, false);
+    bad_name.name = "no spaces".into();
+    let mut v1_queued = pipeline("P", ExecutionMode::Queued, false);
+    v1_queued.pipeline_type = Some(PipelineType::V1);
+    for (declaration, expected) in [
+        (&dup_stage, "InvalidStageDeclarationException"),
+        (&dup_action, "InvalidActionDeclarationException"),
+        (&bad_name, "ValidationException"),
+        (&v1_queued, "InvalidStructureException"),
+    ] {
+        let create = client
+            .create_pipeline()
+            .pipeline(declaration.clone())
+            .send()
+            .await;
+        assert_eq!(code(create), expected, "create");
+    }
+    let reserved = client
+        .create_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .tags(tag("aws:team"))
+        .send()
+        .await;
+    assert_eq!(code(reserved), "InvalidTagsException");
+    let mut too_many =
+        client
+            .create_pipeline()
+            .pipeline(pipeline("P", ExecutionMode::Queued, false));
+    for i in 0..51 {
+        too_many = too_many.tags(tag(&format!("k{i}")));
+    }
+    assert_eq!(code(too_many.send().await), "TooManyTagsException");
+
+    create(&client, pipeline("P", ExecutionMode::Queued, true)).await;
+    for (declaration, expected) in [
+        (&dup_stage, "InvalidStageDeclarationException"),
+        (&dup_action, "InvalidActionDeclarationException"),
+        (&v1_queued, "InvalidStructureException"),
+    ] {
+        let update = client
+            .update_pipeline()
+            .pipeline(declaration.clone())
+            .send()
+            .await;
+        assert_eq!(code(update), expected, "update");
+    }
+    let update = client.update_pipeline().pipeline(bad_name).send().await;
+    assert_eq!(code(update), "ValidationException");
+
+    // Validation of every other operation.
+    let bad = "no spaces";
+    let id = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        code(client.delete_pipeline().name(bad).send().await),
+        "ValidationException"
+    );
+    assert_eq!(
+        code(client.list_pipelines().max_results(0).send().await),
+        "ValidationException"
+    );
+    assert_eq!(
+        code(client.get_pipeline_state().name(bad).send().await),
+        "ValidationException"
+    );
+    let get = client
+        .get_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id("NOT-A-UUID")
+        .send()
+        .await;
+    assert_eq!(code(get), "ValidationException");
+    let list = client
+        .list_pipeline_executions()
+        .pipeline_name("P")
+        .max_results(101)
+        .send()
+        .await;
+    assert_eq!(code(list), "ValidationException");
+    let list = client
+        .list_pipeline_executions()
+        .pipeline_name("P")
+        .next_token("forged")
+        .send()
+        .await;
+    assert_eq!(code(list), "InvalidNextTokenException");
+
+    // Not found, for the operations that name a pipeline and an execution.
+    let get = client
+        .get_pipeline_execution()
+        .pipeline_name("Missing")
+        .pipeline_execution_id(id)
+        .send()
+        .await;
+    assert_eq!(code(get), "PipelineNotFoundException");
+    let stop = client
+        .stop_pipeline_execution()
+        .pipeline_name("Missing")
+        .pipeline_execution_id(id)
+        .send()
+        .await;
+    assert_eq!(code(stop), "PipelineNotFoundException");
+    let stop = client
+        .stop_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(id)
+        .reason("x".repeat(201))
+        .send()
+        .await;
+    assert_eq!(code(stop), "ValidationException");
+    let approve = |pipeline: &str, token: &str| {
+        client
+            .put_approval_result()
+            .pipeline_name(pipeline)
+            .stage_name("Approve")
+            .action_name("Manual")
+            .token(token)
+            .result(
+                ApprovalResult::builder()
+                    .status(ApprovalStatus::Approved)
+                    .summary("ok")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+    };
+    assert_eq!(
+        code(approve("Missing", id).await),
+        "PipelineNotFoundException"
+    );
+    assert_eq!(
+        code(approve("P", "not-a-uuid").await),
+        "ValidationException"
+    );
+
+    // Tags: the errors of TagResource and UntagResource not seen elsewhere.
+    let other_account = "arn:aws:codepipeline:us-east-1:999999999999:P";
+    let tag_other = client
+        .tag_resource()
+        .resource_arn(other_account)
+        .tags(tag("k"))
+        .send()
+        .await;
+    assert_eq!(code(tag_other), "ResourceNotFoundException");
+    let tag_bad = client
+        .tag_resource()
+        .resource_arn("arn:aws:codepipeline:us-east-1:123456789012:bad name")
+        .tags(tag("k"))
+        .send()
+        .await;
+    assert_eq!(code(tag_bad), "InvalidArnException");
+    let tag_invalid = client
+        .tag_resource()
+        .resource_arn("P")
+        .tags(tag("k"))
+        .send()
+        .await;
+    assert_eq!(code(tag_invalid), "ValidationException");
+    let arn = "arn:aws:codepipeline:us-east-1:123456789012:P";
+    for (arn, key, expected) in [
+        (arn, "aws:team", "InvalidTagsException"),
+        (arn, "", "ValidationException"),
+        (other_account, "k", "ResourceNotFoundException"),
+        (
+            "arn:aws:codepipeline:us-east-1:123456789012:bad name",
+            "k",
+            "InvalidArnException",
+        ),
+    ] {
+        let untag = client
+            .untag_resource()
+            .resource_arn(arn)
+            .tag_keys(key)
+            .send()
+            .await;
+        assert_eq!(code(untag), expected, "untag {arn} {key}");
+    }
+}
+
+#[tokio::test]
+async fn stops_during_an_update_are_conflicts() {
+    let sim = pipesim::Simulator::builder()
+        .seed(common::SEED)
+        .virtual_time()
+        .action_duration(ACTION)
+        .update_conflict_window(Duration::from_secs(30))
+        .build();
+    let server = serve_simulator(sim).await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, false)).await;
+    let id = start(&client, "P").await;
+    client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .send()
+        .await
+        .unwrap();
+    let stop = client
+        .stop_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(&id)
+        .send()
+        .await;
+    assert_eq!(code(stop), "ConflictException");
+}

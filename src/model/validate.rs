@@ -374,13 +374,25 @@ pub(crate) fn list_tags_for_resource(input: &ListTagsForResourceInput) -> Result
     resource_arn("resourceArn", &input.resource_arn)
 }
 
-/// Checks the keys of an `UntagResource`.
+/// Checks the keys of an `UntagResource`: the model's lengths, then the reserved `aws:`
+/// prefix, whose tags only AWS may remove.
 pub(crate) fn tag_keys(path: &str, keys: &[String]) -> Result<()> {
     let mut v = Violations::default();
     for (i, key) in keys.iter().enumerate() {
         v.length(&format!("{path}.{}.member", i + 1), key, 1, 128);
     }
-    v.finish()
+    v.finish()?;
+    match keys.iter().find(|key| is_reserved_tag_key(key)) {
+        Some(key) => Err(Error::InvalidTags(format!(
+            "Tag key '{key}' uses the reserved prefix 'aws:'"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn is_reserved_tag_key(key: &str) -> bool {
+    key.get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:"))
 }
 
 /// Checks a pipeline name given alone (`GetPipeline`, `DeletePipeline`, ...).
@@ -412,7 +424,7 @@ pub(crate) fn tags(path: &str, tags: &[Tag]) -> Result<()> {
     }
     let mut keys = HashSet::new();
     for tag in tags {
-        if tag.key.to_ascii_lowercase().starts_with("aws:") {
+        if is_reserved_tag_key(&tag.key) {
             return Err(Error::InvalidTags(format!(
                 "Tag key '{}' uses the reserved prefix 'aws:'",
                 tag.key
