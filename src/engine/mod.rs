@@ -23,11 +23,12 @@
 
 pub mod behaviour;
 pub(crate) mod execution;
+pub(crate) mod ids;
 pub(crate) mod paging;
 pub(crate) mod plan;
 pub(crate) mod tokens;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,6 +47,7 @@ use crate::model::{
     TransitionState,
 };
 use crate::sim::rng::Rng;
+use ids::IdCodec;
 
 use behaviour::{ActionBehaviour, PipelineSettings};
 use execution::{Details, Execution, Position, Run, Slot, StopKind};
@@ -171,7 +173,8 @@ pub(crate) struct PipelineEngine {
     stages: Vec<StageRuntime>,
     /// Every retained execution by start order (`seq`), oldest first.
     executions: BTreeMap<u64, Execution>,
-    index: HashMap<ExecutionId, u64>,
+    /// Execution ids encode `seq`, so a lookup by id needs no index.
+    ids: IdCodec,
     /// Executions that are InProgress or Stopping.
     active: Vec<u64>,
     next_seq: u64,
@@ -189,9 +192,10 @@ impl PipelineEngine {
         ident: Arc<PipelineIdent>,
         declaration: PipelineDeclaration,
         config: EngineConfig,
-        rng: Rng,
+        mut rng: Rng,
         now: Timestamp,
     ) -> Self {
+        let ids = IdCodec::new(&mut rng);
         let stored = stored_declaration(declaration, 1);
         let settings = PipelineSettings::default();
         let plan = Arc::new(Plan::compile(&stored, 1, &settings, config.default_action));
@@ -206,7 +210,7 @@ impl PipelineEngine {
             updated: now,
             stages,
             executions: BTreeMap::new(),
-            index: HashMap::new(),
+            ids,
             active: Vec::new(),
             next_seq: 0,
             tokens: TokenTable::default(),
@@ -283,7 +287,6 @@ impl PipelineEngine {
     pub(crate) fn delete(&mut self) {
         self.deleted = true;
         self.executions.clear();
-        self.index.clear();
         self.active.clear();
         self.tokens = TokenTable::default();
         self.stages.clear();
@@ -372,8 +375,8 @@ impl PipelineEngine {
         let details = self.start_details(variables, revisions)?;
         self.check_limit()?;
 
-        let id = ExecutionId::from_uuid(self.rng.uuid());
         let seq = self.next_seq;
+        let id = self.ids.encode(seq);
         self.next_seq += 1;
         self.executions.insert(
             seq,
@@ -388,7 +391,6 @@ impl PipelineEngine {
                 run: Some(Box::new(Run::new())),
             },
         );
-        self.index.insert(id, seq);
         self.active.push(seq);
         if let Some(token) = &input.client_request_token {
             self.tokens
@@ -539,9 +541,9 @@ impl PipelineEngine {
                 let run = exec.run.as_mut().expect("placed executions run");
                 run.stage = stage as u16;
                 run.position = Position::Waiting;
-                let stage_name = Arc::clone(&self.plan.stages[stage].name);
+                let plan = &self.plan;
                 fx.event(&self.ident, exec.id, now, || EventKind::StageWaiting {
-                    stage: stage_name,
+                    stage: Arc::clone(&plan.stages[stage].name),
                 });
                 if let Some(older) = superseded {
                     self.finish(
@@ -570,9 +572,9 @@ impl PipelineEngine {
         run.stage = stage as u16;
         run.position = Position::Inside;
         self.stages[stage].latest = Some((exec.id, StageExecutionStatus::InProgress));
-        let stage_name = Arc::clone(&self.plan.stages[stage].name);
+        let plan = &self.plan;
         fx.event(&self.ident, exec.id, now, || EventKind::Stage {
-            stage: stage_name,
+            stage: Arc::clone(&plan.stages[stage].name),
             status: StageExecutionStatus::InProgress,
         });
         self.start_group(seq, 0, now, fx);
@@ -1035,9 +1037,7 @@ impl PipelineEngine {
                 .find(|(_, e)| e.run.is_none())
                 .map(|(seq, _)| *seq);
             let Some(seq) = oldest_finished else { break };
-            if let Some(exec) = self.executions.remove(&seq) {
-                self.index.remove(&exec.id);
-            }
+            self.executions.remove(&seq);
         }
     }
 
@@ -1048,7 +1048,8 @@ impl PipelineEngine {
     fn seq_of(&self, id: &str) -> Result<u64> {
         id.parse::<ExecutionId>()
             .ok()
-            .and_then(|id| self.index.get(&id).copied())
+            .and_then(|id| self.ids.decode(id))
+            .filter(|seq| self.executions.contains_key(seq))
             .ok_or_else(|| {
                 Error::PipelineExecutionNotFound(format!(
                     "Pipeline execution '{id}' does not exist in pipeline '{}'",

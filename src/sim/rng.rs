@@ -33,6 +33,11 @@ impl Rng {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
+    /// 64 random bits.
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
     /// True with probability `p` (clamped to 0..=1).
     pub(crate) fn chance(&mut self, p: f64) -> bool {
         // 53 random bits make a uniform f64 in [0, 1).
