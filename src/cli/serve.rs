@@ -1,37 +1,17 @@
-//! The `pipesim` command line: parses arguments and calls into the library.
+//! `pipesim serve`: the CodePipeline API over HTTP, configured from flags.
 
-use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use clap::Args;
 
 use pipesim::server::{self, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, ServerConfig};
 use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
 use pipesim::{Outcome, Simulator};
 
-/// A fast, faithful simulator of the AWS CodePipeline execution engine.
-#[derive(Debug, Parser)]
-#[command(name = "pipesim", version, about, arg_required_else_help = true)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Serve the CodePipeline API (AWS JSON 1.1) over HTTP, for boto3, the AWS CLI and
-    /// the AWS SDKs (`--endpoint-url http://127.0.0.1:8409`).
-    ///
-    /// Logging follows RUST_LOG (default `info`); `RUST_LOG=pipesim=debug` shows every
-    /// call and every error answered.
-    Serve(ServeArgs),
-}
-
+/// Flags of `pipesim serve`.
 #[derive(Debug, Args)]
-struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on. Keep the loopback default unless others must reach it.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -112,36 +92,7 @@ fn account(text: &str) -> Result<String, String> {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("pipesim: cannot start the tokio runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("pipesim: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn serve(args: ServeArgs) -> Result<(), String> {
+pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     let outcome = if args.action_failure_probability == 0.0 {
         Outcome::Succeed
     } else {
