@@ -175,6 +175,30 @@ async fn tokens_are_forgotten_after_the_window() {
 }
 
 #[tokio::test]
+async fn a_pipeline_remembers_no_more_tokens_than_its_history_limit() {
+    let sim = Simulator::builder()
+        .seed(SEED)
+        .virtual_time()
+        .history_limit(3)
+        .build();
+    create(&sim, two_stages("P")).await;
+    let start = |token: &str| {
+        sim.start_pipeline_execution(
+            StartPipelineExecutionInput::new("P").client_request_token(token),
+        )
+    };
+    let first = start("t0").await.unwrap();
+    for n in 1..5 {
+        start(&format!("t{n}")).await.unwrap();
+    }
+    assert_eq!(sim.pipeline_stats("P").unwrap().remembered_tokens, 3);
+    // The oldest tokens were forgotten: t0 starts a new execution, t4 still replays.
+    assert_ne!(start("t0").await.unwrap(), first);
+    let t4 = start("t4").await.unwrap();
+    assert_eq!(start("t4").await.unwrap(), t4);
+}
+
+#[tokio::test]
 async fn tokens_are_scoped_to_the_pipeline() {
     let sim = sim();
     create(&sim, two_stages("A")).await;

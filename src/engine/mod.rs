@@ -393,8 +393,13 @@ impl PipelineEngine {
         );
         self.active.push(seq);
         if let Some(token) = &input.client_request_token {
-            self.tokens
-                .remember(token, id, params, now.after(self.config.token_window));
+            self.tokens.remember(
+                token,
+                id,
+                params,
+                now.after(self.config.token_window),
+                self.config.history_limit,
+            );
         }
         fx.event(&self.ident, id, now, || {
             EventKind::Execution(PipelineExecutionStatus::InProgress)

@@ -92,18 +92,27 @@ impl TokenTable {
         }
     }
 
-    /// Remembers a token that just started `execution`, until `expires`.
+    /// Remembers a token that just started `execution`, until `expires`, and forgets
+    /// the oldest tokens beyond `capacity`: a pipeline remembers no more tokens than
+    /// executions, so memory stays bounded under endless tokened load.
     pub(crate) fn remember(
         &mut self,
         token: &str,
         execution: ExecutionId,
         params: Option<Box<StartParams>>,
         expires: Timestamp,
+        capacity: usize,
     ) {
         let token: Arc<str> = Arc::from(token);
         self.expiry.push_back((expires, Arc::clone(&token)));
         self.by_token
             .insert(token, Remembered { execution, params });
+        while self.by_token.len() > capacity.max(1) {
+            let Some((_, oldest)) = self.expiry.pop_front() else {
+                break;
+            };
+            self.by_token.remove(&oldest);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -123,12 +132,24 @@ mod tests {
     #[test]
     fn tokens_are_forgotten_when_their_window_ends() {
         let mut table = TokenTable::default();
-        table.remember("a", id(1), None, Timestamp::from_millis(100));
-        table.remember("b", id(2), None, Timestamp::from_millis(200));
+        table.remember("a", id(1), None, Timestamp::from_millis(100), 10);
+        table.remember("b", id(2), None, Timestamp::from_millis(200), 10);
         table.expire(Timestamp::from_millis(100));
         assert_eq!(table.check("a", None), TokenCheck::New);
         assert_eq!(table.check("b", None), TokenCheck::Replay(id(2)));
         assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn the_oldest_tokens_are_forgotten_beyond_capacity() {
+        let mut table = TokenTable::default();
+        let later = Timestamp::from_millis(1_000);
+        for (n, token) in ["a", "b", "c"].into_iter().enumerate() {
+            table.remember(token, id(n as u128), None, later, 2);
+        }
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.check("a", None), TokenCheck::New);
+        assert_eq!(table.check("c", None), TokenCheck::Replay(id(2)));
     }
 
     #[test]
