@@ -23,12 +23,13 @@
 
 pub mod behaviour;
 pub(crate) mod execution;
+pub(crate) mod history;
 pub(crate) mod ids;
 pub(crate) mod paging;
 pub(crate) mod plan;
 pub(crate) mod tokens;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +48,7 @@ use crate::model::{
     TransitionState,
 };
 use crate::sim::rng::Rng;
+use history::History;
 use ids::IdCodec;
 
 use behaviour::{ActionBehaviour, PipelineSettings};
@@ -172,7 +174,7 @@ pub(crate) struct PipelineEngine {
     updated: Timestamp,
     stages: Vec<StageRuntime>,
     /// Every retained execution by start order (`seq`), oldest first.
-    executions: BTreeMap<u64, Execution>,
+    executions: History,
     /// Execution ids encode `seq`, so a lookup by id needs no index.
     ids: IdCodec,
     /// Executions that are InProgress or Stopping.
@@ -209,7 +211,7 @@ impl PipelineEngine {
             created: now,
             updated: now,
             stages,
-            executions: BTreeMap::new(),
+            executions: History::default(),
             ids,
             active: Vec::new(),
             next_seq: 0,
@@ -1036,13 +1038,9 @@ impl PipelineEngine {
     /// Drops the oldest finished executions beyond the history limit.
     fn evict_history(&mut self) {
         while self.executions.len() > self.config.history_limit {
-            let oldest_finished = self
-                .executions
-                .iter()
-                .find(|(_, e)| e.run.is_none())
-                .map(|(seq, _)| *seq);
-            let Some(seq) = oldest_finished else { break };
-            self.executions.remove(&seq);
+            if !self.executions.evict_oldest_finished() {
+                break;
+            }
         }
     }
 
@@ -1103,7 +1101,7 @@ impl PipelineEngine {
                 .parse::<u64>()
                 .map_err(|_| Error::InvalidNextToken(format!("Invalid nextToken: {token}")))?,
         };
-        let mut newest_first = self.executions.range(..=upper).rev();
+        let mut newest_first = self.executions.newest_first(upper);
         let page = newest_first
             .by_ref()
             .take(max)
