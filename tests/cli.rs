@@ -1,4 +1,5 @@
 //! The `pipesim` binary: `serve` announces its address, answers, and exits 0 on SIGTERM;
+//! `bench` and `load` report what they measured;
 //! bad flags are refused before anything starts.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,11 +12,26 @@ fn pipesim(args: &[&str]) -> Command {
     command
 }
 
+/// A `pipesim serve` child, killed when dropped so a failing test never leaves one
+/// behind.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts `pipesim serve --port 0 ...` and reads its address from the ready line.
-fn serve(extra: &[&str]) -> (Child, String) {
+fn serve(extra: &[&str]) -> Server {
     let mut args = vec!["serve", "--port", "0"];
     args.extend_from_slice(extra);
     let mut child = pipesim(&args)
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("pipesim starts");
@@ -34,7 +50,7 @@ fn serve(extra: &[&str]) -> (Child, String) {
         .to_owned();
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
+    Server { child, addr }
 }
 
 /// One HTTP/1.1 exchange on a fresh connection; answers the whole response.
@@ -49,7 +65,8 @@ fn http(addr: &str, request: &str) -> String {
 #[cfg(unix)]
 #[test]
 fn serve_announces_its_address_answers_and_exits_cleanly_on_sigterm() {
-    let (mut child, addr) = serve(&["--seed", "77", "--action-duration-ms", "5"]);
+    let mut server = serve(&["--seed", "77", "--action-duration-ms", "5"]);
+    let addr = server.addr.clone();
 
     let health = http(
         &addr,
@@ -72,11 +89,11 @@ fn serve_announces_its_address_answers_and_exits_cleanly_on_sigterm() {
     assert!(answer.contains("PipelineNotFoundException"), "{answer}");
 
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let status = child.wait().unwrap();
+    let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "pipesim serve exits 0 on SIGTERM");
 }
 
@@ -111,6 +128,170 @@ fn a_taken_port_is_reported_and_exits_nonzero() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(&format!("pipesim: cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+}
+
+/// Runs `pipesim` to completion and parses the JSON lines it printed.
+fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
+    let output = pipesim(args).output().expect("pipesim runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+#[test]
+fn bench_json_prints_one_line_per_scenario_with_its_throughput() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "start/many-pipelines",
+        "--seconds",
+        "0.2",
+        "--threads",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(lines.len(), 1);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "start/many-pipelines");
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["threads"], 1);
+    let ops = report["ops"].as_u64().unwrap();
+    let seconds = report["seconds"].as_f64().unwrap();
+    assert!(ops > 0);
+    let rate = report["ops_per_sec"].as_f64().unwrap();
+    assert!((rate - ops as f64 / seconds).abs() < 1e-6 * rate);
+}
+
+#[test]
+fn bench_memory_measures_bytes_per_retained_execution_within_budget() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "memory/retained-executions",
+        "--executions",
+        "2000",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "memory/retained-executions");
+    assert_eq!(report["ops"], 2000);
+    // The warm-up batch is retained too.
+    assert_eq!(report["retained_executions"], 3000);
+    let bytes = report["bytes_per_execution"].as_f64().unwrap();
+    // The memory budget of a retained finished execution (docs/performance.md).
+    assert!(bytes > 0.0 && bytes <= 300.0, "{bytes} bytes per execution");
+}
+
+#[test]
+fn bench_steady_state_memory_does_not_grow_once_history_is_full() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "memory/steady-state",
+        "--executions",
+        "200000",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["retained_executions"], 10_000);
+    let growth = report["growth_bytes"].as_i64().unwrap();
+    // 100,000 tokened starts long after the cap was reached: a leak would show as at
+    // least one token or execution (tens of bytes) per start, megabytes in all.
+    assert!(growth < 100_000, "{growth} bytes grew");
+}
+
+#[cfg(unix)]
+#[test]
+fn load_reports_throughput_latency_and_answers_by_type() {
+    let server = serve(&["--action-duration-ms", "5"]);
+    let endpoint = format!("http://{}", server.addr);
+    let lines = json_lines(&[
+        "load",
+        "--endpoint",
+        &endpoint,
+        "--requests",
+        "300",
+        "--connections",
+        "4",
+        "--create",
+        "--execution-mode",
+        "SUPERSEDED",
+        "--tokens",
+        "--mix",
+        "StartPipelineExecution=2,GetPipelineExecution=1,GetPipelineState=1",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["requests"], 300);
+    assert_eq!(report["connections"], 4);
+    assert_eq!(report["responses"], serde_json::json!({"200": 300}));
+    let latency = &report["latency_ms"];
+    for q in ["p50", "p90", "p99", "p99.9", "max"] {
+        assert!(latency[q].as_f64().unwrap() > 0.0, "{q}: {latency}");
+    }
+
+    // Without --create the pipeline is missing: every answer is that error, counted by
+    // type, here at a fixed rate.
+    let lines = json_lines(&[
+        "load",
+        "--endpoint",
+        &endpoint,
+        "--pipeline",
+        "Missing",
+        "--requests",
+        "20",
+        "--connections",
+        "2",
+        "--rate",
+        "400",
+        "--json",
+    ]);
+    assert_eq!(
+        lines[0]["responses"],
+        serde_json::json!({"PipelineNotFoundException": 20})
+    );
+
+    drop(server);
+}
+
+#[test]
+fn load_refuses_endpoints_and_mixes_it_cannot_send() {
+    let output = pipesim(&[
+        "load",
+        "--endpoint",
+        "https://codepipeline.us-east-1.amazonaws.com",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("https endpoints are not supported"),
+        "{stderr}"
+    );
+
+    let output = pipesim(&[
+        "load",
+        "--endpoint",
+        "http://127.0.0.1:1",
+        "--mix",
+        "DeletePipeline=1",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("'DeletePipeline' is not one of StartPipelineExecution"),
         "{stderr}"
     );
 }

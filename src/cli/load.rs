@@ -1,0 +1,595 @@
+//! `pipesim load`: a load generator for any CodePipeline endpoint that speaks plain
+//! HTTP (pipesim, or moto, LocalStack and the like).
+//!
+//! Each connection is one HTTP/1.1 keep-alive connection driven by its own task, which
+//! sends the next request as soon as the last is answered or, at a fixed rate, when its
+//! turn comes. At a fixed rate, latency is measured from when a request was due, not
+//! when it was sent, so a stalled server shows up in the percentiles instead of hiding
+//! behind fewer requests (coordinated omission).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{Request, Uri, header};
+use clap::{Args, ValueEnum};
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use tokio::net::TcpStream;
+
+use pipesim::model::{ExecutionMode, Operation, PipelineDeclaration};
+
+/// Flags of `pipesim load`.
+#[derive(Debug, Args)]
+pub(crate) struct LoadArgs {
+    /// The endpoint, as given to an SDK: `http://127.0.0.1:8409`.
+    #[arg(long)]
+    endpoint: String,
+
+    /// Operations and their weights, such as
+    /// `StartPipelineExecution=8,GetPipelineExecution=1,GetPipelineState=1`.
+    /// Operations: StartPipelineExecution, GetPipelineExecution, ListPipelineExecutions,
+    /// GetPipelineState, GetPipeline, ListPipelines.
+    #[arg(long, default_value = "StartPipelineExecution=1", value_parser = parse_mix)]
+    mix: Mix,
+
+    /// Open connections, each with one request in flight.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    connections: usize,
+
+    /// Requests per second over all connections; as fast as possible when absent.
+    #[arg(long, value_name = "PER_SECOND")]
+    rate: Option<f64>,
+
+    /// How long to run, in seconds (ignored with --requests).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    duration: f64,
+
+    /// Send this many requests in all, then stop.
+    #[arg(long, value_name = "N")]
+    requests: Option<u64>,
+
+    /// Give every start a fresh clientRequestToken, as the AWS SDKs do.
+    #[arg(long)]
+    tokens: bool,
+
+    /// Pipeline name; with --pipelines N > 1, the names are NAME-0 .. NAME-(N-1).
+    #[arg(long, default_value = "LoadTest")]
+    pipeline: String,
+
+    /// How many pipelines to spread the load over.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pipelines: usize,
+
+    /// Create the pipelines first (a pipeline that exists already is used as it is).
+    #[arg(long)]
+    create: bool,
+
+    /// Execution mode of pipelines that --create makes.
+    #[arg(long, value_enum, default_value_t = Mode::Superseded)]
+    execution_mode: Mode,
+
+    /// Account and region to name in each request's SigV4 credential scope (the
+    /// signature itself is a placeholder: pipesim reads the scope and ignores it).
+    #[arg(long, default_value = "123456789012")]
+    account: String,
+
+    /// See --account.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    #[value(name = "SUPERSEDED")]
+    Superseded,
+    #[value(name = "QUEUED")]
+    Queued,
+    #[value(name = "PARALLEL")]
+    Parallel,
+}
+
+/// Weighted operations.
+#[derive(Clone, Debug)]
+pub(crate) struct Mix(Vec<(Operation, u32)>);
+
+const LOAD_OPERATIONS: [Operation; 6] = [
+    Operation::StartPipelineExecution,
+    Operation::GetPipelineExecution,
+    Operation::ListPipelineExecutions,
+    Operation::GetPipelineState,
+    Operation::GetPipeline,
+    Operation::ListPipelines,
+];
+
+fn parse_mix(text: &str) -> Result<Mix, String> {
+    let mut mix = Vec::new();
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, weight) = part.split_once('=').unwrap_or((part, "1"));
+        let operation = Operation::from_name(name.trim())
+            .filter(|op| LOAD_OPERATIONS.contains(op))
+            .ok_or_else(|| {
+                let known: Vec<_> = LOAD_OPERATIONS.iter().map(|op| op.name()).collect();
+                format!("'{}' is not one of {}", name.trim(), known.join(", "))
+            })?;
+        let weight: u32 = weight
+            .trim()
+            .parse()
+            .map_err(|_| format!("the weight of {operation} is not a whole number"))?;
+        if weight > 0 {
+            mix.push((operation, weight));
+        }
+    }
+    if mix.is_empty() {
+        return Err("the mix names no operation with a weight above 0".into());
+    }
+    Ok(Mix(mix))
+}
+
+impl Mix {
+    /// The operation of the `i`-th request: weights interleaved deterministically.
+    fn pick(&self, i: u64) -> Operation {
+        let total: u64 = self.0.iter().map(|(_, w)| u64::from(*w)).sum();
+        let mut at = i % total;
+        for (operation, weight) in &self.0 {
+            if at < u64::from(*weight) {
+                return *operation;
+            }
+            at -= u64::from(*weight);
+        }
+        self.0[0].0
+    }
+}
+
+/// The whole run's result.
+#[derive(Debug, Serialize)]
+struct Report {
+    endpoint: String,
+    connections: usize,
+    requests: u64,
+    seconds: f64,
+    requests_per_sec: f64,
+    latency_ms: Latency,
+    /// Answers by type: `200`, an error's `__type`, `HTTP <status>`, or `connection error`.
+    responses: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Latency {
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    #[serde(rename = "p99.9")]
+    p999: f64,
+    max: f64,
+}
+
+/// Where requests go, and the headers every one of them carries.
+struct Target {
+    address: String,
+    host: String,
+    authorization: String,
+}
+
+pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
+    if args.connections == 0 {
+        return Err("--connections must be at least 1".into());
+    }
+    if args.pipelines == 0 {
+        return Err("--pipelines must be at least 1".into());
+    }
+    if let Some(rate) = args.rate
+        && !(rate > 0.0 && rate.is_finite())
+    {
+        return Err(format!("--rate {rate} is not a positive number"));
+    }
+    let target = Arc::new(target(&args)?);
+    let names: Arc<[String]> = if args.pipelines == 1 {
+        vec![args.pipeline.clone()].into()
+    } else {
+        (0..args.pipelines)
+            .map(|i| format!("{}-{i}", args.pipeline))
+            .collect()
+    };
+    if args.create {
+        create_pipelines(&target, &names, args.execution_mode).await?;
+    }
+
+    let duration = Duration::from_secs_f64(args.duration.max(0.001));
+    let budget = args.requests;
+    let sent = Arc::new(AtomicU64::new(0));
+    let bar = progress(budget, duration);
+    let started = Instant::now();
+    let interval = args
+        .rate
+        .map(|rate| Duration::from_secs_f64(args.connections as f64 / rate));
+    let mix = Arc::new(args.mix.clone());
+    let workers: Vec<_> = (0..args.connections)
+        .map(|c| {
+            let worker = Worker {
+                target: Arc::clone(&target),
+                names: Arc::clone(&names),
+                mix: Arc::clone(&mix),
+                tokens: args.tokens,
+                sent: Arc::clone(&sent),
+                budget,
+                deadline: started + duration,
+                interval,
+                // Spread the connections' first turns over one interval.
+                first_due: started
+                    + interval.map_or(Duration::ZERO, |i| {
+                        i.mul_f64(c as f64 / args.connections as f64)
+                    }),
+                connection: c,
+            };
+            tokio::spawn(worker.run())
+        })
+        .collect();
+    let ticker = {
+        let (bar, sent) = (bar.clone(), Arc::clone(&sent));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let done = sent.load(Ordering::Relaxed);
+                let elapsed = started.elapsed();
+                bar.set_position(if budget.is_some() {
+                    done
+                } else {
+                    elapsed.as_millis() as u64
+                });
+                bar.set_message(format!(
+                    "{done} requests, {:.0}/s",
+                    done as f64 / elapsed.as_secs_f64()
+                ));
+            }
+        })
+    };
+    let mut histogram =
+        Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds");
+    let mut responses = BTreeMap::new();
+    for worker in workers {
+        let outcome = worker
+            .await
+            .map_err(|err| format!("a load task failed: {err}"))?;
+        histogram
+            .add(&outcome.latency_us)
+            .expect("histograms of one shape add");
+        for (kind, n) in outcome.responses {
+            *responses.entry(kind).or_insert(0) += n;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    ticker.abort();
+    bar.finish_and_clear();
+
+    let requests = histogram.len();
+    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+    let report = Report {
+        endpoint: args.endpoint.clone(),
+        connections: args.connections,
+        requests,
+        seconds,
+        requests_per_sec: requests as f64 / seconds,
+        latency_ms: Latency {
+            p50: ms(0.5),
+            p90: ms(0.9),
+            p99: ms(0.99),
+            p999: ms(0.999),
+            max: histogram.max() as f64 / 1000.0,
+        },
+        responses,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|err| err.to_string())?
+        );
+    } else {
+        print_report(&report, &args.mix);
+    }
+    Ok(())
+}
+
+fn target(args: &LoadArgs) -> Result<Target, String> {
+    let uri: Uri = args
+        .endpoint
+        .parse()
+        .map_err(|err| format!("--endpoint '{}' is not a URL: {err}", args.endpoint))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err("https endpoints are not supported: pipesim load speaks plain HTTP".into());
+        }
+        _ => {
+            return Err(format!(
+                "--endpoint '{}' must start with http://",
+                args.endpoint
+            ));
+        }
+    }
+    let host = uri
+        .host()
+        .ok_or_else(|| format!("--endpoint '{}' names no host", args.endpoint))?;
+    let port = uri.port_u16().unwrap_or(80);
+    Ok(Target {
+        address: format!("{host}:{port}"),
+        host: format!("{host}:{port}"),
+        authorization: format!(
+            "AWS4-HMAC-SHA256 Credential={}/20250101/{}/codepipeline/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-target, Signature=0",
+            args.account, args.region
+        ),
+    })
+}
+
+fn print_report(report: &Report, mix: &Mix) {
+    let mix: Vec<String> = mix.0.iter().map(|(op, w)| format!("{op}={w}")).collect();
+    println!("endpoint     {}", report.endpoint);
+    println!("mix          {}", mix.join(","));
+    println!("connections  {}", report.connections);
+    println!(
+        "requests     {} in {:.2} s: {:.0} per second",
+        report.requests, report.seconds, report.requests_per_sec
+    );
+    let l = &report.latency_ms;
+    println!(
+        "latency ms   p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
+        l.p50, l.p90, l.p99, l.p999, l.max
+    );
+    println!("responses");
+    for (kind, n) in &report.responses {
+        println!("  {n:>12}  {kind}");
+    }
+}
+
+fn progress(budget: Option<u64>, duration: Duration) -> ProgressBar {
+    let bar = ProgressBar::new(budget.unwrap_or(duration.as_millis() as u64)).with_style(
+        ProgressStyle::with_template("load [{bar:30}] {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+async fn create_pipelines(target: &Target, names: &[String], mode: Mode) -> Result<(), String> {
+    let mut connection = Connection::open(target)
+        .await
+        .map_err(|err| format!("cannot connect to {}: {err}", target.address))?;
+    for name in names {
+        let mut pipeline = PipelineDeclaration::two_stage_example(name);
+        pipeline = match mode {
+            Mode::Superseded => pipeline,
+            Mode::Queued => pipeline.v2(ExecutionMode::Queued),
+            Mode::Parallel => pipeline.v2(ExecutionMode::Parallel),
+        };
+        let body = serde_json::json!({ "pipeline": pipeline }).to_string();
+        let (kind, _) = connection
+            .call(target, Operation::CreatePipeline, Bytes::from(body))
+            .await
+            .map_err(|err| format!("CreatePipeline {name} failed: {err}"))?;
+        if kind != "200" && kind != "PipelineNameInUseException" {
+            return Err(format!("CreatePipeline {name} answered {kind}"));
+        }
+    }
+    Ok(())
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Connection {
+    sender: http1::SendRequest<Full<Bytes>>,
+}
+
+impl Connection {
+    async fn open(target: &Target) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(&target.address).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(std::io::Error::other)?;
+        tokio::spawn(async move {
+            // Ends when the server closes the connection; the next call then fails.
+            let _ = connection.await;
+        });
+        Ok(Self { sender })
+    }
+
+    /// Sends one call; answers its type and its body.
+    async fn call(
+        &mut self,
+        target: &Target,
+        operation: Operation,
+        body: Bytes,
+    ) -> Result<(String, Bytes), hyper::Error> {
+        let request = Request::post("/")
+            .header(header::HOST, &target.host)
+            .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+            .header(
+                "x-amz-target",
+                format!("CodePipeline_20150709.{}", operation.name()),
+            )
+            .header(header::AUTHORIZATION, &target.authorization)
+            .body(Full::new(body))
+            .expect("a well-formed request");
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_owned());
+        let body = response.into_body().collect().await?.to_bytes();
+        let kind = if status.is_success() {
+            status.as_u16().to_string()
+        } else if let Some(error_type) = error_type {
+            error_type
+        } else {
+            serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["__type"].as_str().map(str::to_owned))
+                .map(|t| t.rsplit('#').next().unwrap_or(&t).to_owned())
+                .unwrap_or_else(|| format!("HTTP {}", status.as_u16()))
+        };
+        Ok((kind, body))
+    }
+}
+
+struct Worker {
+    target: Arc<Target>,
+    names: Arc<[String]>,
+    mix: Arc<Mix>,
+    tokens: bool,
+    sent: Arc<AtomicU64>,
+    budget: Option<u64>,
+    deadline: Instant,
+    interval: Option<Duration>,
+    first_due: Instant,
+    connection: usize,
+}
+
+struct Outcome {
+    latency_us: Histogram<u64>,
+    responses: BTreeMap<String, u64>,
+}
+
+impl Worker {
+    async fn run(self) -> Outcome {
+        let mut latency_us =
+            Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds");
+        let mut responses: BTreeMap<String, u64> = BTreeMap::new();
+        let mut connection: Option<Connection> = None;
+        let mut last_execution: Option<String> = None;
+        let mut due = self.first_due;
+        for i in 0u64.. {
+            match self.budget {
+                Some(budget) => {
+                    if self.sent.fetch_add(1, Ordering::Relaxed) >= budget {
+                        break;
+                    }
+                }
+                None => {
+                    if Instant::now() >= self.deadline {
+                        break;
+                    }
+                    self.sent.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            if self.interval.is_some() {
+                tokio::time::sleep_until(due.into()).await;
+            }
+            let began = if self.interval.is_some() {
+                due
+            } else {
+                Instant::now()
+            };
+            let n = i * 7919 + self.connection as u64;
+            let name = &self.names[(i as usize * 31 + self.connection) % self.names.len()];
+            let (operation, body) = self.request(self.mix.pick(n), name, last_execution.as_deref());
+            let conn = match connection.as_mut() {
+                Some(conn) => conn,
+                None => match Connection::open(&self.target).await {
+                    Ok(conn) => connection.insert(conn),
+                    Err(_) => {
+                        *responses.entry("connection error".into()).or_insert(0) += 1;
+                        due = next_due(due, self.interval);
+                        continue;
+                    }
+                },
+            };
+            match conn.call(&self.target, operation, body).await {
+                Ok((kind, body)) => {
+                    if operation == Operation::StartPipelineExecution && kind == "200" {
+                        last_execution = serde_json::from_slice::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|v| v["pipelineExecutionId"].as_str().map(str::to_owned));
+                    }
+                    *responses.entry(kind).or_insert(0) += 1;
+                }
+                Err(_) => {
+                    connection = None;
+                    *responses.entry("connection error".into()).or_insert(0) += 1;
+                }
+            }
+            let micros = began.elapsed().as_micros().max(1) as u64;
+            latency_us.saturating_record(micros);
+            due = next_due(due, self.interval);
+        }
+        Outcome {
+            latency_us,
+            responses,
+        }
+    }
+
+    /// The operation to send and its body; calls that need an execution id start one
+    /// first when this connection has none yet.
+    fn request(
+        &self,
+        operation: Operation,
+        name: &str,
+        execution: Option<&str>,
+    ) -> (Operation, Bytes) {
+        use serde_json::json;
+        let body = match (operation, execution) {
+            (Operation::GetPipelineExecution, Some(id)) => {
+                json!({"pipelineName": name, "pipelineExecutionId": id})
+            }
+            (Operation::ListPipelineExecutions, _) => {
+                json!({"pipelineName": name, "maxResults": 10})
+            }
+            (Operation::GetPipelineState | Operation::GetPipeline, _) => json!({"name": name}),
+            (Operation::ListPipelines, _) => json!({}),
+            _ => {
+                let mut body = json!({"name": name});
+                if self.tokens {
+                    body["clientRequestToken"] = uuid::Uuid::new_v4().to_string().into();
+                }
+                return (
+                    Operation::StartPipelineExecution,
+                    Bytes::from(body.to_string()),
+                );
+            }
+        };
+        (operation, Bytes::from(body.to_string()))
+    }
+}
+
+fn next_due(due: Instant, interval: Option<Duration>) -> Instant {
+    interval.map_or(due, |interval| due + interval)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mix_interleaves_operations_by_weight() {
+        let mix = parse_mix("StartPipelineExecution=3, GetPipelineState=1").unwrap();
+        let picked: Vec<_> = (0..8).map(|i| mix.pick(i)).collect();
+        let starts = picked
+            .iter()
+            .filter(|op| **op == Operation::StartPipelineExecution)
+            .count();
+        assert_eq!(starts, 6);
+        assert_eq!(picked[3], Operation::GetPipelineState);
+    }
+
+    #[test]
+    fn a_bare_name_weighs_one_and_zero_weights_drop_out() {
+        let mix = parse_mix("ListPipelines,GetPipeline=0").unwrap();
+        assert_eq!(mix.0, vec![(Operation::ListPipelines, 1)]);
+        assert!(parse_mix("GetPipeline=0").is_err());
+        assert!(parse_mix("GetPipeline=x").is_err());
+        assert!(parse_mix("CreatePipeline=1").is_err());
+    }
+}
