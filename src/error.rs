@@ -15,23 +15,53 @@ macro_rules! service_errors {
         #[non_exhaustive]
         pub enum Error {
             $($(#[$doc])* #[error("{0}")] $variant(String),)+
+            /// An injected error answered with a status other than its usual one (a
+            /// fault rule with `status`). Everything but the status is the inner error's.
+            #[error("{error}")]
+            WithStatus {
+                /// The error itself.
+                error: Box<Error>,
+                /// The HTTP status to answer with.
+                status: u16,
+            },
         }
 
         impl Error {
             /// The error's shape name, sent as `__type` on the wire.
             pub fn error_type(&self) -> &'static str {
-                match self { $(Self::$variant(_) => $wire,)+ }
+                match self {
+                    $(Self::$variant(_) => $wire,)+
+                    Self::WithStatus { error, .. } => error.error_type(),
+                }
             }
 
             /// The HTTP status the real service answers this error with.
             pub fn http_status(&self) -> u16 {
-                match self { $(Self::$variant(_) => $status,)+ }
+                match self {
+                    $(Self::$variant(_) => $status,)+
+                    Self::WithStatus { status, .. } => *status,
+                }
             }
 
             /// The human-readable message.
             pub fn message(&self) -> &str {
-                match self { $(Self::$variant(m) => m,)+ }
+                match self {
+                    $(Self::$variant(m) => m,)+
+                    Self::WithStatus { error, .. } => error.message(),
+                }
             }
+
+            /// The error whose shape name is `error_type`, with `message`; `None` for a
+            /// name this table does not hold.
+            pub fn from_type(error_type: &str, message: String) -> Option<Error> {
+                match error_type {
+                    $($wire => Some(Self::$variant(message)),)+
+                    _ => None,
+                }
+            }
+
+            /// Every shape name this table holds.
+            pub const TYPES: &'static [&'static str] = &[$($wire,)+];
         }
     };
 }
@@ -88,6 +118,16 @@ service_errors! {
     UnknownOperation => "UnknownOperationException", 400;
     /// Only the server: the body is larger than the server accepts.
     RequestEntityTooLarge => "RequestEntityTooLargeException", 413;
+    /// Only injected by a fault rule: pipesim does not model blockers.
+    InvalidBlockerDeclaration => "InvalidBlockerDeclarationException", 400;
+    /// Only injected by a fault rule: pipesim applies changes atomically.
+    ConcurrentModification => "ConcurrentModificationException", 400;
+    /// Too many calls: a rate limit or a fault rule. SDKs retry it with backoff.
+    Throttling => "ThrottlingException", 400;
+    /// The service failed (injected by a fault rule). SDKs retry it.
+    InternalFailure => "InternalFailure", 500;
+    /// The service is unavailable (injected by a fault rule). SDKs retry it.
+    ServiceUnavailable => "ServiceUnavailable", 503;
 }
 
 /// Shorthand for results whose error is [`Error`].

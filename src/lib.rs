@@ -41,6 +41,8 @@
 //! | `sim` | the clock (virtual or real), seeded randomness, and the one timer heap that moves executions |
 //! | [`service`] | [`Simulator`], the async handle: sharded state, short locks, scheduling |
 //! | [`events`] | a stream of execution, stage and action transitions to wait on |
+//! | [`faults`] | fault rules and rate limits: errors, latency and throttling by rule, seeded |
+//! | [`scenario`] | scenario files: pipelines, behaviours, faults and limits in one reviewed file |
 //! | [`error`] | [`Error`], every client-visible error with its wire name and HTTP status |
 //! | [`server`] | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs |
 //! | [`testing`] | one-line in-process servers for Rust test suites that use an AWS SDK |
@@ -53,13 +55,15 @@
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod faults;
 pub mod model;
+pub mod scenario;
 pub mod server;
 pub mod service;
 pub(crate) mod sim;
 pub mod testing;
 
-pub use engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+pub use engine::behaviour::{ActionBehaviour, ActionResult, Outcome, PipelineSettings};
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
 pub use service::{PipelineStats, Simulator, SimulatorBuilder};

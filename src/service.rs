@@ -16,11 +16,14 @@ use dashmap::DashMap;
 use parking_lot::Mutex;
 use tokio::sync::{Notify, broadcast};
 
-use crate::engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+use crate::engine::behaviour::{ActionBehaviour, ActionResult, Outcome, PipelineSettings};
 use crate::engine::paging::{self, PageKind};
 use crate::engine::{Effects, EngineConfig, PipelineEngine, PipelineIdent, Timer};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventStream};
+use crate::faults::{
+    Call, FaultRule, FaultRuleStatus, Faults, InvalidRule, RateLimit, RateLimitStatus,
+};
 use crate::model::validate;
 use crate::model::*;
 use crate::sim::clock::Clock;
@@ -31,6 +34,12 @@ use crate::sim::scheduler::Scheduler;
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// The region pipesim uses when none is given.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// The resource part of an ARN (the pipeline name, for a pipeline), as fault rules
+/// match it.
+fn arn_resource(arn: &str) -> Option<&str> {
+    arn.rsplit(':').next().filter(|r| !r.is_empty())
+}
+
 /// Tags one resource may carry.
 const MAX_TAGS: usize = 50;
 
@@ -74,6 +83,7 @@ struct Inner {
     subscribers: Arc<AtomicUsize>,
     /// Serialises `advance` calls, so virtual time moves in one place at a time.
     advance: tokio::sync::Mutex<()>,
+    faults: Faults,
 }
 
 /// The pipelines of one account and region.
@@ -247,6 +257,7 @@ impl SimulatorBuilder {
             events: broadcast::channel(self.event_capacity).0,
             subscribers: Arc::new(AtomicUsize::new(0)),
             advance: tokio::sync::Mutex::new(()),
+            faults: Faults::new(seed),
         });
         if !self.virtual_time {
             let handle = tokio::runtime::Handle::try_current()
@@ -453,6 +464,31 @@ impl Simulator {
         self.inner.scheduler.len()
     }
 
+    /// Applies the fault rules and rate limits to one call: waits out any latency they
+    /// add, and answers the error they inject. Free when none is installed.
+    async fn inject(&self, operation: Operation, pipeline: Option<&str>) -> Result<()> {
+        if !self.inner.faults.armed() {
+            return Ok(());
+        }
+        let call = Call {
+            operation,
+            pipeline,
+            account: &self.scope.account,
+            region: &self.scope.region,
+        };
+        let verdict = self.inner.faults.check(&call, self.now());
+        if !verdict.latency.is_zero() {
+            tokio::time::sleep(verdict.latency).await;
+        }
+        match verdict.error {
+            Some(err) => {
+                tracing::debug!(%operation, error = err.error_type(), "fault injected");
+                Err(err)
+            }
+            None => Ok(()),
+        }
+    }
+
     fn pipeline(&self, name: &str) -> Result<Arc<PipelineSlot>> {
         self.scope
             .pipelines
@@ -473,6 +509,8 @@ impl Simulator {
         input: impl Into<CreatePipelineInput>,
     ) -> Result<CreatePipelineOutput> {
         let input = input.into();
+        self.inject(Operation::CreatePipeline, Some(&input.pipeline.name))
+            .await?;
         let _entered =
             tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name).entered();
         {
@@ -539,6 +577,8 @@ impl Simulator {
         input: impl Into<GetPipelineInput>,
     ) -> Result<GetPipelineOutput> {
         let input = input.into();
+        self.inject(Operation::GetPipeline, Some(&input.name))
+            .await?;
         let _entered = tracing::debug_span!("GetPipeline", pipeline = %input.name).entered();
         validate::get_pipeline(&input)?;
         let slot = self.pipeline(&input.name)?;
@@ -563,6 +603,8 @@ impl Simulator {
         input: impl Into<UpdatePipelineInput>,
     ) -> Result<UpdatePipelineOutput> {
         let input = input.into();
+        self.inject(Operation::UpdatePipeline, Some(&input.pipeline.name))
+            .await?;
         let span = tracing::debug_span!("UpdatePipeline", pipeline = %input.pipeline.name);
         let _entered = span.enter();
         validate::pipeline_declaration(&input.pipeline)?;
@@ -579,6 +621,8 @@ impl Simulator {
     /// `ValidationException`.
     pub async fn delete_pipeline(&self, input: impl Into<DeletePipelineInput>) -> Result<()> {
         let input = input.into();
+        self.inject(Operation::DeletePipeline, Some(&input.name))
+            .await?;
         let _entered = tracing::debug_span!("DeletePipeline", pipeline = %input.name).entered();
         validate::pipeline_name("name", &input.name)?;
         let _registry = self.scope.registry.lock();
@@ -594,6 +638,7 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `InvalidNextTokenException`.
     pub async fn list_pipelines(&self, input: ListPipelinesInput) -> Result<ListPipelinesOutput> {
+        self.inject(Operation::ListPipelines, None).await?;
         let _entered = tracing::debug_span!("ListPipelines").entered();
         validate::list_pipelines(&input)?;
         let from = input
@@ -652,6 +697,8 @@ impl Simulator {
         input: impl Into<StartPipelineExecutionInput>,
     ) -> Result<StartPipelineExecutionOutput> {
         let input = input.into();
+        self.inject(Operation::StartPipelineExecution, Some(&input.name))
+            .await?;
         let _entered =
             tracing::debug_span!("StartPipelineExecution", pipeline = %input.name).entered();
         validate::start_pipeline_execution(&input)?;
@@ -676,6 +723,8 @@ impl Simulator {
         input: impl Into<StopPipelineExecutionInput>,
     ) -> Result<StopPipelineExecutionOutput> {
         let input = input.into();
+        self.inject(Operation::StopPipelineExecution, Some(&input.pipeline_name))
+            .await?;
         let _entered = tracing::debug_span!("StopPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
         validate::stop_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
@@ -697,6 +746,8 @@ impl Simulator {
         input: impl Into<GetPipelineExecutionInput>,
     ) -> Result<GetPipelineExecutionOutput> {
         let input = input.into();
+        self.inject(Operation::GetPipelineExecution, Some(&input.pipeline_name))
+            .await?;
         let _entered = tracing::debug_span!("GetPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
         validate::get_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
@@ -714,6 +765,11 @@ impl Simulator {
         input: impl Into<ListPipelineExecutionsInput>,
     ) -> Result<ListPipelineExecutionsOutput> {
         let input = input.into();
+        self.inject(
+            Operation::ListPipelineExecutions,
+            Some(&input.pipeline_name),
+        )
+        .await?;
         let _entered =
             tracing::debug_span!("ListPipelineExecutions", pipeline = %input.pipeline_name)
                 .entered();
@@ -733,6 +789,8 @@ impl Simulator {
         input: impl Into<GetPipelineStateInput>,
     ) -> Result<GetPipelineStateOutput> {
         let input = input.into();
+        self.inject(Operation::GetPipelineState, Some(&input.name))
+            .await?;
         let _entered = tracing::debug_span!("GetPipelineState", pipeline = %input.name).entered();
         validate::pipeline_name("name", &input.name)?;
         let slot = self.pipeline(&input.name)?;
@@ -750,6 +808,8 @@ impl Simulator {
         &self,
         input: PutApprovalResultInput,
     ) -> Result<PutApprovalResultOutput> {
+        self.inject(Operation::PutApprovalResult, Some(&input.pipeline_name))
+            .await?;
         let _entered =
             tracing::debug_span!("PutApprovalResult", pipeline = %input.pipeline_name).entered();
         validate::put_approval_result(&input)?;
@@ -798,6 +858,11 @@ impl Simulator {
         input: impl Into<ListTagsForResourceInput>,
     ) -> Result<ListTagsForResourceOutput> {
         let input = input.into();
+        self.inject(
+            Operation::ListTagsForResource,
+            arn_resource(&input.resource_arn),
+        )
+        .await?;
         let _entered =
             tracing::debug_span!("ListTagsForResource", arn = %input.resource_arn).entered();
         let arn = validate::list_tags_for_resource(&input)?;
@@ -821,6 +886,8 @@ impl Simulator {
     /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`,
     /// `InvalidTagsException`, `TooManyTagsException` (more than 50 once merged).
     pub async fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput> {
+        self.inject(Operation::TagResource, arn_resource(&input.resource_arn))
+            .await?;
         let _entered = tracing::debug_span!("TagResource", arn = %input.resource_arn).entered();
         let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
         validate::tags("tags", &input.tags)?;
@@ -852,6 +919,8 @@ impl Simulator {
     /// # Errors
     /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`.
     pub async fn untag_resource(&self, input: UntagResourceInput) -> Result<UntagResourceOutput> {
+        self.inject(Operation::UntagResource, arn_resource(&input.resource_arn))
+            .await?;
         let _entered = tracing::debug_span!("UntagResource", arn = %input.resource_arn).entered();
         let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
         validate::tag_keys("tagKeys", &input.tag_keys)?;
@@ -860,6 +929,110 @@ impl Simulator {
             .lock()
             .retain(|tag| !input.tag_keys.contains(&tag.key));
         Ok(UntagResourceOutput {})
+    }
+
+    /// Ends a running action of an execution now, succeeded or failed, so a harness can
+    /// script outcomes without probabilities. The execution moves on as if the action
+    /// had ended by itself.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `PipelineExecutionNotFoundException`,
+    /// `StageNotFoundException`, `ActionNotFoundException`, and `ValidationException`
+    /// when the action is not running in that execution.
+    pub async fn finish_action(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+        stage: &str,
+        action: &str,
+        result: ActionResult,
+    ) -> Result<()> {
+        let slot = self.pipeline(pipeline)?;
+        self.inner.with_engine(&slot, |engine, now, fx| {
+            engine.finish_action(execution_id, stage, action, result, now, fx)
+        })
+    }
+
+    /// Installs a fault rule; answers its id (`fault-1`, ...). See [`crate::faults`].
+    ///
+    /// # Errors
+    /// [`InvalidRule`] saying what is wrong with the rule.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<String, InvalidRule> {
+        self.inner.faults.add_rule(rule, self.now())
+    }
+
+    /// Every fault rule, with how often it matched and fired.
+    pub fn faults(&self) -> Vec<FaultRuleStatus> {
+        self.inner.faults.rules()
+    }
+
+    /// Removes one fault rule; false when there was none with that id.
+    pub fn remove_fault(&self, id: &str) -> bool {
+        self.inner.faults.remove_rule(id)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.inner.faults.clear_rules();
+    }
+
+    /// Installs a rate limit; answers its id (`limit-1`, ...).
+    ///
+    /// # Errors
+    /// [`InvalidRule`] saying what is wrong with the limit.
+    pub fn add_rate_limit(&self, limit: RateLimit) -> Result<String, InvalidRule> {
+        self.inner.faults.add_limit(limit)
+    }
+
+    /// Every rate limit, with how many calls it allowed and throttled.
+    pub fn rate_limits(&self) -> Vec<RateLimitStatus> {
+        self.inner.faults.limits()
+    }
+
+    /// Removes one rate limit; false when there was none with that id.
+    pub fn remove_rate_limit(&self, id: &str) -> bool {
+        self.inner.faults.remove_limit(id)
+    }
+
+    /// Removes every rate limit.
+    pub fn clear_rate_limits(&self) {
+        self.inner.faults.clear_limits();
+    }
+
+    /// Clears all state: every pipeline of every account and region, with its
+    /// executions, tokens and tags; every timer, fault rule and rate limit. The clock
+    /// keeps its time. Pipelines created afterwards draw the ids a fresh simulator
+    /// with the same seed would.
+    pub fn reset(&self) {
+        let scopes: Vec<Arc<Scope>> = self
+            .inner
+            .scopes
+            .iter()
+            .map(|entry| Arc::clone(entry.value()))
+            .collect();
+        for scope in scopes {
+            let mut registry = scope.registry.lock();
+            let slots: Vec<Arc<PipelineSlot>> = scope
+                .pipelines
+                .iter()
+                .map(|entry| Arc::clone(entry.value()))
+                .collect();
+            scope.pipelines.clear();
+            for slot in slots {
+                slot.engine.lock().delete();
+            }
+            registry.clear();
+        }
+        self.inner.scheduler.clear();
+        self.inner.faults.clear_rules();
+        self.inner.faults.clear_limits();
+        self.inner.faults.reset_ids();
+        tracing::info!("simulator reset");
+    }
+
+    /// Whether the clock is virtual (moved only by [`advance`](Self::advance)).
+    pub fn is_virtual_time(&self) -> bool {
+        self.inner.clock.is_virtual()
     }
 
     /// Sets how a pipeline's actions behave and how many executions it admits. Replaces

@@ -37,9 +37,10 @@ fn serve(extra: &[&str]) -> Server {
         .expect("pipesim starts");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let ready = lines
-        .next()
-        .expect("a ready line")
-        .expect("readable stderr");
+        .by_ref()
+        .map(|line| line.expect("readable stderr"))
+        .find(|line| line.contains("pipesim listening on"))
+        .expect("a ready line");
     let addr = ready
         .split("pipesim listening on http://")
         .nth(1)
@@ -294,4 +295,79 @@ fn load_refuses_endpoints_and_mixes_it_cannot_send() {
         stderr.contains("'DeletePipeline' is not one of StartPipelineExecution"),
         "{stderr}"
     );
+}
+
+/// POSTs `body` to `path`, with an `X-Amz-Target` when `target` is given.
+fn post(addr: &str, path: &str, target: Option<&str>, body: &str) -> String {
+    let target = target
+        .map(|op| format!("x-amz-target: CodePipeline_20150709.{op}\r\n"))
+        .unwrap_or_default();
+    http(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{target}\
+             content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_runs_a_scenario_file_in_virtual_time_moved_by_the_admin_api() {
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/scenarios/concurrency-limit.json"
+    );
+    let server = serve(&["--scenario", scenario]);
+    let start = || {
+        post(
+            &server.addr,
+            "/",
+            Some("StartPipelineExecution"),
+            r#"{"name":"release"}"#,
+        )
+    };
+    for _ in 0..3 {
+        let answer = start();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let answer = start();
+    assert!(
+        answer.contains("ConcurrentPipelineExecutionsLimitExceededException"),
+        "{answer}"
+    );
+    // Actions take ten minutes of virtual time, which moves only when told to.
+    let advanced = post(
+        &server.addr,
+        "/_pipesim/clock/advance",
+        None,
+        r#"{"seconds":1200}"#,
+    );
+    assert!(advanced.starts_with("HTTP/1.1 200"), "{advanced}");
+    let answer = start();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn a_bad_scenario_file_stops_serve_with_the_reason() {
+    let dir = std::env::temp_dir().join(format!("pipesim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[[faults]]\nerror = \"NoSuchError\"\n").unwrap();
+    let output = pipesim(&["serve", "--port", "0", "--scenario", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("fault 1: error 'NoSuchError' is not one any operation can answer"),
+        "{stderr}"
+    );
+    let missing = pipesim(&["serve", "--scenario", "/no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /no/such/file.toml"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

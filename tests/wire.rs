@@ -10,6 +10,7 @@ mod common;
 use std::time::Duration;
 
 use aws_sdk_codepipeline::Client;
+use aws_sdk_codepipeline::config::retry::RetryConfig;
 use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_codepipeline::types::{
@@ -18,6 +19,7 @@ use aws_sdk_codepipeline::types::{
     PipelineDeclaration, PipelineExecutionStatus, PipelineType, StageDeclaration, Tag,
 };
 use pipesim::PipelineSettings;
+use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::testing::{TestServer, serve_simulator};
 
 use common::{ACTION, sim};
@@ -35,6 +37,8 @@ fn client_as(server: &TestServer, access_key_id: &str, region: &str) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(server.url())
         .region(Region::new(region.to_owned()))
+        // The SDK's standard retries, with backoff short enough for a test.
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
         .credentials_provider(Credentials::new(
             access_key_id,
             "secret",
@@ -1016,4 +1020,54 @@ async fn stops_during_an_update_are_conflicts() {
         .send()
         .await;
     assert_eq!(code(stop), "ConflictException");
+}
+
+#[tokio::test]
+async fn the_sdk_retries_injected_throttling_and_starts_one_execution() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Parallel, false)).await;
+    server
+        .simulator()
+        .add_fault(
+            FaultRule::error("ThrottlingException")
+                .operation("StartPipelineExecution")
+                .times(2),
+        )
+        .unwrap();
+    // The SDK makes up to three attempts: two are throttled, the third starts.
+    start(&client, "P").await;
+    let sim = server.simulator();
+    assert_eq!(sim.faults()[0].fired, 2);
+    assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 1);
+
+    // Past the SDK's attempts, the injected error reaches the caller.
+    sim.clear_faults();
+    sim.add_fault(FaultRule::error("InternalFailure").operation("GetPipelineState"))
+        .unwrap();
+    let state = client.get_pipeline_state().name("P").send().await;
+    let err = state.unwrap_err();
+    assert_eq!(err.code(), Some("InternalFailure"));
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(500));
+    assert_eq!(sim.faults()[0].fired, 3, "one call and two retries");
+}
+
+#[tokio::test]
+async fn the_sdk_sees_rate_exceeded_from_a_rate_limit() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Superseded, false)).await;
+    server
+        .simulator()
+        .add_rate_limit(RateLimit::new(1.0).operation("GetPipeline").burst(3.0))
+        .unwrap();
+    // Virtual time never moves here, so the bucket never refills: three calls pass,
+    // then the SDK's three attempts at the fourth are all throttled.
+    for _ in 0..3 {
+        client.get_pipeline().name("P").send().await.unwrap();
+    }
+    let err = client.get_pipeline().name("P").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ThrottlingException"));
+    assert_eq!(err.message(), Some("Rate exceeded"));
+    assert_eq!(server.simulator().rate_limits()[0].throttled, 3);
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use pipesim::scenario::Scenario;
 use pipesim::server::{self, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, ServerConfig};
 use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
 use pipesim::{Outcome, Simulator};
@@ -25,22 +26,34 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     seed: Option<u64>,
 
-    /// How long every non-approval action runs, in milliseconds.
-    #[arg(long, default_value_t = 100, value_name = "MS")]
-    action_duration_ms: u64,
+    /// Hold the clock still until a client moves it (POST /_pipesim/clock/advance), so
+    /// executions progress only when told to.
+    #[arg(long)]
+    virtual_time: bool,
 
-    /// Probability (0.0 to 1.0) that an action fails instead of succeeding.
-    #[arg(long, default_value_t = 0.0, value_name = "P", value_parser = probability)]
-    action_failure_probability: f64,
+    /// A scenario file (TOML or JSON; see docs/scenarios.md): pipelines, action
+    /// behaviour, fault rules and rate limits, installed before the server listens.
+    /// Flags given on the command line win over the file's seed and defaults.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<std::path::PathBuf>,
 
-    /// How long a manual approval waits for an answer before it fails, in seconds.
-    #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "SECONDS")]
-    approval_timeout_secs: u64,
+    /// How long every non-approval action runs, in milliseconds [default: 100].
+    #[arg(long, value_name = "MS")]
+    action_duration_ms: Option<u64>,
+
+    /// Probability (0.0 to 1.0) that an action fails instead of succeeding [default: 0].
+    #[arg(long, value_name = "P", value_parser = probability)]
+    action_failure_probability: Option<f64>,
+
+    /// How long a manual approval waits for an answer before it fails, in seconds
+    /// [default: 604800, 7 days].
+    #[arg(long, value_name = "SECONDS")]
+    approval_timeout_secs: Option<u64>,
 
     /// Active executions a QUEUED or PARALLEL pipeline admits before starts answer
-    /// ConcurrentPipelineExecutionsLimitExceededException.
-    #[arg(long, default_value_t = 50, value_name = "N")]
-    max_concurrent_executions: u32,
+    /// ConcurrentPipelineExecutionsLimitExceededException [default: 50].
+    #[arg(long, value_name = "N")]
+    max_concurrent_executions: Option<u32>,
 
     /// Executions retained per pipeline; the oldest finished ones are dropped beyond it.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
@@ -93,16 +106,35 @@ fn account(text: &str) -> Result<String, String> {
 }
 
 pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
-    let outcome = if args.action_failure_probability == 0.0 {
-        Outcome::Succeed
-    } else {
-        Outcome::FailWithProbability(args.action_failure_probability)
+    let scenario = match &args.scenario {
+        Some(path) => Some(Scenario::from_path(path).map_err(|err| err.to_string())?),
+        None => None,
     };
-    let mut builder = Simulator::builder()
-        .action_duration(Duration::from_millis(args.action_duration_ms))
-        .action_outcome(outcome)
-        .approval_timeout(Duration::from_secs(args.approval_timeout_secs))
-        .max_concurrent_executions(args.max_concurrent_executions)
+    // The scenario's seed and defaults first, so that flags given here win over them.
+    let mut builder = Simulator::builder();
+    if let Some(scenario) = &scenario {
+        builder = scenario.configure(builder);
+    }
+    if args.virtual_time {
+        builder = builder.virtual_time();
+    }
+    if let Some(ms) = args.action_duration_ms {
+        builder = builder.action_duration(Duration::from_millis(ms));
+    }
+    if let Some(p) = args.action_failure_probability {
+        builder = builder.action_outcome(if p == 0.0 {
+            Outcome::Succeed
+        } else {
+            Outcome::FailWithProbability(p)
+        });
+    }
+    if let Some(secs) = args.approval_timeout_secs {
+        builder = builder.approval_timeout(Duration::from_secs(secs));
+    }
+    if let Some(limit) = args.max_concurrent_executions {
+        builder = builder.max_concurrent_executions(limit);
+    }
+    builder = builder
         .history_limit(args.history_limit)
         .token_window(Duration::from_secs(args.token_window_secs))
         .update_conflict_window(Duration::from_millis(args.update_conflict_window_ms))
@@ -112,6 +144,18 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         builder = builder.seed(seed);
     }
     let sim = builder.build();
+    if let Some(scenario) = &scenario {
+        scenario
+            .install(&sim)
+            .await
+            .map_err(|err| err.to_string())?;
+        tracing::info!(
+            pipelines = scenario.pipelines.len(),
+            faults = scenario.faults.len(),
+            rate_limits = scenario.rate_limits.len(),
+            "scenario installed"
+        );
+    }
 
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
@@ -121,6 +165,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         .map_err(|err| format!("cannot read the listening address: {err}"))?;
     tracing::info!(
         seed = sim.seed(),
+        virtual_time = sim.is_virtual_time(),
         account = %args.account,
         region = %args.region,
         "pipesim listening on http://{addr}"

@@ -18,6 +18,16 @@ pub enum Outcome {
     FailWithProbability(f64),
 }
 
+/// How a harness ends a running action on demand
+/// ([`Simulator::finish_action`](crate::Simulator::finish_action)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionResult {
+    /// The action succeeds now.
+    Succeeded,
+    /// The action fails now.
+    Failed,
+}
+
 /// Duration and outcome of simulated actions; unset fields fall through to the next
 /// layer.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

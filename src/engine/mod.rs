@@ -1035,6 +1035,65 @@ impl PipelineEngine {
         Ok(now)
     }
 
+    /// Ends a running action of an execution now, as a harness scripts it; the action's
+    /// own timer, when it fires later, no longer applies.
+    pub(crate) fn finish_action(
+        &mut self,
+        execution_id: &str,
+        stage_name: &str,
+        action_name: &str,
+        result: behaviour::ActionResult,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<()> {
+        let seq = self.seq_of(execution_id)?;
+        let name = &self.ident.name;
+        let stage = self.plan.stage_index(stage_name).ok_or_else(|| {
+            Error::StageNotFound(format!(
+                "Stage '{stage_name}' was not found in pipeline '{name}'"
+            ))
+        })?;
+        let action = self.plan.stages[stage]
+            .actions
+            .iter()
+            .position(|a| *a.name == *action_name)
+            .ok_or_else(|| {
+                Error::ActionNotFound(format!(
+                    "Action '{action_name}' was not found in stage '{stage_name}' of pipeline '{name}'"
+                ))
+            })? as u16;
+        let running = self.run(seq).is_some_and(|run| {
+            run.position == Position::Inside
+                && usize::from(run.stage) == stage
+                && run
+                    .slots
+                    .iter()
+                    .any(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+        });
+        if !running {
+            return Err(Error::Validation(format!(
+                "Action '{action_name}' of stage '{stage_name}' is not running in execution '{execution_id}'"
+            )));
+        }
+        let outcome = match result {
+            behaviour::ActionResult::Succeeded => (
+                ActionExecutionStatus::Succeeded,
+                Some("Succeeded on demand".to_owned()),
+                None,
+            ),
+            behaviour::ActionResult::Failed => (
+                ActionExecutionStatus::Failed,
+                None,
+                Some(ErrorDetails {
+                    code: "JobFailed".into(),
+                    message: "Failed on demand".into(),
+                }),
+            ),
+        };
+        self.complete_action(seq, action, outcome, now, fx);
+        Ok(())
+    }
+
     /// Drops the oldest finished executions beyond the history limit.
     fn evict_history(&mut self) {
         while self.executions.len() > self.config.history_limit {

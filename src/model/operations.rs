@@ -55,6 +55,90 @@ operations!(
     UntagResource,
 );
 
+impl Operation {
+    /// The errors the service model lists for this operation, by shape name.
+    pub fn modeled_errors(self) -> &'static [&'static str] {
+        const PIPELINE: &[&str] = &[
+            "ValidationException",
+            "PipelineNameInUseException",
+            "InvalidStageDeclarationException",
+            "InvalidActionDeclarationException",
+            "InvalidBlockerDeclarationException",
+            "InvalidStructureException",
+            "LimitExceededException",
+            "TooManyTagsException",
+            "InvalidTagsException",
+            "ConcurrentModificationException",
+        ];
+        match self {
+            Operation::CreatePipeline => PIPELINE,
+            Operation::UpdatePipeline => &PIPELINE[..7],
+            Operation::GetPipeline => &[
+                "ValidationException",
+                "PipelineNotFoundException",
+                "PipelineVersionNotFoundException",
+            ],
+            Operation::DeletePipeline => {
+                &["ValidationException", "ConcurrentModificationException"]
+            }
+            Operation::ListPipelines => &["ValidationException", "InvalidNextTokenException"],
+            Operation::StartPipelineExecution => &[
+                "ValidationException",
+                "ConflictException",
+                "PipelineNotFoundException",
+                "ConcurrentPipelineExecutionsLimitExceededException",
+            ],
+            Operation::StopPipelineExecution => &[
+                "ValidationException",
+                "ConflictException",
+                "PipelineNotFoundException",
+                "PipelineExecutionNotStoppableException",
+                "DuplicatedStopRequestException",
+            ],
+            Operation::GetPipelineExecution => &[
+                "ValidationException",
+                "PipelineNotFoundException",
+                "PipelineExecutionNotFoundException",
+            ],
+            Operation::ListPipelineExecutions => &[
+                "ValidationException",
+                "PipelineNotFoundException",
+                "InvalidNextTokenException",
+            ],
+            Operation::GetPipelineState => &["ValidationException", "PipelineNotFoundException"],
+            Operation::PutApprovalResult => &[
+                "InvalidApprovalTokenException",
+                "ApprovalAlreadyCompletedException",
+                "PipelineNotFoundException",
+                "StageNotFoundException",
+                "ActionNotFoundException",
+                "ValidationException",
+            ],
+            Operation::ListTagsForResource => &[
+                "ValidationException",
+                "ResourceNotFoundException",
+                "InvalidNextTokenException",
+                "InvalidArnException",
+            ],
+            Operation::TagResource => &[
+                "ValidationException",
+                "ResourceNotFoundException",
+                "InvalidArnException",
+                "TooManyTagsException",
+                "InvalidTagsException",
+                "ConcurrentModificationException",
+            ],
+            Operation::UntagResource => &[
+                "ValidationException",
+                "ResourceNotFoundException",
+                "InvalidArnException",
+                "InvalidTagsException",
+                "ConcurrentModificationException",
+            ],
+        }
+    }
+}
+
 impl std::fmt::Display for Operation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -7,8 +7,10 @@
 //! handlers call the same [`Simulator`] methods an embedding program calls, so both
 //! paths give the same answers. [`serve`] runs a router until a shutdown signal.
 //!
-//! Besides the API there is `GET /_pipesim/health`, for scripts that wait for a server.
+//! Besides the API, `admin` serves plain JSON under `/_pipesim/`: health, fault rules,
+//! rate limits, the virtual clock, finishing actions on demand, and reset.
 
+mod admin;
 mod caller;
 mod protocol;
 #[cfg(test)]
@@ -21,8 +23,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::Response;
+use axum::routing::post;
 use tokio::net::TcpListener;
 
 use crate::error::Result;
@@ -76,7 +78,7 @@ pub fn router(sim: Simulator, config: ServerConfig) -> Router {
     let state = Arc::new(AppState { sim, config });
     Router::new()
         .route("/", post(api).fallback(wrong_method))
-        .route("/_pipesim/health", get(health))
+        .merge(admin::routes())
         .fallback(no_route)
         .with_state(state)
 }
@@ -196,26 +198,6 @@ async fn dispatch(operation: Operation, sim: &Simulator, body: &[u8]) -> Result<
         Op::TagResource => call!(tag_resource(TagResourceInput)),
         Op::UntagResource => call!(untag_resource(UntagResourceInput)),
     })
-}
-
-/// `GET /_pipesim/health`.
-async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let body = serde_json::json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "seed": state.sim.seed(),
-    });
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (protocol::REQUEST_ID.clone(), protocol::request_id()),
-        ],
-        body.to_string(),
-    )
-        .into_response()
 }
 
 /// `/` with a method other than POST.

@@ -292,3 +292,224 @@ async fn every_operation_is_routed() {
         );
     }
 }
+
+fn admin(method: &str, path: &str, body: Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn admin_error(answer: &Answer, status: StatusCode) -> String {
+    assert_eq!(
+        answer.status,
+        status,
+        "{:?}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    answer.json()["error"]
+        .as_str()
+        .expect("an error")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn admin_faults_are_added_listed_counted_and_removed() {
+    let app = app();
+    create(&app, "P").await;
+    let rule = json!({"operation": "StartPipelineExecution", "pipeline": "*",
+        "error": "InternalFailure", "times": 1});
+    let answer = send(&app, admin("POST", "/_pipesim/faults", rule)).await;
+    assert_eq!(answer.json(), json!({"id": "fault-1"}));
+
+    let first = call(&app, "StartPipelineExecution", json!({"name": "P"})).await;
+    first.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure");
+    let second = call(&app, "StartPipelineExecution", json!({"name": "P"})).await;
+    assert_eq!(second.status, StatusCode::OK);
+
+    let listed = send(&app, admin("GET", "/_pipesim/faults", json!({})))
+        .await
+        .json();
+    assert_eq!(
+        listed,
+        json!({"faults": [{"id": "fault-1", "operation": "StartPipelineExecution",
+            "pipeline": "*", "error": "InternalFailure", "times": 1,
+            "matched": 2, "fired": 1}]})
+    );
+    let removed = send(&app, admin("DELETE", "/_pipesim/faults/fault-1", json!({}))).await;
+    assert_eq!(removed.status, StatusCode::OK);
+    let again = send(&app, admin("DELETE", "/_pipesim/faults/fault-1", json!({}))).await;
+    assert_eq!(
+        admin_error(&again, StatusCode::NOT_FOUND),
+        "no fault rule with id 'fault-1'"
+    );
+    let cleared = send(&app, admin("DELETE", "/_pipesim/faults", json!({}))).await;
+    assert_eq!(cleared.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn admin_bad_input_is_a_400_saying_what_is_wrong() {
+    let app = app();
+    let cases = [
+        (
+            "/_pipesim/faults",
+            json!({"error": "ThrottlingException", "probabilty": 1}),
+            "the body is not the JSON this call takes: unknown field `probabilty`",
+        ),
+        (
+            "/_pipesim/faults",
+            json!({"operation": "ListPipelines", "error": "ConflictException"}),
+            "error 'ConflictException' is not one ListPipelines can answer",
+        ),
+        (
+            "/_pipesim/faults",
+            json!({"pipeline": "P"}),
+            "a rule needs an error, a latencyMs, or both",
+        ),
+        (
+            "/_pipesim/rate-limits",
+            json!({"operation": "StartPipelineExecution"}),
+            "the body is not the JSON this call takes: missing field `ratePerSecond`",
+        ),
+        (
+            "/_pipesim/clock/advance",
+            json!({"seconds": -1}),
+            "seconds must be between 0",
+        ),
+        (
+            "/_pipesim/actions/finish",
+            json!({"pipeline": "P"}),
+            "the body is not the JSON this call takes: missing field `executionId`",
+        ),
+    ];
+    for (path, body, expected) in cases {
+        let answer = send(&app, admin("POST", path, body)).await;
+        let message = admin_error(&answer, StatusCode::BAD_REQUEST);
+        assert!(message.starts_with(expected), "{path}: {message}");
+    }
+    let answer = send(
+        &app,
+        Request::post("/_pipesim/faults")
+            .body(Body::from("{"))
+            .unwrap(),
+    )
+    .await;
+    admin_error(&answer, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn admin_rate_limits_throttle_over_the_wire() {
+    let app = app();
+    create(&app, "P").await;
+    let limit = json!({"operation": "StartPipelineExecution", "ratePerSecond": 1, "burst": 1});
+    let answer = send(&app, admin("POST", "/_pipesim/rate-limits", limit)).await;
+    assert_eq!(answer.json(), json!({"id": "limit-1"}));
+    assert_eq!(
+        call(&app, "StartPipelineExecution", json!({"name": "P"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let throttled = call(&app, "StartPipelineExecution", json!({"name": "P"})).await;
+    let message = throttled.assert_error(StatusCode::BAD_REQUEST, "ThrottlingException");
+    assert_eq!(message, "Rate exceeded");
+    let listed = send(&app, admin("GET", "/_pipesim/rate-limits", json!({})))
+        .await
+        .json();
+    assert_eq!(listed["rateLimits"][0]["throttled"], 1);
+    assert_eq!(listed["rateLimits"][0]["per"], "operation");
+    let cleared = send(&app, admin("DELETE", "/_pipesim/rate-limits", json!({}))).await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, "StartPipelineExecution", json!({"name": "P"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn admin_clock_moves_virtual_time_and_refuses_real_time() {
+    let app = app();
+    create(&app, "P").await;
+    let id = call(&app, "StartPipelineExecution", json!({"name": "P"}))
+        .await
+        .json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = send(
+        &app,
+        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 90})),
+    )
+    .await;
+    assert_eq!(answer.json(), json!({"now": 1_735_689_690.0}));
+    let clock = send(&app, admin("GET", "/_pipesim/clock", json!({})))
+        .await
+        .json();
+    assert_eq!(clock, json!({"now": 1_735_689_690.0, "virtualTime": true}));
+    let execution = call(
+        &app,
+        "GetPipelineExecution",
+        json!({"pipelineName": "P", "pipelineExecutionId": id}),
+    )
+    .await
+    .json();
+    assert_eq!(execution["pipelineExecution"]["status"], "Succeeded");
+
+    let real = router(
+        Simulator::builder().seed(1).build(),
+        ServerConfig::default(),
+    );
+    let answer = send(
+        &real,
+        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 1})),
+    )
+    .await;
+    assert!(admin_error(&answer, StatusCode::BAD_REQUEST).contains("--virtual-time"));
+}
+
+#[tokio::test]
+async fn admin_finishes_actions_on_demand_and_resets() {
+    let app = app();
+    create(&app, "P").await;
+    let id = call(&app, "StartPipelineExecution", json!({"name": "P"}))
+        .await
+        .json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let finish = |stage: &str, action: &str, result: &str| {
+        admin(
+            "POST",
+            "/_pipesim/actions/finish",
+            json!({"pipeline": "P",
+            "executionId": id, "stage": stage, "action": action, "result": result}),
+        )
+    };
+    assert_eq!(
+        send(&app, finish("Source", "Fetch", "Failed")).await.status,
+        StatusCode::OK
+    );
+    let execution = call(
+        &app,
+        "GetPipelineExecution",
+        json!({"pipelineName": "P", "pipelineExecutionId": id}),
+    )
+    .await
+    .json();
+    assert_eq!(execution["pipelineExecution"]["status"], "Failed");
+    let answer = send(&app, finish("Source", "Fetch", "Succeeded")).await;
+    assert!(
+        admin_error(&answer, StatusCode::BAD_REQUEST)
+            .starts_with("ValidationException: Action 'Fetch'")
+    );
+
+    let reset = send(&app, admin("POST", "/_pipesim/reset", json!({}))).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let answer = call(&app, "GetPipeline", json!({"name": "P"})).await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
+}

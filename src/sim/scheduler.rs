@@ -101,6 +101,11 @@ impl<T> Scheduler<T> {
         self.heap.lock().entries.peek().map(|e| e.due)
     }
 
+    /// Drops every pending timer.
+    pub(crate) fn clear(&self) {
+        self.heap.lock().entries = BinaryHeap::new();
+    }
+
     /// How many timers are pending (some may no longer apply).
     pub(crate) fn len(&self) -> usize {
         self.heap.lock().entries.len()

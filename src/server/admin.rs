@@ -1,0 +1,243 @@
+//! The admin API under `/_pipesim/`: plain JSON, not the AWS protocol, for harnesses that
+//! install faults and rate limits, move virtual time, finish actions on demand, reset,
+//! and check health.
+//!
+//! Every answer is JSON. Bad input answers 400 `{"error": "<what is wrong>"}`; an unknown
+//! id answers 404 the same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::ActionResult;
+use crate::faults::{FaultRule, RateLimit};
+
+use super::{AppState, protocol};
+
+/// The longest single clock advance: ten years.
+const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/_pipesim/health", get(health))
+        .route(
+            "/_pipesim/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+        .route("/_pipesim/faults/{id}", delete(remove_fault))
+        .route(
+            "/_pipesim/rate-limits",
+            post(add_rate_limit)
+                .get(list_rate_limits)
+                .delete(clear_rate_limits),
+        )
+        .route("/_pipesim/rate-limits/{id}", delete(remove_rate_limit))
+        .route("/_pipesim/clock", get(clock))
+        .route("/_pipesim/clock/advance", post(advance))
+        .route("/_pipesim/actions/finish", post(finish_action))
+        .route("/_pipesim/reset", post(reset))
+}
+
+fn json_answer(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (protocol::REQUEST_ID.clone(), protocol::request_id()),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn ok(body: Value) -> Response {
+    json_answer(StatusCode::OK, body)
+}
+
+fn bad_request(why: impl std::fmt::Display) -> Response {
+    json_answer(StatusCode::BAD_REQUEST, json!({ "error": why.to_string() }))
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    json_answer(
+        StatusCode::NOT_FOUND,
+        json!({ "error": format!("no {what} with id '{id}'") }),
+    )
+}
+
+/// Decodes a JSON body, or answers why it cannot.
+fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        Box::new(bad_request(format!(
+            "the body is not the JSON this call takes: {err}"
+        )))
+    })
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    ok(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "seed": state.sim.seed(),
+    }))
+}
+
+async fn add_fault(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let rule: FaultRule = match body(&bytes) {
+        Ok(rule) => rule,
+        Err(answer) => return *answer,
+    };
+    match state.sim.add_fault(rule) {
+        Ok(id) => ok(json!({ "id": id })),
+        Err(err) => bad_request(err),
+    }
+}
+
+async fn list_faults(State(state): State<Arc<AppState>>) -> Response {
+    ok(json!({ "faults": state.sim.faults() }))
+}
+
+async fn clear_faults(State(state): State<Arc<AppState>>) -> Response {
+    state.sim.clear_faults();
+    ok(json!({}))
+}
+
+async fn remove_fault(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    if state.sim.remove_fault(&id) {
+        ok(json!({}))
+    } else {
+        not_found("fault rule", &id)
+    }
+}
+
+async fn add_rate_limit(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let limit: RateLimit = match body(&bytes) {
+        Ok(limit) => limit,
+        Err(answer) => return *answer,
+    };
+    match state.sim.add_rate_limit(limit) {
+        Ok(id) => ok(json!({ "id": id })),
+        Err(err) => bad_request(err),
+    }
+}
+
+async fn list_rate_limits(State(state): State<Arc<AppState>>) -> Response {
+    ok(json!({ "rateLimits": state.sim.rate_limits() }))
+}
+
+async fn clear_rate_limits(State(state): State<Arc<AppState>>) -> Response {
+    state.sim.clear_rate_limits();
+    ok(json!({}))
+}
+
+async fn remove_rate_limit(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    if state.sim.remove_rate_limit(&id) {
+        ok(json!({}))
+    } else {
+        not_found("rate limit", &id)
+    }
+}
+
+async fn clock(State(state): State<Arc<AppState>>) -> Response {
+    ok(json!({
+        "now": state.sim.now(),
+        "virtualTime": state.sim.is_virtual_time(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: f64,
+}
+
+async fn advance(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let advance: Advance = match body(&bytes) {
+        Ok(advance) => advance,
+        Err(answer) => return *answer,
+    };
+    if !state.sim.is_virtual_time() {
+        return bad_request(
+            "the clock follows real time; start pipesim serve with --virtual-time to move it",
+        );
+    }
+    if !(0.0..=MAX_ADVANCE_SECONDS).contains(&advance.seconds) {
+        return bad_request(format!(
+            "seconds must be between 0 and {MAX_ADVANCE_SECONDS}, not {}",
+            advance.seconds
+        ));
+    }
+    state
+        .sim
+        .advance(Duration::from_secs_f64(advance.seconds))
+        .await;
+    ok(json!({ "now": state.sim.now() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FinishAction {
+    pipeline: String,
+    execution_id: String,
+    stage: String,
+    action: String,
+    result: FinishResult,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+#[derive(Deserialize)]
+enum FinishResult {
+    Succeeded,
+    Failed,
+}
+
+async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let finish: FinishAction = match body(&bytes) {
+        Ok(finish) => finish,
+        Err(answer) => return *answer,
+    };
+    let sim = match (&finish.account, &finish.region) {
+        (None, None) => state.sim.clone(),
+        (account, region) => state.sim.with_scope(
+            account.as_deref().unwrap_or(state.sim.account()),
+            region.as_deref().unwrap_or(state.sim.region()),
+        ),
+    };
+    let result = match finish.result {
+        FinishResult::Succeeded => ActionResult::Succeeded,
+        FinishResult::Failed => ActionResult::Failed,
+    };
+    match sim
+        .finish_action(
+            &finish.pipeline,
+            &finish.execution_id,
+            &finish.stage,
+            &finish.action,
+            result,
+        )
+        .await
+    {
+        Ok(()) => ok(json!({})),
+        Err(err) => bad_request(format!("{}: {}", err.error_type(), err.message())),
+    }
+}
+
+async fn reset(State(state): State<Arc<AppState>>) -> Response {
+    state.sim.reset();
+    ok(json!({}))
+}
