@@ -118,6 +118,8 @@ service_errors! {
     UnknownOperation => "UnknownOperationException", 400;
     /// Only the server: the body is larger than the server accepts.
     RequestEntityTooLarge => "RequestEntityTooLargeException", 413;
+    /// Only the server: the client did not send its body in time.
+    RequestTimeout => "RequestTimeoutException", 408;
     /// Only injected by a fault rule: pipesim does not model blockers.
     InvalidBlockerDeclaration => "InvalidBlockerDeclarationException", 400;
     /// Only injected by a fault rule: pipesim applies changes atomically.

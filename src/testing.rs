@@ -46,6 +46,15 @@ pub async fn serve() -> TestServer {
 /// # Panics
 /// Outside a tokio runtime, or when no loopback port can be bound.
 pub async fn serve_simulator(simulator: Simulator) -> TestServer {
+    serve_with(simulator, ServerConfig::default()).await
+}
+
+/// Serves `simulator` with server settings of the test's choosing (timeouts,
+/// connection limit, body limit).
+///
+/// # Panics
+/// Outside a tokio runtime, or when no loopback port can be bound.
+pub async fn serve_with(simulator: Simulator, config: ServerConfig) -> TestServer {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .expect("bind a free loopback port for the pipesim test server");
@@ -53,11 +62,14 @@ pub async fn serve_simulator(simulator: Simulator) -> TestServer {
         .local_addr()
         .expect("a bound socket has an address");
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = server::router(simulator.clone(), ServerConfig::default());
-    let task = tokio::spawn(server::serve(listener, app, async move {
-        // A dropped sender stops the server too.
-        let _ = stopped.await;
-    }));
+    let app = server::router(simulator.clone(), config.clone());
+    let task = tokio::spawn(async move {
+        server::serve(listener, app, &config, async move {
+            // A dropped sender stops the server too.
+            let _ = stopped.await;
+        })
+        .await
+    });
     TestServer {
         url: format!("http://{addr}"),
         simulator,

@@ -6,7 +6,10 @@ use std::time::Duration;
 use clap::Args;
 
 use pipesim::scenario::Scenario;
-use pipesim::server::{self, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, ServerConfig};
+use pipesim::server::{
+    self, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT,
+    ServerConfig,
+};
 use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
 use pipesim::{Outcome, Simulator};
 
@@ -84,6 +87,24 @@ pub(crate) struct ServeArgs {
     /// Largest request body accepted, in bytes; larger ones answer HTTP 413.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     max_body_bytes: usize,
+
+    /// Connections served at once; more are closed as soon as they are accepted.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS, value_name = "N")]
+    max_connections: usize,
+
+    /// Seconds a client may take to send a request's headers (else it is disconnected),
+    /// then its body (else HTTP 408).
+    #[arg(long, default_value_t = DEFAULT_REQUEST_TIMEOUT.as_secs_f64(), value_name = "SECONDS", value_parser = positive_seconds)]
+    request_timeout_secs: f64,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 3600"
+        )),
+    }
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -170,11 +191,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         region = %args.region,
         "pipesim listening on http://{addr}"
     );
-    let app = server::router(
-        sim,
-        ServerConfig::default().max_body_bytes(args.max_body_bytes),
-    );
-    server::serve(listener, app, server::shutdown_signal())
+    let config = ServerConfig::default()
+        .max_body_bytes(args.max_body_bytes)
+        .max_connections(args.max_connections)
+        .request_timeout(Duration::from_secs_f64(args.request_timeout_secs));
+    let app = server::router(sim, config.clone());
+    server::serve(listener, app, &config, server::shutdown_signal())
         .await
         .map_err(|err| format!("server failed: {err}"))?;
     tracing::info!("pipesim stopped");

@@ -25,9 +25,20 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::post;
-use tokio::net::TcpListener;
+use std::time::Duration;
 
-use crate::error::Result;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+
+use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::Simulator;
 
@@ -41,18 +52,32 @@ pub const DEFAULT_PORT: u16 = 8409;
 /// largest pipeline declaration the service model allows.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The most connections served at once unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+
+/// How long a client may take to send a request's headers, and then its body, unless
+/// told otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Settings of the HTTP front end. The simulator behind it has its own.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// Bodies larger than this are refused with HTTP 413.
     pub max_body_bytes: usize,
+    /// Connections beyond this many are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// A client that takes longer to send its headers is disconnected; one that takes
+    /// longer to send its body gets HTTP 408.
+    pub request_timeout: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -61,6 +86,18 @@ impl ServerConfig {
     /// Sets the largest request body accepted.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
+        self
+    }
+
+    /// Sets how many connections are served at once.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit.max(1);
+        self
+    }
+
+    /// Sets how long a client may take to send a request's headers, then its body.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
         self
     }
 }
@@ -86,16 +123,70 @@ pub fn router(sim: Simulator, config: ServerConfig) -> Router {
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting
 /// connections and returns once the requests in flight have been answered.
 ///
+/// Each connection is HTTP/1.1 with keep-alive. At most `config.max_connections` are
+/// served at once: one more is closed as soon as it is accepted, so a flood cannot
+/// exhaust memory or starve the clients already connected. A client that does not send
+/// its request headers within `config.request_timeout` is disconnected.
+///
 /// # Errors
-/// An I/O error of the listener.
+/// An I/O error of the listener that is not about one connection.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    config: &ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let graceful = GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.request_timeout)
+        .keep_alive(true);
+    let service = TowerToHyperService::new(app);
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) if is_connection_error(&err) => continue,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    tracing::warn!(%err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            tracing::debug!(
+                limit = config.max_connections,
+                "connection limit reached: closing a new connection"
+            );
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let connection =
+            graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Errors of one connection that the accept loop should shrug off.
+fn is_connection_error(err: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        err.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    )
 }
 
 /// Completes on ctrl-c or, on Unix, SIGTERM: the signals `pipesim serve` stops on.
@@ -131,7 +222,14 @@ pub async fn shutdown_signal() {
 /// `POST /`: one CodePipeline API call.
 async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     // The body is read before anything can fail, so the connection stays usable.
-    let result = match protocol::read_body(body, &headers, state.config.max_body_bytes).await {
+    let config = &state.config;
+    let read = protocol::read_body(
+        body,
+        &headers,
+        config.max_body_bytes,
+        config.request_timeout,
+    );
+    let result = match read.await {
         Ok(body) => match protocol::operation(&headers) {
             Ok(operation) => {
                 let caller = Caller::from_headers(&headers);
@@ -145,7 +243,17 @@ async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body)
                     );
                     &scoped
                 };
-                let result = dispatch(operation, sim, &body).await;
+                // A panic is a pipesim bug; the client still gets an AWS-shaped answer
+                // and the server keeps serving.
+                let result = AssertUnwindSafe(dispatch(operation, sim, &body))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        tracing::error!(%operation, "a call panicked; answering InternalFailure");
+                        Err(Error::InternalFailure(
+                            "pipesim failed on this request; please report it".into(),
+                        ))
+                    });
                 match &result {
                     Ok(_) => {
                         tracing::debug!(%operation, account = sim.account(), region = sim.region(), "answered")

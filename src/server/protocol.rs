@@ -45,6 +45,12 @@ impl Reply {
 
 /// The operation a request's `X-Amz-Target` names.
 pub(crate) fn operation(headers: &HeaderMap) -> Result<Operation> {
+    let given = headers.get_all(&TARGET).iter().count();
+    if given > 1 {
+        return Err(Error::UnknownOperation(format!(
+            "X-Amz-Target is given {given} times; a call names exactly one operation"
+        )));
+    }
     let target = headers
         .get(&TARGET)
         .ok_or_else(|| {
@@ -61,8 +67,14 @@ pub(crate) fn operation(headers: &HeaderMap) -> Result<Operation> {
         .ok_or_else(|| Error::UnknownOperation(format!("Unknown operation '{target}'")))
 }
 
-/// Reads the whole body, refusing one over `limit` bytes without buffering it.
-pub(crate) async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes> {
+/// Reads the whole body within `timeout`, refusing one over `limit` bytes without
+/// buffering it.
+pub(crate) async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes> {
     let too_large = |size: &dyn std::fmt::Display| {
         Error::RequestEntityTooLarge(format!(
             "The request body of {size} bytes is larger than the {limit} bytes this server \
@@ -76,9 +88,14 @@ pub(crate) async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> 
     if let Some(declared) = declared.filter(|&n| n > limit as u64) {
         return Err(too_large(&declared));
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large(&format_args!("more than {limit}")))
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(read) => read.map_err(|_| too_large(&format_args!("more than {limit}"))),
+        Err(_) => Err(Error::RequestTimeout(format!(
+            "The request body did not arrive within {} seconds \
+             (pipesim serve --request-timeout-secs)",
+            timeout.as_secs_f64()
+        ))),
+    }
 }
 
 /// Decodes an operation's input. An empty body is the empty input `{}`.

@@ -513,3 +513,37 @@ async fn admin_finishes_actions_on_demand_and_resets() {
     let answer = call(&app, "GetPipeline", json!({"name": "P"})).await;
     answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
 }
+
+#[tokio::test]
+async fn a_duplicated_target_is_refused() {
+    let app = app();
+    let request = Request::post("/")
+        .header("x-amz-target", "CodePipeline_20150709.ListPipelines")
+        .header("x-amz-target", "CodePipeline_20150709.DeletePipeline")
+        .body(Body::from("{}"))
+        .unwrap();
+    let answer = send(&app, request).await;
+    let message = answer.assert_error(StatusCode::BAD_REQUEST, "UnknownOperationException");
+    assert_eq!(
+        message,
+        "X-Amz-Target is given 2 times; a call names exactly one operation"
+    );
+}
+
+#[tokio::test]
+async fn any_content_type_is_read_as_json_and_non_json_is_a_serialization_error() {
+    let app = app();
+    for content_type in [
+        "text/html",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+    ] {
+        let request = Request::post("/")
+            .header("x-amz-target", "CodePipeline_20150709.ListPipelines")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from("name=P&maxResults=5"))
+            .unwrap();
+        let answer = send(&app, request).await;
+        answer.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
+    }
+}
