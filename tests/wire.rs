@@ -1071,3 +1071,55 @@ async fn the_sdk_sees_rate_exceeded_from_a_rate_limit() {
     assert_eq!(err.message(), Some("Rate exceeded"));
     assert_eq!(server.simulator().rate_limits()[0].throttled, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundreds_of_concurrent_clients_never_pass_the_limit_or_repeat_a_token() {
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("Q", ExecutionMode::Queued, false)).await;
+    create(&client, pipeline("T", ExecutionMode::Parallel, false)).await;
+    let mut calls = Vec::new();
+    for i in 0..300 {
+        let client = client.clone();
+        calls.push(tokio::spawn(async move {
+            // Half race for QUEUED admission, half share 20 tokens on PARALLEL.
+            let (name, token) = if i % 2 == 0 {
+                ("Q", None)
+            } else {
+                ("T", Some(format!("token-{}", i % 40)))
+            };
+            let result = client
+                .start_pipeline_execution()
+                .name(name)
+                .set_client_request_token(token)
+                .send()
+                .await;
+            (
+                name,
+                result
+                    .map(|out| out.pipeline_execution_id.unwrap())
+                    .map_err(|e| e.into_service_error().code().unwrap_or_default().to_owned()),
+            )
+        }));
+    }
+    let mut queued_ok = 0;
+    let mut limited = 0;
+    let mut tokened = std::collections::HashSet::new();
+    for call in calls {
+        match call.await.unwrap() {
+            ("Q", Ok(_)) => queued_ok += 1,
+            ("Q", Err(code)) => {
+                assert_eq!(code, "ConcurrentPipelineExecutionsLimitExceededException");
+                limited += 1;
+            }
+            (_, result) => {
+                tokened.insert(result.expect("tokened starts all succeed"));
+            }
+        }
+    }
+    assert_eq!((queued_ok, limited), (50, 100));
+    assert_eq!(tokened.len(), 20, "one execution per token");
+    let sim = server.simulator();
+    assert_eq!(sim.pipeline_stats("Q").unwrap().active_executions, 50);
+    assert_eq!(sim.pipeline_stats("T").unwrap().retained_executions, 20);
+}

@@ -1341,4 +1341,6 @@ fn stage_runtimes(
 }
 
 #[cfg(test)]
+mod model_check;
+#[cfg(test)]
 mod tests;
