@@ -7,8 +7,8 @@ use clap::Args;
 
 use pipesim::scenario::Scenario;
 use pipesim::server::{
-    self, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT,
-    ServerConfig,
+    self, AdminAccess, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT,
+    DEFAULT_REQUEST_TIMEOUT, ServerConfig,
 };
 use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
 use pipesim::{Outcome, Simulator};
@@ -87,6 +87,15 @@ pub(crate) struct ServeArgs {
     /// Largest request body accepted, in bytes; larger ones answer HTTP 413.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     max_body_bytes: usize,
+
+    /// Protect the admin API (/_pipesim/, but health) with this token: calls must send
+    /// 'Authorization: Bearer TOKEN'.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "no_admin", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    admin_token: Option<String>,
+
+    /// Turn the admin API (/_pipesim/, but health) off.
+    #[arg(long)]
+    no_admin: bool,
 
     /// Connections served at once; more are closed as soon as they are accepted.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS, value_name = "N")]
@@ -194,7 +203,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     let config = ServerConfig::default()
         .max_body_bytes(args.max_body_bytes)
         .max_connections(args.max_connections)
-        .request_timeout(Duration::from_secs_f64(args.request_timeout_secs));
+        .request_timeout(Duration::from_secs_f64(args.request_timeout_secs))
+        .admin(match (args.no_admin, args.admin_token) {
+            (true, _) => AdminAccess::Off,
+            (false, Some(token)) => AdminAccess::Token(token),
+            (false, None) => AdminAccess::Open,
+        });
     let app = server::router(sim, config.clone());
     server::serve(listener, app, &config, server::shutdown_signal())
         .await

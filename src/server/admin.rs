@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde::Deserialize;
@@ -21,14 +22,13 @@ use serde_json::{Value, json};
 use crate::ActionResult;
 use crate::faults::{FaultRule, RateLimit};
 
-use super::{AppState, protocol};
+use super::{AdminAccess, AppState, protocol};
 
 /// The longest single clock advance: ten years.
 const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
 
-pub(super) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/_pipesim/health", get(health))
+pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    let guarded = Router::new()
         .route(
             "/_pipesim/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
@@ -45,6 +45,45 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/_pipesim/clock/advance", post(advance))
         .route("/_pipesim/actions/finish", post(finish_action))
         .route("/_pipesim/reset", post(reset))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(state), guard));
+    Router::new()
+        .route("/_pipesim/health", get(health))
+        .merge(guarded)
+}
+
+/// Lets an admin call through only as `--admin-token` or `--no-admin` allow.
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    match &state.config.admin {
+        AdminAccess::Open => next.run(request).await,
+        AdminAccess::Off => json_answer(
+            StatusCode::NOT_FOUND,
+            json!({ "error": "the admin API is turned off (pipesim serve --no-admin)" }),
+        ),
+        AdminAccess::Token(token) => {
+            let given = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            // Compared in full whatever differs, so timing tells nothing about the token.
+            let matches = given.is_some_and(|given| {
+                given.len() == token.len()
+                    && given
+                        .bytes()
+                        .zip(token.bytes())
+                        .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                        == 0
+            });
+            if matches {
+                next.run(request).await
+            } else {
+                json_answer(
+                    StatusCode::UNAUTHORIZED,
+                    json!({ "error": "the admin API needs 'Authorization: Bearer <token>' with the server's --admin-token" }),
+                )
+            }
+        }
+    }
 }
 
 fn json_answer(status: StatusCode, body: Value) -> Response {

@@ -70,6 +70,21 @@ pub struct ServerConfig {
     /// A client that takes longer to send its headers is disconnected; one that takes
     /// longer to send its body gets HTTP 408.
     pub request_timeout: Duration,
+    /// Who may use the admin API under `/_pipesim/` (health is always open).
+    pub admin: AdminAccess,
+}
+
+/// Who may use the admin API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdminAccess {
+    /// Anyone who can reach the server (the default; it listens on loopback).
+    #[default]
+    Open,
+    /// Only requests with `Authorization: Bearer <token>`.
+    Token(String),
+    /// Nobody: every admin call but health answers 404.
+    Off,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +93,7 @@ impl Default for ServerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            admin: AdminAccess::Open,
         }
     }
 }
@@ -92,6 +108,12 @@ impl ServerConfig {
     /// Sets how many connections are served at once.
     pub fn max_connections(mut self, limit: usize) -> Self {
         self.max_connections = limit.max(1);
+        self
+    }
+
+    /// Sets who may use the admin API.
+    pub fn admin(mut self, access: AdminAccess) -> Self {
+        self.admin = access;
         self
     }
 
@@ -115,7 +137,7 @@ pub fn router(sim: Simulator, config: ServerConfig) -> Router {
     let state = Arc::new(AppState { sim, config });
     Router::new()
         .route("/", post(api).fallback(wrong_method))
-        .merge(admin::routes())
+        .merge(admin::routes(&state))
         .fallback(no_route)
         .with_state(state)
 }

@@ -547,3 +547,46 @@ async fn any_content_type_is_read_as_json_and_non_json_is_a_serialization_error(
         answer.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
     }
 }
+
+#[tokio::test]
+async fn the_admin_api_can_be_protected_by_a_token_or_turned_off() {
+    let sim = || Simulator::builder().seed(3).virtual_time().build();
+    let guarded = router(
+        sim(),
+        ServerConfig::default().admin(AdminAccess::Token("s3cret".into())),
+    );
+    let rule = json!({"error": "ThrottlingException"});
+    let answer = send(&guarded, admin("POST", "/_pipesim/faults", rule.clone())).await;
+    assert!(admin_error(&answer, StatusCode::UNAUTHORIZED).contains("--admin-token"));
+    let mut wrong = admin("POST", "/_pipesim/faults", rule.clone());
+    wrong
+        .headers_mut()
+        .insert(header::AUTHORIZATION, "Bearer s3cre7".parse().unwrap());
+    admin_error(&send(&guarded, wrong).await, StatusCode::UNAUTHORIZED);
+    let mut right = admin("POST", "/_pipesim/faults", rule.clone());
+    right
+        .headers_mut()
+        .insert(header::AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    assert_eq!(send(&guarded, right).await.json(), json!({"id": "fault-1"}));
+    // Health stays open, and the CodePipeline API does not need the token.
+    let health = send(
+        &guarded,
+        Request::get("/_pipesim/health")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(health.status, StatusCode::OK);
+
+    let off = router(sim(), ServerConfig::default().admin(AdminAccess::Off));
+    let answer = send(&off, admin("POST", "/_pipesim/reset", json!({}))).await;
+    assert!(admin_error(&answer, StatusCode::NOT_FOUND).contains("--no-admin"));
+    let health = send(
+        &off,
+        Request::get("/_pipesim/health")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(health.status, StatusCode::OK);
+}
