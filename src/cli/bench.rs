@@ -31,7 +31,7 @@ pub(crate) struct BenchArgs {
     json: bool,
 
     /// How long each throughput scenario runs, in seconds.
-    #[arg(long, default_value_t = 3.0, value_name = "SECONDS", value_parser = positive_seconds)]
+    #[arg(long, default_value_t = 3.0, value_name = "SECONDS", value_parser = super::seconds)]
     seconds: f64,
 
     /// Worker threads and tasks; default one per core.
@@ -45,13 +45,6 @@ pub(crate) struct BenchArgs {
     /// Executions the memory scenarios run.
     #[arg(long, default_value_t = 1_000_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
     executions: u64,
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s > 0.0 && s.is_finite() => Ok(s),
-        _ => Err(format!("'{text}' is not a positive number of seconds")),
-    }
 }
 
 /// What `pipesim bench` can measure.

@@ -64,6 +64,16 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
+/// Parses a flag's number of seconds: above 0, at most an hour.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds above 0 and at most 3600"
+        )),
+    }
+}
+
 /// A multi-threaded tokio runtime on every core.
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()

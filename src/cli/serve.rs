@@ -103,17 +103,8 @@ pub(crate) struct ServeArgs {
 
     /// Seconds a client may take to send a request's headers (else it is disconnected),
     /// then its body (else HTTP 408).
-    #[arg(long, default_value_t = DEFAULT_REQUEST_TIMEOUT.as_secs_f64(), value_name = "SECONDS", value_parser = positive_seconds)]
+    #[arg(long, default_value_t = DEFAULT_REQUEST_TIMEOUT.as_secs_f64(), value_name = "SECONDS", value_parser = super::seconds)]
     request_timeout_secs: f64,
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
-        _ => Err(format!(
-            "'{text}' is not a number of seconds between 0 and 3600"
-        )),
-    }
 }
 
 fn probability(text: &str) -> Result<f64, String> {

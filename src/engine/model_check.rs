@@ -13,58 +13,16 @@
 //! - once every timer has fired, nothing is left active and no stage is locked, so no
 //!   update was lost.
 
-use std::sync::Arc as StdArc;
-use std::time::Duration;
-
 use shuttle::sync::{Arc, Mutex};
 use shuttle::thread;
 
 use super::*;
-use crate::model::{
-    ActionDeclaration, ActionTypeId, StageDeclaration, StartPipelineExecutionInput,
-};
+use crate::model::StartPipelineExecutionInput;
 
 const LIMIT: u32 = 2;
 
 fn engine(mode: ExecutionMode) -> PipelineEngine {
-    let declaration = PipelineDeclaration::new(
-        "P",
-        vec![
-            StageDeclaration::new(
-                "Source",
-                vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source())],
-            ),
-            StageDeclaration::new(
-                "Deploy",
-                vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy())],
-            ),
-        ],
-    );
-    let declaration = if mode == ExecutionMode::Superseded {
-        declaration
-    } else {
-        declaration.v2(mode)
-    };
-    let ident = StdArc::new(PipelineIdent {
-        account: "123456789012".into(),
-        region: "us-east-1".into(),
-        name: "P".into(),
-    });
-    let config = EngineConfig {
-        default_action: ActionBehaviour::succeed_after(Duration::from_secs(10)),
-        approval_timeout: Duration::from_secs(60),
-        max_concurrent_executions: LIMIT,
-        history_limit: 100,
-        token_window: Duration::from_secs(600),
-        update_conflict_window: Duration::ZERO,
-    };
-    PipelineEngine::new(
-        ident,
-        declaration,
-        config,
-        Rng::derive(1, &[b"P"]),
-        Timestamp::from_millis(0),
-    )
+    super::tests::engine_with_limit(mode, LIMIT)
 }
 
 impl PipelineEngine {

@@ -7,6 +7,11 @@ use super::*;
 use crate::model::{ActionDeclaration, ActionTypeId, StageDeclaration};
 
 fn engine(mode: ExecutionMode) -> PipelineEngine {
+    engine_with_limit(mode, 50)
+}
+
+/// Source(Fetch) then Deploy(Ship), 10 s actions, admitting `limit` active executions.
+pub(super) fn engine_with_limit(mode: ExecutionMode, limit: u32) -> PipelineEngine {
     let declaration = PipelineDeclaration::new(
         "P",
         vec![
@@ -29,7 +34,7 @@ fn engine(mode: ExecutionMode) -> PipelineEngine {
     let config = EngineConfig {
         default_action: ActionBehaviour::succeed_after(Duration::from_secs(10)),
         approval_timeout: Duration::from_secs(60),
-        max_concurrent_executions: 50,
+        max_concurrent_executions: limit,
         history_limit: 100,
         token_window: Duration::from_secs(60),
         update_conflict_window: Duration::ZERO,
