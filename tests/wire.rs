@@ -13,6 +13,7 @@ use aws_sdk_codepipeline::Client;
 use aws_sdk_codepipeline::config::retry::RetryConfig;
 use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_codepipeline::operation::put_approval_result::builders::PutApprovalResultFluentBuilder;
 use aws_sdk_codepipeline::types::{
     ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ApprovalResult, ApprovalStatus,
     ArtifactStore, ArtifactStoreType, ExecutionMode, InputArtifact, OutputArtifact,
@@ -176,12 +177,18 @@ async fn approval_token(client: &Client, name: &str) -> String {
         .to_owned()
 }
 
-async fn answer_approval(client: &Client, name: &str, token: &str, status: ApprovalStatus) {
+/// A `PutApprovalResult` answering `status` for `pipeline`'s `stage`/`action`.
+fn approval(
+    client: &Client,
+    (pipeline, stage, action): (&str, &str, &str),
+    token: &str,
+    status: ApprovalStatus,
+) -> PutApprovalResultFluentBuilder {
     client
         .put_approval_result()
-        .pipeline_name(name)
-        .stage_name("Approve")
-        .action_name("Manual")
+        .pipeline_name(pipeline)
+        .stage_name(stage)
+        .action_name(action)
         .token(token)
         .result(
             ApprovalResult::builder()
@@ -190,6 +197,10 @@ async fn answer_approval(client: &Client, name: &str, token: &str, status: Appro
                 .build()
                 .unwrap(),
         )
+}
+
+async fn answer_approval(client: &Client, name: &str, token: &str, status: ApprovalStatus) {
+    approval(client, (name, "Approve", "Manual"), token, status)
         .send()
         .await
         .expect("approval accepted");
@@ -429,20 +440,13 @@ async fn modeled_errors_of_every_other_operation_arrive_with_their_type() {
     server.simulator().advance(ACTION).await;
     let token = approval_token(&client, "P").await;
     let approve = |stage: &str, action: &str, token: &str| {
-        client
-            .put_approval_result()
-            .pipeline_name("P")
-            .stage_name(stage)
-            .action_name(action)
-            .token(token)
-            .result(
-                ApprovalResult::builder()
-                    .status(ApprovalStatus::Approved)
-                    .summary("ok")
-                    .build()
-                    .unwrap(),
-            )
-            .send()
+        approval(
+            &client,
+            ("P", stage, action),
+            token,
+            ApprovalStatus::Approved,
+        )
+        .send()
     };
     assert_eq!(
         code(approve("Nope", "Manual", &token).await),
@@ -927,20 +931,13 @@ async fn the_remaining_modeled_errors_arrive_typed_too() {
         .await;
     assert_eq!(code(stop), "ValidationException");
     let approve = |pipeline: &str, token: &str| {
-        client
-            .put_approval_result()
-            .pipeline_name(pipeline)
-            .stage_name("Approve")
-            .action_name("Manual")
-            .token(token)
-            .result(
-                ApprovalResult::builder()
-                    .status(ApprovalStatus::Approved)
-                    .summary("ok")
-                    .build()
-                    .unwrap(),
-            )
-            .send()
+        approval(
+            &client,
+            (pipeline, "Approve", "Manual"),
+            token,
+            ApprovalStatus::Approved,
+        )
+        .send()
     };
     assert_eq!(
         code(approve("Missing", id).await),
