@@ -42,6 +42,7 @@
 //! | [`service`] | [`Simulator`], the async handle: sharded state, short locks, scheduling |
 //! | [`events`] | a stream of execution, stage and action transitions to wait on |
 //! | [`faults`] | fault rules and rate limits: errors, latency and throttling by rule, seeded |
+//! | [`persist`] | state files: the append-only journal of every change, replayed on restart |
 //! | [`scenario`] | scenario files: pipelines, behaviours, faults and limits in one reviewed file |
 //! | [`error`] | [`Error`], every client-visible error with its wire name and HTTP status |
 //! | [`server`] | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs |
@@ -57,6 +58,7 @@ pub mod error;
 pub mod events;
 pub mod faults;
 pub mod model;
+pub mod persist;
 pub mod scenario;
 pub mod server;
 pub mod service;

@@ -371,3 +371,101 @@ fn a_bad_scenario_file_stops_serve_with_the_reason() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /no/such/file.toml"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One CodePipeline call on a fresh connection; `None` when the connection failed
+/// (the server was killed), else the status code and body.
+fn call(addr: &str, operation: &str, body: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    let request = format!(
+        "POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+         x-amz-target: CodePipeline_20150709.{operation}\r\n\
+         content-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let status = answer.get(9..12)?.parse().ok()?;
+    let body = answer.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
+fn create_body(name: &str) -> String {
+    let pipeline = pipesim::model::PipelineDeclaration::two_stage_example(name);
+    serde_json::json!({ "pipeline": pipeline }).to_string()
+}
+
+#[test]
+fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
+    // On the target directory's disk, where a sync takes as long as on a real server
+    // (a temporary directory may be in memory, where it is free).
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("pipesim-kill9-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("pipesim.state");
+    let state = state.to_str().unwrap();
+    let flags = [
+        "--state-file",
+        state,
+        "--fsync",
+        "always",
+        "--action-duration-ms",
+        "20",
+    ];
+    let pipelines = ["A", "B", "C", "D"];
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    // Three rounds of load, each ended by SIGKILL: no shutdown, no flush. Each restart
+    // recovers the file the previous kill left, and goes on writing to it.
+    for round in 0..3 {
+        let mut server = serve(&flags);
+        if round == 0 {
+            for name in pipelines {
+                let (status, body) =
+                    call(&server.addr, "CreatePipeline", &create_body(name)).unwrap();
+                assert_eq!(status, 200, "{body}");
+            }
+        }
+        let target = acknowledged.lock().unwrap().len() + 300;
+        let clients: Vec<_> = (0..8)
+            .map(|client| {
+                let addr = server.addr.clone();
+                let acknowledged = std::sync::Arc::clone(&acknowledged);
+                std::thread::spawn(move || {
+                    let name = pipelines[client % pipelines.len()];
+                    let body = format!(r#"{{"name":"{name}"}}"#);
+                    // Until the server is killed under it.
+                    while let Some((status, answer)) = call(&addr, "StartPipelineExecution", &body)
+                    {
+                        assert_eq!(status, 200, "{answer}");
+                        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+                        let id = answer["pipelineExecutionId"].as_str().unwrap().to_owned();
+                        acknowledged.lock().unwrap().push((name, id));
+                    }
+                })
+            })
+            .collect();
+        while acknowledged.lock().unwrap().len() < target {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        for client in clients {
+            client.join().unwrap();
+        }
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    // The seed and settings come back from the file; the flags only name it.
+    let restarted = serve(&flags);
+    for (name, id) in &acknowledged {
+        let body = format!(r#"{{"pipelineName":"{name}","pipelineExecutionId":"{id}"}}"#);
+        let (status, answer) = call(&restarted.addr, "GetPipelineExecution", &body).unwrap();
+        assert_eq!(
+            status, 200,
+            "acknowledged execution {id} of {name} was lost: {answer}"
+        );
+        assert!(answer.contains(id.as_str()), "{answer}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

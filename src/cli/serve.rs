@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use pipesim::persist::Fsync;
 use pipesim::scenario::Scenario;
 use pipesim::server::{
     self, AdminAccess, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT,
@@ -93,6 +94,19 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "TOKEN", conflicts_with = "no_admin", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     admin_token: Option<String>,
 
+    /// Keep all state in this file: every change is journaled to it, and a server
+    /// started on it again (after a restart, a crash or kill -9) comes back with every
+    /// pipeline, execution, token, tag, fault rule and rate limit. The file fixes the
+    /// seed and settings it was written with. See docs/reliability.md.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<std::path::PathBuf>,
+
+    /// When the state file's writes reach the disk: 'always' syncs before each answer
+    /// (survives a power cut), 'everysec' writes before each answer and syncs once a
+    /// second (survives a crash or kill -9; a power cut loses at most a second).
+    #[arg(long, default_value_t = Fsync::EverySec, value_name = "always|everysec", requires = "state_file")]
+    fsync: Fsync,
+
     /// Turn the admin API (/_pipesim/, but health) off.
     #[arg(long)]
     no_admin: bool,
@@ -164,8 +178,14 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
     }
-    let sim = builder.build();
-    if let Some(scenario) = &scenario {
+    let sim = match &args.state_file {
+        Some(path) => builder
+            .open(path, args.fsync)
+            .map_err(|err| err.to_string())?,
+        None => builder.build(),
+    };
+    // A restored state already holds what the scenario installed when it was new.
+    if let Some(scenario) = scenario.as_ref().filter(|_| !sim.restored()) {
         scenario
             .install(&sim)
             .await
@@ -200,10 +220,11 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
             (false, Some(token)) => AdminAccess::Token(token),
             (false, None) => AdminAccess::Open,
         });
-    let app = server::router(sim, config.clone());
+    let app = server::router(sim.clone(), config.clone());
     server::serve(listener, app, &config, server::shutdown_signal())
         .await
         .map_err(|err| format!("server failed: {err}"))?;
+    sim.close_state_file();
     tracing::info!("pipesim stopped");
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// Whether a simulated action succeeds.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// Always succeeds.
     Succeed,
@@ -20,7 +20,7 @@ pub enum Outcome {
 
 /// How a harness ends a running action on demand
 /// ([`Simulator::finish_action`](crate::Simulator::finish_action)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActionResult {
     /// The action succeeds now.
     Succeeded,
@@ -30,7 +30,7 @@ pub enum ActionResult {
 
 /// Duration and outcome of simulated actions; unset fields fall through to the next
 /// layer.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ActionBehaviour {
     /// How long the action runs. Manual approvals ignore it: they wait for an answer.
     pub duration: Option<Duration>,

@@ -58,7 +58,7 @@ use plan::{Mode, Plan};
 use tokens::{StartParams, TokenCheck, TokenTable};
 
 /// The simulator-wide settings every pipeline engine reads.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct EngineConfig {
     pub(crate) default_action: ActionBehaviour,
     pub(crate) approval_timeout: Duration,
@@ -91,7 +91,7 @@ impl PipelineIdent {
 }
 
 /// Something the engine wants done later.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Timer {
     /// An action's simulated run ends (for a manual approval: it times out).
     ActionDue { seq: u64, stage: u16, action: u16 },

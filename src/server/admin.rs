@@ -116,6 +116,18 @@ fn not_found(what: &str, id: &str) -> Response {
     )
 }
 
+/// Answers `answer` once the change it reports is in the state file (at once without
+/// one), or HTTP 500 saying why it could not be saved.
+async fn saved(state: &AppState, answer: Response) -> Response {
+    match state.sim.flush().await {
+        Ok(()) => answer,
+        Err(err) => json_answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({ "error": err.message() }),
+        ),
+    }
+}
+
 /// Decodes a JSON body, or answers why it cannot.
 fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(bytes).map_err(|err| {
@@ -139,7 +151,7 @@ async fn add_fault(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response
         Err(answer) => return *answer,
     };
     match state.sim.add_fault(rule) {
-        Ok(id) => ok(json!({ "id": id })),
+        Ok(id) => saved(&state, ok(json!({ "id": id }))).await,
         Err(err) => bad_request(err),
     }
 }
@@ -150,12 +162,12 @@ async fn list_faults(State(state): State<Arc<AppState>>) -> Response {
 
 async fn clear_faults(State(state): State<Arc<AppState>>) -> Response {
     state.sim.clear_faults();
-    ok(json!({}))
+    saved(&state, ok(json!({}))).await
 }
 
 async fn remove_fault(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     if state.sim.remove_fault(&id) {
-        ok(json!({}))
+        saved(&state, ok(json!({}))).await
     } else {
         not_found("fault rule", &id)
     }
@@ -167,7 +179,7 @@ async fn add_rate_limit(State(state): State<Arc<AppState>>, bytes: Bytes) -> Res
         Err(answer) => return *answer,
     };
     match state.sim.add_rate_limit(limit) {
-        Ok(id) => ok(json!({ "id": id })),
+        Ok(id) => saved(&state, ok(json!({ "id": id }))).await,
         Err(err) => bad_request(err),
     }
 }
@@ -178,12 +190,12 @@ async fn list_rate_limits(State(state): State<Arc<AppState>>) -> Response {
 
 async fn clear_rate_limits(State(state): State<Arc<AppState>>) -> Response {
     state.sim.clear_rate_limits();
-    ok(json!({}))
+    saved(&state, ok(json!({}))).await
 }
 
 async fn remove_rate_limit(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     if state.sim.remove_rate_limit(&id) {
-        ok(json!({}))
+        saved(&state, ok(json!({}))).await
     } else {
         not_found("rate limit", &id)
     }
@@ -278,5 +290,5 @@ async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Resp
 
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
     state.sim.reset();
-    ok(json!({}))
+    saved(&state, ok(json!({}))).await
 }

@@ -1,4 +1,5 @@
 //! The async handle users embed: [`Simulator`], and its [`SimulatorBuilder`].
+//! `replay` brings a simulator back from its state file.
 //!
 //! The simulator shards state per pipeline: each account and region has a map from
 //! pipeline name to a slot holding that pipeline's [`PipelineEngine`] behind its own
@@ -26,9 +27,12 @@ use crate::faults::{
 };
 use crate::model::validate;
 use crate::model::*;
+use crate::persist::{self, Fsync, Journal, Key, Record, StateError};
 use crate::sim::clock::Clock;
 use crate::sim::rng::{self, Rng};
 use crate::sim::scheduler::Scheduler;
+
+mod replay;
 
 /// The account pipesim uses when none is given.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
@@ -84,6 +88,14 @@ struct Inner {
     /// Serialises `advance` calls, so virtual time moves in one place at a time.
     advance: tokio::sync::Mutex<()>,
     faults: Faults,
+    /// Orders changes of fault rules and rate limits with their journal records, so
+    /// replay hands out the same rule ids.
+    rules: Mutex<()>,
+    /// Records replayed from the state file when the simulator was opened.
+    restored: usize,
+    /// The state file, when the simulator has one; set once its journal is replayed,
+    /// so that replay records nothing.
+    journal: std::sync::OnceLock<Journal>,
 }
 
 /// The pipelines of one account and region.
@@ -99,6 +111,8 @@ struct Scope {
 
 /// One pipeline's state behind its own lock.
 pub(crate) struct PipelineSlot {
+    /// How many pipelines of this name the scope had created, this one included.
+    incarnation: u64,
     /// Held only for one pure engine call; never across `.await`.
     engine: Mutex<PipelineEngine>,
     /// The pipeline's tags, in the order their keys were first set. Apart from the
@@ -236,6 +250,63 @@ impl SimulatorBuilder {
     /// In real time (without [`virtual_time`](Self::virtual_time)), when called outside
     /// a tokio runtime: the timer driver needs one.
     pub fn build(self) -> Simulator {
+        self.build_with(None, None)
+    }
+
+    /// Builds a simulator whose state lives in the file at `path`: every change is
+    /// journaled there, and a simulator opened on the same file later (after a restart,
+    /// a crash or `kill -9`) comes back with the same pipelines, executions, tokens,
+    /// tags, fault rules and rate limits. See [`crate::persist`].
+    ///
+    /// An existing file fixes the seed and the settings it was written with: a seed left
+    /// unset here is taken from the file, and a seed or setting that differs is an error.
+    ///
+    /// # Errors
+    /// [`StateError`] when the file cannot be read or written, is damaged before its
+    /// end, or was written under other settings.
+    pub fn open(
+        self,
+        path: impl AsRef<std::path::Path>,
+        fsync: Fsync,
+    ) -> Result<Simulator, StateError> {
+        let path = path.as_ref();
+        let opened = Journal::open(path, fsync)?;
+        let mut builder = self;
+        if let Some(header) = &opened.header {
+            builder.seed = Some(builder.seed.unwrap_or(header.seed));
+        }
+        let seed = builder.seed.unwrap_or_else(rng::random_seed);
+        builder.seed = Some(seed);
+        let expected = builder.header(seed);
+        match &opened.header {
+            Some(header) => {
+                if let Some(why) = persist::differences(header, &expected) {
+                    return Err(StateError::SettingsDiffer {
+                        path: path.to_owned(),
+                        why,
+                    });
+                }
+            }
+            None => {
+                opened.journal.append(&Record::Header(expected));
+            }
+        }
+        let sim = builder.build_with(Some(opened.journal), Some(opened.records));
+        tracing::info!(path = %path.display(), %fsync, "state file open");
+        Ok(sim)
+    }
+
+    fn header(&self, seed: u64) -> persist::Header {
+        persist::Header {
+            format: 1,
+            seed,
+            virtual_time: self.virtual_time,
+            config: self.config,
+            max_pipelines: self.max_pipelines,
+        }
+    }
+
+    fn build_with(self, journal: Option<Journal>, replay: Option<Vec<Record>>) -> Simulator {
         let seed = self.seed.unwrap_or_else(rng::random_seed);
         let clock = if self.virtual_time {
             Clock::virtual_at(
@@ -258,14 +329,23 @@ impl SimulatorBuilder {
             subscribers: Arc::new(AtomicUsize::new(0)),
             advance: tokio::sync::Mutex::new(()),
             faults: Faults::new(seed),
+            rules: Mutex::new(()),
+            restored: replay.as_ref().map_or(0, Vec::len),
+            journal: std::sync::OnceLock::new(),
         });
+        let scope = inner.scope(&self.account, &self.region);
+        if let Some(records) = replay {
+            replay::replay(&inner, records);
+        }
+        if let Some(journal) = journal {
+            let _ = inner.journal.set(journal);
+        }
         if !self.virtual_time {
             let handle = tokio::runtime::Handle::try_current()
                 .expect("a real-time pipesim Simulator must be built inside a tokio runtime");
             handle.spawn(drive(Arc::downgrade(&inner), inner.scheduler.waker()));
         }
         tracing::debug!(seed, virtual_time = self.virtual_time, "simulator built");
-        let scope = inner.scope(&self.account, &self.region);
         Simulator { inner, scope }
     }
 }
@@ -352,21 +432,162 @@ impl Inner {
     fn fire(&self, (slot, timer): TimerItem) {
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
-        engine.fire(timer, self.clock.now(), &mut effects);
+        let now = self.clock.now();
+        self.record(|| Record::Fire {
+            key: slot.key(&engine),
+            at: now.as_millis(),
+            timer,
+        });
+        engine.fire(timer, now, &mut effects);
         self.apply(&slot, effects);
     }
 
-    /// Runs one engine call on a pipeline's slot and applies its effects.
-    fn with_engine<T>(
+    /// Appends a record to the journal, if there is one; answers what
+    /// [`durable`](Self::durable) waits for.
+    fn record(&self, record: impl FnOnce() -> Record) -> Option<u64> {
+        self.journal.get().map(|journal| journal.append(&record()))
+    }
+
+    /// Waits until a record is durable; a call is answered only then.
+    async fn durable(&self, seq: Option<u64>) -> Result<()> {
+        match (self.journal.get(), seq) {
+            (Some(journal), Some(seq)) => {
+                journal.durable(seq).await.map_err(Error::InternalFailure)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs one engine call that changes state on a pipeline's slot, applies its
+    /// effects and journals it. The record is made under the engine's lock, so the
+    /// journal holds one pipeline's calls in the order the engine saw them.
+    fn change_engine<T>(
         &self,
         slot: &Arc<PipelineSlot>,
+        record: impl FnOnce(Key, u64) -> Record,
         call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T,
-    ) -> T {
+    ) -> (T, Option<u64>) {
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
-        let out = call(&mut engine, self.clock.now(), &mut effects);
+        let now = self.clock.now();
+        let seq = self.record(|| record(slot.key(&engine), now.as_millis()));
+        let out = call(&mut engine, now, &mut effects);
         self.apply(slot, effects);
-        out
+        (out, seq)
+    }
+}
+
+impl PipelineSlot {
+    /// The slot's journal key. Takes the locked engine, which the caller holds anyway.
+    fn key(&self, engine: &PipelineEngine) -> Key {
+        let ident = engine.ident();
+        Key {
+            account: ident.account.to_string(),
+            region: ident.region.to_string(),
+            name: ident.name.to_string(),
+            incarnation: self.incarnation,
+        }
+    }
+}
+
+impl Inner {
+    /// Creates a validated pipeline at `now`: `CreatePipeline` and its replay.
+    fn create(
+        &self,
+        scope: &Scope,
+        input: CreatePipelineInput,
+        now: Timestamp,
+    ) -> Result<(CreatePipelineOutput, Option<u64>)> {
+        let name = input.pipeline.name.clone();
+        let mut registry = scope.registry.lock();
+        if scope.pipelines.contains_key(name.as_str()) {
+            return Err(Error::PipelineNameInUse(format!(
+                "A pipeline with the name '{name}' already exists in account '{}'",
+                scope.account
+            )));
+        }
+        if scope.pipelines.len() >= self.max_pipelines {
+            return Err(Error::LimitExceeded(format!(
+                "Account '{}' already has {} pipelines in region '{}', the limit",
+                scope.account, self.max_pipelines, scope.region
+            )));
+        }
+        let incarnation = registry.entry(name.clone()).or_default();
+        *incarnation += 1;
+        let incarnation = *incarnation;
+        let seq = self.record(|| Record::Create {
+            key: Key {
+                account: scope.account.to_string(),
+                region: scope.region.to_string(),
+                name: name.clone(),
+                incarnation,
+            },
+            at: now.as_millis(),
+            pipeline: input.pipeline.clone(),
+            tags: input.tags.clone(),
+        });
+        let parts: [&[u8]; 4] = [
+            scope.account.as_bytes(),
+            scope.region.as_bytes(),
+            name.as_bytes(),
+            &incarnation.to_le_bytes(),
+        ];
+        let ident = Arc::new(PipelineIdent {
+            account: Arc::clone(&scope.account),
+            region: Arc::clone(&scope.region),
+            name: Arc::from(name.as_str()),
+        });
+        let engine = PipelineEngine::new(
+            ident,
+            input.pipeline,
+            self.config,
+            Rng::derive(self.seed, &parts),
+            now,
+        );
+        let pipeline = engine.declaration(None)?.clone();
+        scope.pipelines.insert(
+            name.into_boxed_str(),
+            Arc::new(PipelineSlot {
+                incarnation,
+                engine: Mutex::new(engine),
+                tags: Mutex::new(input.tags.clone()),
+            }),
+        );
+        drop(registry);
+        let output = CreatePipelineOutput {
+            pipeline,
+            tags: input.tags,
+        };
+        Ok((output, seq))
+    }
+
+    /// Deletes a pipeline if the scope has one of that name: `DeletePipeline` and its
+    /// replay.
+    fn delete(&self, scope: &Scope, name: &str) -> Option<u64> {
+        let _registry = scope.registry.lock();
+        let (_, slot) = scope.pipelines.remove(name)?;
+        let mut engine = slot.engine.lock();
+        let seq = self.record(|| Record::Delete {
+            key: slot.key(&engine),
+        });
+        engine.delete();
+        tracing::debug!(pipeline = %name, "pipeline deleted");
+        seq
+    }
+
+    /// Changes a pipeline's tags and journals the result; a change that fails changes
+    /// nothing.
+    fn change_tags(
+        &self,
+        slot: &PipelineSlot,
+        change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
+    ) -> Result<Option<u64>> {
+        let mut tags = slot.tags.lock();
+        change(&mut tags)?;
+        Ok(self.record(|| Record::Tags {
+            key: slot.key(&slot.engine.lock()),
+            tags: tags.clone(),
+        }))
     }
 }
 
@@ -449,6 +670,12 @@ impl Simulator {
             }
         }
         self.inner.clock.advance_to(target);
+        let seq = self.inner.record(|| Record::Clock {
+            at: target.as_millis(),
+        });
+        // `advance` has no error to answer with; a failed state file is logged by its
+        // writer and answered by the next call that changes state.
+        let _ = self.inner.durable(seq).await;
     }
 
     /// Subscribes to every execution transition from now on.
@@ -511,60 +738,14 @@ impl Simulator {
         let input = input.into();
         self.inject(Operation::CreatePipeline, Some(&input.pipeline.name))
             .await?;
-        let _entered =
+        let entered =
             tracing::debug_span!("CreatePipeline", pipeline = %input.pipeline.name).entered();
-        {
-            validate::pipeline_declaration(&input.pipeline)?;
-            validate::tags("tags", &input.tags)?;
-            let scope = &self.scope;
-            let name = input.pipeline.name.clone();
-            let mut registry = scope.registry.lock();
-            if scope.pipelines.contains_key(name.as_str()) {
-                return Err(Error::PipelineNameInUse(format!(
-                    "A pipeline with the name '{name}' already exists in account '{}'",
-                    scope.account
-                )));
-            }
-            if scope.pipelines.len() >= self.inner.max_pipelines {
-                return Err(Error::LimitExceeded(format!(
-                    "Account '{}' already has {} pipelines in region '{}', the limit",
-                    scope.account, self.inner.max_pipelines, scope.region
-                )));
-            }
-            let incarnation = registry.entry(name.clone()).or_default();
-            *incarnation += 1;
-            let parts: [&[u8]; 4] = [
-                scope.account.as_bytes(),
-                scope.region.as_bytes(),
-                name.as_bytes(),
-                &incarnation.to_le_bytes(),
-            ];
-            let ident = Arc::new(PipelineIdent {
-                account: Arc::clone(&scope.account),
-                region: Arc::clone(&scope.region),
-                name: Arc::from(name.as_str()),
-            });
-            let engine = PipelineEngine::new(
-                ident,
-                input.pipeline,
-                self.inner.config,
-                Rng::derive(self.inner.seed, &parts),
-                self.now(),
-            );
-            let pipeline = engine.declaration(None)?.clone();
-            scope.pipelines.insert(
-                name.into_boxed_str(),
-                Arc::new(PipelineSlot {
-                    engine: Mutex::new(engine),
-                    tags: Mutex::new(input.tags.clone()),
-                }),
-            );
-            drop(registry);
-            Ok(CreatePipelineOutput {
-                pipeline,
-                tags: input.tags,
-            })
-        }
+        validate::pipeline_declaration(&input.pipeline)?;
+        validate::tags("tags", &input.tags)?;
+        let (output, seq) = self.inner.create(&self.scope, input, self.now())?;
+        drop(entered);
+        self.inner.durable(seq).await?;
+        Ok(output)
     }
 
     /// `GetPipeline`, of the current version or of `version`.
@@ -606,12 +787,20 @@ impl Simulator {
         self.inject(Operation::UpdatePipeline, Some(&input.pipeline.name))
             .await?;
         let span = tracing::debug_span!("UpdatePipeline", pipeline = %input.pipeline.name);
-        let _entered = span.enter();
+        let entered = span.enter();
         validate::pipeline_declaration(&input.pipeline)?;
         let slot = self.pipeline(&input.pipeline.name)?;
-        let pipeline = self.inner.with_engine(&slot, |engine, now, fx| {
-            engine.update(input.pipeline, now, fx)
-        });
+        let (pipeline, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::Update {
+                key,
+                at,
+                pipeline: input.pipeline.clone(),
+            },
+            |engine, now, fx| engine.update(input.pipeline.clone(), now, fx),
+        );
+        drop(entered);
+        self.inner.durable(seq).await?;
         Ok(UpdatePipelineOutput { pipeline })
     }
 
@@ -623,14 +812,11 @@ impl Simulator {
         let input = input.into();
         self.inject(Operation::DeletePipeline, Some(&input.name))
             .await?;
-        let _entered = tracing::debug_span!("DeletePipeline", pipeline = %input.name).entered();
+        let entered = tracing::debug_span!("DeletePipeline", pipeline = %input.name).entered();
         validate::pipeline_name("name", &input.name)?;
-        let _registry = self.scope.registry.lock();
-        if let Some((_, slot)) = self.scope.pipelines.remove(input.name.as_str()) {
-            slot.engine.lock().delete();
-            tracing::debug!(pipeline = %input.name, "pipeline deleted");
-        }
-        Ok(())
+        let seq = self.inner.delete(&self.scope, &input.name);
+        drop(entered);
+        self.inner.durable(seq).await
     }
 
     /// `ListPipelines`, sorted by name, 100 per page unless `maxResults` says otherwise.
@@ -699,13 +885,22 @@ impl Simulator {
         let input = input.into();
         self.inject(Operation::StartPipelineExecution, Some(&input.name))
             .await?;
-        let _entered =
+        let entered =
             tracing::debug_span!("StartPipelineExecution", pipeline = %input.name).entered();
         validate::start_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.name)?;
-        let id = self
-            .inner
-            .with_engine(&slot, |engine, now, fx| engine.start(&input, now, fx))?;
+        let (id, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::Start {
+                key,
+                at,
+                input: input.clone(),
+            },
+            |engine, now, fx| engine.start(&input, now, fx),
+        );
+        drop(entered);
+        self.inner.durable(seq).await?;
+        let id = id?;
         tracing::debug!(execution = %id, "started");
         Ok(StartPipelineExecutionOutput {
             pipeline_execution_id: id.to_string(),
@@ -725,12 +920,21 @@ impl Simulator {
         let input = input.into();
         self.inject(Operation::StopPipelineExecution, Some(&input.pipeline_name))
             .await?;
-        let _entered = tracing::debug_span!("StopPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
+        let entered = tracing::debug_span!("StopPipelineExecution", pipeline = %input.pipeline_name, execution = %input.pipeline_execution_id).entered();
         validate::stop_pipeline_execution(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
-        let id = self
-            .inner
-            .with_engine(&slot, |engine, now, fx| engine.stop(&input, now, fx))?;
+        let (id, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::Stop {
+                key,
+                at,
+                input: input.clone(),
+            },
+            |engine, now, fx| engine.stop(&input, now, fx),
+        );
+        drop(entered);
+        self.inner.durable(seq).await?;
+        let id = id?;
         Ok(StopPipelineExecutionOutput {
             pipeline_execution_id: id.to_string(),
         })
@@ -810,13 +1014,22 @@ impl Simulator {
     ) -> Result<PutApprovalResultOutput> {
         self.inject(Operation::PutApprovalResult, Some(&input.pipeline_name))
             .await?;
-        let _entered =
+        let entered =
             tracing::debug_span!("PutApprovalResult", pipeline = %input.pipeline_name).entered();
         validate::put_approval_result(&input)?;
         let slot = self.pipeline(&input.pipeline_name)?;
-        let approved_at = self.inner.with_engine(&slot, |engine, now, fx| {
-            engine.put_approval(&input, now, fx)
-        })?;
+        let (approved_at, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::Approve {
+                key,
+                at,
+                input: input.clone(),
+            },
+            |engine, now, fx| engine.put_approval(&input, now, fx),
+        );
+        drop(entered);
+        self.inner.durable(seq).await?;
+        let approved_at = approved_at?;
         Ok(PutApprovalResultOutput { approved_at })
     }
 
@@ -888,29 +1101,33 @@ impl Simulator {
     pub async fn tag_resource(&self, input: TagResourceInput) -> Result<TagResourceOutput> {
         self.inject(Operation::TagResource, arn_resource(&input.resource_arn))
             .await?;
-        let _entered = tracing::debug_span!("TagResource", arn = %input.resource_arn).entered();
+        let entered = tracing::debug_span!("TagResource", arn = %input.resource_arn).entered();
         let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
         validate::tags("tags", &input.tags)?;
         let slot = self.tagged_pipeline(&arn)?;
-        let mut tags = slot.tags.lock();
-        let added = input
-            .tags
-            .iter()
-            .filter(|new| !tags.iter().any(|old| old.key == new.key))
-            .count();
-        if tags.len() + added > MAX_TAGS {
-            return Err(Error::TooManyTags(format!(
-                "Tag limit exceeded: the pipeline has {} tags and {added} would be added; \
-                 a resource can have at most {MAX_TAGS}",
-                tags.len()
-            )));
-        }
-        for new in input.tags {
-            match tags.iter_mut().find(|old| old.key == new.key) {
-                Some(old) => old.value = new.value,
-                None => tags.push(new),
+        let seq = self.inner.change_tags(&slot, |tags| {
+            let added = input
+                .tags
+                .iter()
+                .filter(|new| !tags.iter().any(|old| old.key == new.key))
+                .count();
+            if tags.len() + added > MAX_TAGS {
+                return Err(Error::TooManyTags(format!(
+                    "Tag limit exceeded: the pipeline has {} tags and {added} would be added; \
+                     a resource can have at most {MAX_TAGS}",
+                    tags.len()
+                )));
             }
-        }
+            for new in input.tags {
+                match tags.iter_mut().find(|old| old.key == new.key) {
+                    Some(old) => old.value = new.value,
+                    None => tags.push(new),
+                }
+            }
+            Ok(())
+        })?;
+        drop(entered);
+        self.inner.durable(seq).await?;
         Ok(TagResourceOutput {})
     }
 
@@ -921,13 +1138,16 @@ impl Simulator {
     pub async fn untag_resource(&self, input: UntagResourceInput) -> Result<UntagResourceOutput> {
         self.inject(Operation::UntagResource, arn_resource(&input.resource_arn))
             .await?;
-        let _entered = tracing::debug_span!("UntagResource", arn = %input.resource_arn).entered();
+        let entered = tracing::debug_span!("UntagResource", arn = %input.resource_arn).entered();
         let arn = validate::resource_arn("resourceArn", &input.resource_arn)?;
         validate::tag_keys("tagKeys", &input.tag_keys)?;
         let slot = self.tagged_pipeline(&arn)?;
-        slot.tags
-            .lock()
-            .retain(|tag| !input.tag_keys.contains(&tag.key));
+        let seq = self.inner.change_tags(&slot, |tags| {
+            tags.retain(|tag| !input.tag_keys.contains(&tag.key));
+            Ok(())
+        })?;
+        drop(entered);
+        self.inner.durable(seq).await?;
         Ok(UntagResourceOutput {})
     }
 
@@ -948,9 +1168,20 @@ impl Simulator {
         result: ActionResult,
     ) -> Result<()> {
         let slot = self.pipeline(pipeline)?;
-        self.inner.with_engine(&slot, |engine, now, fx| {
-            engine.finish_action(execution_id, stage, action, result, now, fx)
-        })
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::FinishAction {
+                key,
+                at,
+                execution_id: execution_id.to_owned(),
+                stage: stage.to_owned(),
+                action: action.to_owned(),
+                result,
+            },
+            |engine, now, fx| engine.finish_action(execution_id, stage, action, result, now, fx),
+        );
+        self.inner.durable(seq).await?;
+        out
     }
 
     /// Installs a fault rule; answers its id (`fault-1`, ...). See [`crate::faults`].
@@ -958,7 +1189,14 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the rule.
     pub fn add_fault(&self, rule: FaultRule) -> Result<String, InvalidRule> {
-        self.inner.faults.add_rule(rule, self.now())
+        let _order = self.inner.rules.lock();
+        let now = self.now();
+        let id = self.inner.faults.add_rule(rule.clone(), now)?;
+        self.inner.record(|| Record::AddFault {
+            at: now.as_millis(),
+            rule,
+        });
+        Ok(id)
     }
 
     /// Every fault rule, with how often it matched and fired.
@@ -968,12 +1206,20 @@ impl Simulator {
 
     /// Removes one fault rule; false when there was none with that id.
     pub fn remove_fault(&self, id: &str) -> bool {
-        self.inner.faults.remove_rule(id)
+        let _order = self.inner.rules.lock();
+        let removed = self.inner.faults.remove_rule(id);
+        if removed {
+            self.inner
+                .record(|| Record::RemoveFault { id: id.to_owned() });
+        }
+        removed
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
+        let _order = self.inner.rules.lock();
         self.inner.faults.clear_rules();
+        self.inner.record(|| Record::ClearFaults);
     }
 
     /// Installs a rate limit; answers its id (`limit-1`, ...).
@@ -981,7 +1227,10 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the limit.
     pub fn add_rate_limit(&self, limit: RateLimit) -> Result<String, InvalidRule> {
-        self.inner.faults.add_limit(limit)
+        let _order = self.inner.rules.lock();
+        let id = self.inner.faults.add_limit(limit.clone())?;
+        self.inner.record(|| Record::AddRateLimit { limit });
+        Ok(id)
     }
 
     /// Every rate limit, with how many calls it allowed and throttled.
@@ -991,12 +1240,20 @@ impl Simulator {
 
     /// Removes one rate limit; false when there was none with that id.
     pub fn remove_rate_limit(&self, id: &str) -> bool {
-        self.inner.faults.remove_limit(id)
+        let _order = self.inner.rules.lock();
+        let removed = self.inner.faults.remove_limit(id);
+        if removed {
+            self.inner
+                .record(|| Record::RemoveRateLimit { id: id.to_owned() });
+        }
+        removed
     }
 
     /// Removes every rate limit.
     pub fn clear_rate_limits(&self) {
+        let _order = self.inner.rules.lock();
         self.inner.faults.clear_limits();
+        self.inner.record(|| Record::ClearRateLimits);
     }
 
     /// Clears all state: every pipeline of every account and region, with its
@@ -1004,8 +1261,43 @@ impl Simulator {
     /// keeps its time. Pipelines created afterwards draw the ids a fresh simulator
     /// with the same seed would.
     pub fn reset(&self) {
+        self.inner.record(|| Record::Reset);
+        self.inner.reset();
+        tracing::info!("simulator reset");
+    }
+
+    /// Waits until every change made so far is in the state file (written or synced,
+    /// as its [`Fsync`] policy says). Calls of the CodePipeline API wait for their own
+    /// changes before they answer; this is for the rest (fault rules, rate limits,
+    /// [`configure_pipeline`](Self::configure_pipeline), [`reset`](Self::reset)).
+    /// Immediate without a state file.
+    ///
+    /// # Errors
+    /// `InternalFailure` when the state file could not be written.
+    pub async fn flush(&self) -> Result<()> {
+        let seq = self.inner.journal.get().map(Journal::appended);
+        self.inner.durable(seq).await
+    }
+
+    /// Whether this simulator came back from a state file that held state.
+    pub fn restored(&self) -> bool {
+        self.inner.restored > 0
+    }
+
+    /// Writes and syncs the state file and closes it: for a clean shutdown. Calls that
+    /// change state afterwards answer `InternalFailure`. Does nothing without a state
+    /// file.
+    pub fn close_state_file(&self) {
+        if let Some(journal) = self.inner.journal.get() {
+            journal.close();
+            tracing::info!(path = %journal.path().display(), "state file synced and closed");
+        }
+    }
+}
+
+impl Inner {
+    fn reset(&self) {
         let scopes: Vec<Arc<Scope>> = self
-            .inner
             .scopes
             .iter()
             .map(|entry| Arc::clone(entry.value()))
@@ -1023,13 +1315,14 @@ impl Simulator {
             }
             registry.clear();
         }
-        self.inner.scheduler.clear();
-        self.inner.faults.clear_rules();
-        self.inner.faults.clear_limits();
-        self.inner.faults.reset_ids();
-        tracing::info!("simulator reset");
+        self.scheduler.clear();
+        self.faults.clear_rules();
+        self.faults.clear_limits();
+        self.faults.reset_ids();
     }
+}
 
+impl Simulator {
     /// Whether the clock is virtual (moved only by [`advance`](Self::advance)).
     pub fn is_virtual_time(&self) -> bool {
         self.inner.clock.is_virtual()
@@ -1042,7 +1335,12 @@ impl Simulator {
     /// `PipelineNotFoundException`.
     pub fn configure_pipeline(&self, name: &str, settings: PipelineSettings) -> Result<()> {
         let slot = self.pipeline(name)?;
-        slot.engine.lock().configure(settings);
+        let mut engine = slot.engine.lock();
+        self.inner.record(|| Record::Configure {
+            key: slot.key(&engine),
+            settings: (&settings).into(),
+        });
+        engine.configure(settings);
         Ok(())
     }
 

@@ -1,0 +1,210 @@
+//! Replay of a state file's journal: the recorded engine calls, made again in order.
+//!
+//! Each record carries the simulated moment its call happened at, and replay passes
+//! exactly that moment to the engine, so every draw, id and status comes out as it did.
+//! Timers are the one thing replay does not take from the clock: each timer that fired
+//! in the live run has its own record, and fires at that point of the replay. Timers
+//! scheduled but not yet fired when the file ends go to the scheduler, and fire when
+//! their time comes (at once, in real time, for those that fell due while pipesim was
+//! down).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::engine::{Effects, PipelineEngine, Timer};
+use crate::model::{CreatePipelineInput, Timestamp};
+use crate::persist::{Key, Record};
+
+use super::{Inner, PipelineSlot, TimerItem};
+
+/// When one timer of one pipeline is due, and the pipeline, by scheduling order.
+type Scheduled = VecDeque<(Timestamp, Arc<PipelineSlot>)>;
+
+/// Timers the replayed calls scheduled and no replayed firing has used yet, by the
+/// pipeline slot's address and the timer.
+#[derive(Default)]
+struct Pending {
+    by_timer: HashMap<(usize, Timer), Scheduled>,
+}
+
+impl Pending {
+    fn add(&mut self, slot: &Arc<PipelineSlot>, effects: Effects) {
+        for (due, timer) in effects.timers {
+            self.by_timer
+                .entry((Arc::as_ptr(slot) as usize, timer))
+                .or_default()
+                .push_back((due, Arc::clone(slot)));
+        }
+    }
+
+    fn fired(&mut self, slot: &Arc<PipelineSlot>, timer: Timer) {
+        let key = (Arc::as_ptr(slot) as usize, timer);
+        if let Some(waiting) = self.by_timer.get_mut(&key) {
+            waiting.pop_front();
+            if waiting.is_empty() {
+                self.by_timer.remove(&key);
+            }
+        }
+    }
+
+    fn into_timers(self) -> impl Iterator<Item = (Timestamp, TimerItem)> {
+        self.by_timer.into_iter().flat_map(|((_, timer), waiting)| {
+            waiting
+                .into_iter()
+                .map(move |(due, slot)| (due, (slot, timer)))
+        })
+    }
+}
+
+/// Replays `records` into a simulator that has just been built and holds nothing.
+pub(super) fn replay(inner: &Inner, records: Vec<Record>) {
+    let count = records.len();
+    let mut pending = Pending::default();
+    let mut skipped = 0usize;
+    for record in records {
+        if !apply(inner, record, &mut pending) {
+            skipped += 1;
+        }
+    }
+    inner.scheduler.schedule(pending.into_timers());
+    if count > 0 {
+        tracing::info!(
+            records = count,
+            late_calls = skipped,
+            "state restored from the state file"
+        );
+    }
+}
+
+/// The slot of the incarnation a record names; `None` when it was deleted (a late
+/// call on a deleted pipeline, which changed nothing when it was made either).
+fn slot(inner: &Inner, key: &Key) -> Option<Arc<PipelineSlot>> {
+    let scope = inner.scope(&key.account, &key.region);
+    let slot = scope
+        .pipelines
+        .get(key.name.as_str())
+        .map(|entry| Arc::clone(entry.value()))?;
+    (slot.incarnation == key.incarnation).then_some(slot)
+}
+
+/// Makes one engine call again at its moment, keeping the timers it schedules.
+fn call(
+    inner: &Inner,
+    pending: &mut Pending,
+    key: &Key,
+    at: u64,
+    call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects),
+) -> bool {
+    let Some(slot) = slot(inner, key) else {
+        return false;
+    };
+    let at = moment(inner, at);
+    let mut effects = Effects::new(false);
+    call(&mut slot.engine.lock(), at, &mut effects);
+    pending.add(&slot, effects);
+    true
+}
+
+/// `at` as a timestamp; virtual time follows the replay forward.
+fn moment(inner: &Inner, at: u64) -> Timestamp {
+    let at = Timestamp::from_millis(at);
+    inner.clock.advance_to(at);
+    at
+}
+
+/// Applies one record; false when it named a pipeline that is gone.
+fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
+    match record {
+        Record::Header(_) => true,
+        Record::Create {
+            key,
+            at,
+            pipeline,
+            tags,
+        } => {
+            let scope = inner.scope(&key.account, &key.region);
+            let at = moment(inner, at);
+            let input = CreatePipelineInput { pipeline, tags };
+            // The live call passed the same checks against the same state; the
+            // incarnation counter moves exactly as it did then.
+            let created = inner.create(&scope, input, at);
+            debug_assert!(created.is_ok(), "a recorded create replays: {created:?}");
+            created.is_ok()
+        }
+        Record::Update { key, at, pipeline } => call(inner, pending, &key, at, |e, at, fx| {
+            e.update(pipeline, at, fx);
+        }),
+        Record::Delete { key } => {
+            let live = slot(inner, &key).is_some();
+            if live {
+                let scope = inner.scope(&key.account, &key.region);
+                inner.delete(&scope, &key.name);
+            }
+            live
+        }
+        Record::Start { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.start(&input, at, fx);
+        }),
+        Record::Stop { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.stop(&input, at, fx);
+        }),
+        Record::Approve { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.put_approval(&input, at, fx);
+        }),
+        Record::Fire { key, at, timer } => {
+            let Some(slot) = slot(inner, &key) else {
+                return false;
+            };
+            pending.fired(&slot, timer);
+            call(inner, pending, &key, at, |e, at, fx| e.fire(timer, at, fx))
+        }
+        Record::FinishAction {
+            key,
+            at,
+            execution_id,
+            stage,
+            action,
+            result,
+        } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.finish_action(&execution_id, &stage, &action, result, at, fx);
+        }),
+        Record::Configure { key, settings } => match slot(inner, &key) {
+            Some(slot) => {
+                slot.engine.lock().configure(settings.into());
+                true
+            }
+            None => false,
+        },
+        Record::Tags { key, tags } => match slot(inner, &key) {
+            Some(slot) => {
+                *slot.tags.lock() = tags;
+                true
+            }
+            None => false,
+        },
+        Record::AddFault { at, rule } => inner
+            .faults
+            .add_rule(rule, Timestamp::from_millis(at))
+            .is_ok(),
+        Record::RemoveFault { id } => inner.faults.remove_rule(&id),
+        Record::ClearFaults => {
+            inner.faults.clear_rules();
+            true
+        }
+        Record::AddRateLimit { limit } => inner.faults.add_limit(limit).is_ok(),
+        Record::RemoveRateLimit { id } => inner.faults.remove_limit(&id),
+        Record::ClearRateLimits => {
+            inner.faults.clear_limits();
+            true
+        }
+        Record::Reset => {
+            inner.reset();
+            *pending = Pending::default();
+            true
+        }
+        Record::Clock { at } => {
+            moment(inner, at);
+            true
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Durable state: a simulator opened on a state file comes back with everything it
+//! had, and goes on exactly as if it had never stopped.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::*;
+use pipesim::faults::{FaultRule, RateLimit};
+use pipesim::model::*;
+use pipesim::persist::{Fsync, StateError};
+use pipesim::{Outcome, PipelineSettings, Simulator, SimulatorBuilder};
+
+fn state_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipesim-state-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("pipesim.state")
+}
+
+fn builder() -> SimulatorBuilder {
+    Simulator::builder()
+        .virtual_time()
+        .action_duration(ACTION)
+        .action_outcome(Outcome::FailWithProbability(0.3))
+}
+
+/// Everything a client can see of the simulator.
+async fn observe(sim: &Simulator) -> Vec<String> {
+    let mut seen = vec![format!("now {:?}", sim.now())];
+    let pipelines = sim
+        .list_pipelines(ListPipelinesInput::default())
+        .await
+        .unwrap();
+    seen.push(format!("{pipelines:?}"));
+    for pipeline in pipelines.pipelines {
+        let name = pipeline.name.as_str();
+        seen.push(format!("{:?}", sim.get_pipeline_state(name).await.unwrap()));
+        let list = sim.list_pipeline_executions(name).await.unwrap();
+        for summary in &list.pipeline_execution_summaries {
+            let id = summary.pipeline_execution_id.as_str();
+            seen.push(format!(
+                "{:?}",
+                sim.get_pipeline_execution((name, id)).await.unwrap()
+            ));
+        }
+        seen.push(format!("{list:?}"));
+        let arn = format!("arn:aws:codepipeline:us-east-1:123456789012:{name}");
+        seen.push(format!(
+            "{:?}",
+            sim.list_tags_for_resource(arn.as_str()).await.unwrap()
+        ));
+    }
+    seen.push(format!(
+        "{:?}",
+        sim.faults().iter().map(|f| &f.id).collect::<Vec<_>>()
+    ));
+    seen.push(format!(
+        "{:?}",
+        sim.rate_limits().iter().map(|l| &l.id).collect::<Vec<_>>()
+    ));
+    seen
+}
+
+/// A history with every kind of change: modes, tokens, stops, approvals, updates,
+/// deletes and re-creates, tags, settings, rules, failures drawn from the seed.
+async fn make_history(sim: &Simulator) -> Vec<String> {
+    create(sim, two_stages("Queued").v2(ExecutionMode::Queued)).await;
+    create(sim, with_approval("Approved")).await;
+    create(sim, two_stages("Gone")).await;
+    sim.configure_pipeline(
+        "Queued",
+        PipelineSettings::new().max_concurrent_executions(3),
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        let input =
+            StartPipelineExecutionInput::new("Queued").client_request_token(format!("t{n}"));
+        match sim.start_pipeline_execution(input).await {
+            Ok(out) => ids.push(out.pipeline_execution_id),
+            Err(err) => ids.push(err.error_type().to_owned()),
+        }
+        sim.advance(ACTION / 3).await;
+    }
+    let first = start(sim, "Approved").await;
+    sim.advance(ACTION).await;
+    let token = approval_token(sim, "Approved", "Approve", "Manual").await;
+    sim.put_approval_result(approval(
+        "Approved",
+        "Approve",
+        "Manual",
+        &token,
+        ApprovalStatus::Approved,
+    ))
+    .await
+    .unwrap();
+    let second = start(sim, "Approved").await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput {
+        pipeline_name: "Approved".into(),
+        pipeline_execution_id: second.clone(),
+        abandon: Some(true),
+        reason: Some("no".into()),
+    })
+    .await
+    .unwrap();
+    sim.delete_pipeline("Gone").await.unwrap();
+    create(sim, two_stages("Gone")).await;
+    start(sim, "Gone").await;
+    sim.update_pipeline(two_stages("Gone")).await.unwrap();
+    let arn = "arn:aws:codepipeline:us-east-1:123456789012:Queued";
+    sim.tag_resource(TagResourceInput {
+        resource_arn: arn.into(),
+        tags: vec![
+            Tag {
+                key: "team".into(),
+                value: "a".into(),
+            },
+            Tag {
+                key: "x".into(),
+                value: "1".into(),
+            },
+        ],
+    })
+    .await
+    .unwrap();
+    sim.untag_resource(UntagResourceInput {
+        resource_arn: arn.into(),
+        tag_keys: vec!["x".into()],
+    })
+    .await
+    .unwrap();
+    sim.add_fault(FaultRule::error("ThrottlingException").pipeline("Nobody"))
+        .unwrap();
+    let removed = sim
+        .add_fault(FaultRule::error("InternalFailure").pipeline("Nobody"))
+        .unwrap();
+    sim.add_fault(FaultRule::latency(Duration::from_millis(1)).pipeline("Nobody"))
+        .unwrap();
+    assert!(sim.remove_fault(&removed));
+    sim.add_rate_limit(RateLimit::new(1000.0).operation("GetPipeline"))
+        .unwrap();
+    sim.flush().await.unwrap();
+    ids.push(first);
+    ids.push(second);
+    ids
+}
+
+#[tokio::test]
+async fn a_reopened_state_file_gives_back_every_pipeline_execution_tag_and_rule() {
+    let path = state_file("restore");
+    let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    make_history(&sim).await;
+    let before = observe(&sim).await;
+    drop(sim);
+
+    let reopened = builder().open(&path, Fsync::Always).unwrap();
+    assert_eq!(reopened.seed(), SEED, "the seed comes from the file");
+    assert_eq!(observe(&reopened).await, before);
+}
+
+#[tokio::test]
+async fn a_restored_simulator_goes_on_exactly_as_one_that_never_stopped() {
+    let path = state_file("continue");
+    let sim = builder().seed(SEED).open(&path, Fsync::EverySec).unwrap();
+    let twin = builder().seed(SEED).build();
+    assert_eq!(make_history(&sim).await, make_history(&twin).await);
+    drop(sim);
+
+    let reopened = builder().open(&path, Fsync::EverySec).unwrap();
+    for sim in [&reopened, &twin] {
+        sim.advance(ACTION * 2).await;
+        start(sim, "Queued").await;
+        sim.advance(Duration::from_secs(3600)).await;
+    }
+    assert_eq!(observe(&reopened).await, observe(&twin).await);
+}
+
+#[tokio::test]
+async fn tokens_survive_a_restart_and_replay_the_same_execution() {
+    let path = state_file("tokens");
+    let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&sim, two_stages("P")).await;
+    let input = StartPipelineExecutionInput::new("P").client_request_token("deploy-1");
+    let first = sim.start_pipeline_execution(input.clone()).await.unwrap();
+    drop(sim);
+
+    let reopened = builder().open(&path, Fsync::Always).unwrap();
+    let id = first.pipeline_execution_id.as_str();
+    reopened.get_pipeline_execution(("P", id)).await.unwrap();
+    assert_eq!(
+        reopened.start_pipeline_execution(input).await.unwrap(),
+        first
+    );
+    let list = reopened.list_pipeline_executions("P").await.unwrap();
+    assert_eq!(
+        list.pipeline_execution_summaries.len(),
+        1,
+        "the replay started nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_state_file_refuses_other_settings_and_changes_nothing() {
+    let path = state_file("settings");
+    let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&sim, two_stages("P")).await;
+    drop(sim);
+    let bytes = std::fs::read(&path).unwrap();
+
+    let err = builder()
+        .seed(SEED + 1)
+        .open(&path, Fsync::Always)
+        .unwrap_err();
+    assert!(matches!(err, StateError::SettingsDiffer { .. }), "{err}");
+    assert!(
+        err.to_string().contains("seed was 42 and is 43 now"),
+        "{err}"
+    );
+    let err = builder()
+        .seed(SEED)
+        .max_concurrent_executions(5)
+        .open(&path, Fsync::Always)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("max_concurrent_executions was 50 and is 5 now"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[tokio::test]
+async fn calls_that_fail_validation_are_not_journaled() {
+    let path = state_file("invalid");
+    let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&sim, two_stages("P")).await;
+    sim.flush().await.unwrap();
+    let len = std::fs::metadata(&path).unwrap().len();
+    let err = sim.start_pipeline_execution("bad name!").await.unwrap_err();
+    assert_eq!(err.error_type(), "ValidationException");
+    let err = sim.start_pipeline_execution("Missing").await.unwrap_err();
+    assert_eq!(err.error_type(), "PipelineNotFoundException");
+    sim.flush().await.unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), len);
+}
+
+#[tokio::test]
+async fn a_closed_state_file_fails_changes_instead_of_losing_them() {
+    let path = state_file("closed");
+    let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&sim, two_stages("P")).await;
+    sim.close_state_file();
+    let err = sim.start_pipeline_execution("P").await.unwrap_err();
+    assert_eq!(err.error_type(), "InternalFailure");
+    assert!(err.to_string().contains("closed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_change_is_in_the_file_by_the_time_it_is_answered() {
+    for fsync in [Fsync::Always, Fsync::EverySec] {
+        let path = state_file(&format!("acknowledged-{fsync}"));
+        let sim = builder().seed(SEED).open(&path, fsync).unwrap();
+        create(&sim, two_stages("P")).await;
+        for n in 0..50 {
+            let token = format!("token-{n}-acknowledged");
+            let input = StartPipelineExecutionInput::new("P").client_request_token(&token);
+            sim.start_pipeline_execution(input).await.unwrap();
+            let written = std::fs::read(&path).unwrap();
+            let written = String::from_utf8_lossy(&written);
+            assert!(
+                written.contains(&token),
+                "{fsync}: start {n} answered before it was written"
+            );
+        }
+    }
+}
