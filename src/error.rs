@@ -126,10 +126,19 @@ service_errors! {
     ConcurrentModification => "ConcurrentModificationException", 400;
     /// Too many calls: a rate limit or a fault rule. SDKs retry it with backoff.
     Throttling => "ThrottlingException", 400;
-    /// The service failed (injected by a fault rule). SDKs retry it.
+    /// The service failed: injected by a fault rule, or the state file could not be
+    /// written. SDKs retry it.
     InternalFailure => "InternalFailure", 500;
     /// The service is unavailable (injected by a fault rule). SDKs retry it.
     ServiceUnavailable => "ServiceUnavailable", 503;
+    /// Only the server with `--require-auth`: the request has no `Authorization` header.
+    MissingAuthenticationToken => "MissingAuthenticationTokenException", 403;
+    /// Only the server with `--require-auth`: the signature lacks parts or is malformed.
+    IncompleteSignature => "IncompleteSignatureException", 400;
+    /// Only the server with `--require-auth`: no configured credential has this key.
+    UnrecognizedClient => "UnrecognizedClientException", 403;
+    /// Only the server with `--require-auth`: the signature is wrong or expired.
+    InvalidSignature => "InvalidSignatureException", 403;
 }
 
 /// Shorthand for results whose error is [`Error`].

@@ -469,3 +469,66 @@ fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn require_auth_needs_well_formed_credentials() {
+    let output = pipesim(&["serve", "--require-auth"])
+        .env_remove("PIPESIM_CREDENTIALS")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--credential"));
+    let output = pipesim(&["serve", "--require-auth", "--credential", "AKIA1:secret"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("a credential is ACCESS_KEY_ID:SECRET_ACCESS_KEY:ACCOUNT"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn require_auth_refuses_unsigned_calls_with_missing_authentication_token() {
+    let server = serve(&[
+        "--require-auth",
+        "--credential",
+        "AKIATEST:s3cret:111122223333",
+    ]);
+    let (status, body) = call(&server.addr, "ListPipelines", "{}").unwrap();
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains(r#""__type":"MissingAuthenticationTokenException""#),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
+    let dir = std::env::temp_dir().join(format!("pipesim-corrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("pipesim.state");
+    std::fs::write(&state, "not a journal").unwrap();
+    let output = pipesim(&[
+        "serve",
+        "--port",
+        "0",
+        "--state-file",
+        state.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a pipesim state file"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        b"not a journal",
+        "refusing changed nothing"
+    );
+    let output = pipesim(&["serve", "--fsync", "always"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "--fsync needs --state-file");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,7 +8,7 @@ use clap::Args;
 use pipesim::persist::Fsync;
 use pipesim::scenario::Scenario;
 use pipesim::server::{
-    self, AdminAccess, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT,
+    self, AdminAccess, Credential, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT,
     DEFAULT_REQUEST_TIMEOUT, ServerConfig,
 };
 use pipesim::service::{DEFAULT_ACCOUNT, DEFAULT_REGION};
@@ -106,6 +106,25 @@ pub(crate) struct ServeArgs {
     /// second (survives a crash or kill -9; a power cut loses at most a second).
     #[arg(long, default_value_t = Fsync::EverySec, value_name = "always|everysec", requires = "state_file")]
     fsync: Fsync,
+
+    /// Require every API call to be SigV4-signed with a --credential: unsigned,
+    /// mis-signed or expired calls are refused as AWS refuses them, and each call acts in
+    /// its credential's account.
+    #[arg(long, requires = "credential")]
+    require_auth: bool,
+
+    /// A credential --require-auth accepts (and nothing else uses), as
+    /// ACCESS_KEY_ID:SECRET_ACCESS_KEY:ACCOUNT
+    /// (repeat for more). Flags show up in process lists: on a shared machine, pass it
+    /// through PIPESIM_CREDENTIALS instead (credentials separated by commas).
+    #[arg(
+        long,
+        value_name = "KEY:SECRET:ACCOUNT",
+        env = "PIPESIM_CREDENTIALS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    credential: Vec<Credential>,
 
     /// Turn the admin API (/_pipesim/, but health) off.
     #[arg(long)]
@@ -220,6 +239,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
             (false, Some(token)) => AdminAccess::Token(token),
             (false, None) => AdminAccess::Open,
         });
+    let config = if args.require_auth {
+        tracing::info!(
+            credentials = args.credential.len(),
+            "every API call must be SigV4-signed with a configured credential"
+        );
+        config.require_auth(args.credential)
+    } else {
+        config
+    };
     let app = server::router(sim.clone(), config.clone());
     server::serve(listener, app, &config, server::shutdown_signal())
         .await

@@ -65,15 +65,8 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "));
-            // Compared in full whatever differs, so timing tells nothing about the token.
-            let matches = given.is_some_and(|given| {
-                given.len() == token.len()
-                    && given
-                        .bytes()
-                        .zip(token.bytes())
-                        .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                        == 0
-            });
+            let matches = given
+                .is_some_and(|given| super::constant_time_eq(given.as_bytes(), token.as_bytes()));
             if matches {
                 next.run(request).await
             } else {

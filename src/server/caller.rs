@@ -52,7 +52,7 @@ impl<'a> Caller<'a> {
 
 /// Whether `region` looks like a region name (`us-east-1`, `eu-central-2`, ...), so a
 /// mangled scope falls back to the default instead of creating a strange region.
-fn is_region(region: &str) -> bool {
+pub(crate) fn is_region(region: &str) -> bool {
     (1..=32).contains(&region.len())
         && region
             .bytes()

@@ -11,6 +11,7 @@
 //! rate limits, the virtual clock, finishing actions on demand, and reset.
 
 mod admin;
+mod auth;
 mod caller;
 mod protocol;
 #[cfg(test)]
@@ -42,6 +43,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::service::Simulator;
 
+pub use auth::Credential;
 use caller::Caller;
 use protocol::{Reply, decode};
 
@@ -72,6 +74,9 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Who may use the admin API under `/_pipesim/` (health is always open).
     pub admin: AdminAccess,
+    /// When set, every API call must be SigV4-signed with one of these credentials, and
+    /// acts in its account.
+    pub require_auth: Option<Vec<Credential>>,
 }
 
 /// Who may use the admin API.
@@ -94,6 +99,7 @@ impl Default for ServerConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             admin: AdminAccess::Open,
+            require_auth: None,
         }
     }
 }
@@ -117,6 +123,13 @@ impl ServerConfig {
         self
     }
 
+    /// Requires every API call to be SigV4-signed with one of `credentials`; each call
+    /// acts in its credential's account and its signature's region.
+    pub fn require_auth(mut self, credentials: Vec<Credential>) -> Self {
+        self.require_auth = Some(credentials);
+        self
+    }
+
     /// Sets how long a client may take to send a request's headers, then its body.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
@@ -129,12 +142,19 @@ struct AppState {
     /// theirs.
     sim: Simulator,
     config: ServerConfig,
+    /// Present with `require_auth`.
+    verifier: Option<auth::Verifier>,
 }
 
 /// The router serving the CodePipeline API from `sim`. Requests that name no account
 /// or region act in `sim`'s.
 pub fn router(sim: Simulator, config: ServerConfig) -> Router {
-    let state = Arc::new(AppState { sim, config });
+    let verifier = config.require_auth.as_deref().map(auth::Verifier::new);
+    let state = Arc::new(AppState {
+        sim,
+        config,
+        verifier,
+    });
     Router::new()
         .route("/", post(api).fallback(wrong_method))
         .merge(admin::routes(&state))
@@ -202,6 +222,12 @@ pub async fn serve(
     Ok(())
 }
 
+/// Whether two secrets are equal, compared in full whatever differs, so that the time
+/// taken tells nothing about where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// Errors of one connection that the accept loop should shrug off.
 fn is_connection_error(err: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
@@ -241,6 +267,21 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: answering the requests in flight");
 }
 
+/// Who a call comes from: with `require_auth`, the verified credential's account and
+/// its signature's region; else what the `Authorization` header names, unchecked.
+fn caller<'a>(state: &'a AppState, headers: &'a HeaderMap, body: &[u8]) -> Result<Caller<'a>> {
+    match &state.verifier {
+        Some(verifier) => {
+            let verified = verifier.verify(headers, body, std::time::SystemTime::now())?;
+            Ok(Caller {
+                account: Some(verified.account),
+                region: Some(verified.region),
+            })
+        }
+        None => Ok(Caller::from_headers(headers)),
+    }
+}
+
 /// `POST /`: one CodePipeline API call.
 async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     // The body is read before anything can fail, so the connection stays usable.
@@ -252,9 +293,10 @@ async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body)
         config.request_timeout,
     );
     let result = match read.await {
-        Ok(body) => match protocol::operation(&headers) {
-            Ok(operation) => {
-                let caller = Caller::from_headers(&headers);
+        Ok(body) => match caller(&state, &headers, &body)
+            .and_then(|caller| Ok((caller, protocol::operation(&headers)?)))
+        {
+            Ok((caller, operation)) => {
                 let scoped;
                 let sim = if caller == Caller::default() {
                     &state.sim
