@@ -303,6 +303,18 @@ struct State {
     next_limit: u64,
 }
 
+/// The rules and limits of a simulator as a state file's snapshot holds them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SavedFaults {
+    next_rule: u64,
+    next_limit: u64,
+    /// Id, rule, and when it was added.
+    rules: Vec<(String, FaultRule, Timestamp)>,
+    /// Id and limit.
+    limits: Vec<(String, RateLimit)>,
+}
+
 /// Every installed rule and limit of one simulator.
 pub(crate) struct Faults {
     seed: u64,
@@ -436,6 +448,48 @@ impl Faults {
         let mut state = self.state.lock();
         state.limits.clear();
         self.rearm(&state);
+    }
+
+    /// The installed rules and limits, for a state file's snapshot. Their counters and
+    /// buckets are not kept: they start again from zero and full after a restart.
+    pub(crate) fn save(&self) -> SavedFaults {
+        let state = self.state.lock();
+        SavedFaults {
+            next_rule: state.next_rule,
+            next_limit: state.next_limit,
+            rules: state
+                .rules
+                .iter()
+                .map(|r| (r.status.id.clone(), r.status.rule.clone(), r.added))
+                .collect(),
+            limits: state
+                .limits
+                .iter()
+                .map(|l| (l.status.id.clone(), l.status.limit.clone()))
+                .collect(),
+        }
+    }
+
+    /// Installs saved rules and limits under their own ids.
+    pub(crate) fn restore(&self, saved: SavedFaults) -> Result<(), InvalidRule> {
+        let number = |id: &str| -> u64 {
+            id.rsplit('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+        };
+        for (id, rule, added) in saved.rules {
+            self.state.lock().next_rule = number(&id).saturating_sub(1);
+            self.add_rule(rule, added)?;
+        }
+        for (id, limit) in saved.limits {
+            self.state.lock().next_limit = number(&id).saturating_sub(1);
+            self.add_limit(limit)?;
+        }
+        let mut state = self.state.lock();
+        state.next_rule = saved.next_rule;
+        state.next_limit = saved.next_limit;
+        Ok(())
     }
 
     /// Judges one call: rate limits first (a throttled call goes no further), then the

@@ -126,6 +126,17 @@ pub(crate) struct ServeArgs {
     )]
     credential: Vec<Credential>,
 
+    /// Compact the state file (rewrite it as one snapshot plus the changes since) once it
+    /// has grown past this many MiB and to twice its size after the last compaction. It
+    /// is also compacted at every start.
+    #[arg(
+        long,
+        default_value_t = 64,
+        value_name = "MIB",
+        requires = "state_file"
+    )]
+    compact_after_mb: u64,
+
     /// Turn the admin API (/_pipesim/, but health) off.
     #[arg(long)]
     no_admin: bool,
@@ -199,6 +210,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     }
     let sim = match &args.state_file {
         Some(path) => builder
+            .compact_state_file_after(args.compact_after_mb.saturating_mul(1 << 20))
             .open(path, args.fsync)
             .map_err(|err| err.to_string())?,
         None => builder.build(),

@@ -81,7 +81,7 @@ impl ActionBehaviour {
 }
 
 /// Settings of one pipeline that are not part of its declaration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PipelineSettings {
     /// Active executions a QUEUED or PARALLEL pipeline admits; the simulator default
     /// (50) when unset.
@@ -89,7 +89,37 @@ pub struct PipelineSettings {
     /// Behaviour of every action of the pipeline.
     pub actions: ActionBehaviour,
     /// Behaviour of single actions, keyed by (stage name, action name).
+    #[serde(with = "pairs")]
     pub per_action: HashMap<(String, String), ActionBehaviour>,
+}
+
+/// The per-action map as a list of `[stage, action, behaviour]`, sorted, since JSON
+/// keys are strings and not pairs.
+mod pairs {
+    use std::collections::HashMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::ActionBehaviour;
+
+    type Map = HashMap<(String, String), ActionBehaviour>;
+
+    pub(super) fn serialize<S: Serializer>(map: &Map, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list: Vec<(&str, &str, &ActionBehaviour)> = map
+            .iter()
+            .map(|((stage, action), behaviour)| (stage.as_str(), action.as_str(), behaviour))
+            .collect();
+        list.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        list.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Map, D::Error> {
+        let list = Vec::<(String, String, ActionBehaviour)>::deserialize(deserializer)?;
+        Ok(list
+            .into_iter()
+            .map(|(stage, action, behaviour)| ((stage, action), behaviour))
+            .collect())
+    }
 }
 
 impl PipelineSettings {

@@ -14,7 +14,7 @@ use crate::model::{
 use super::plan::Mode;
 
 /// One execution, running or finished.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Execution {
     pub(crate) id: ExecutionId,
     pub(crate) started: Timestamp,
@@ -28,7 +28,7 @@ pub(crate) struct Execution {
 }
 
 /// What only some executions have.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Details {
     pub(crate) variables: Vec<ResolvedPipelineVariable>,
     pub(crate) artifact_revisions: Vec<ArtifactRevision>,
@@ -38,7 +38,7 @@ pub(crate) struct Details {
 }
 
 /// Where a running execution is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Position {
     /// In front of `stage`, waiting for its lock.
     Waiting,
@@ -49,7 +49,7 @@ pub(crate) enum Position {
 }
 
 /// How a stop was requested.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum StopKind {
     /// Let in-progress actions finish, start nothing new.
     Wait,
@@ -58,7 +58,7 @@ pub(crate) enum StopKind {
 }
 
 /// The moving parts of an active execution.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Run {
     pub(crate) stage: u16,
     pub(crate) group: u16,
@@ -81,7 +81,7 @@ impl Run {
 }
 
 /// One action execution of the current group.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Slot {
     /// Index of the action in its stage.
     pub(crate) action: u16,

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use super::execution::Execution;
 
 /// Retained executions by sequence number.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct History {
     entries: VecDeque<(u64, Execution)>,
 }

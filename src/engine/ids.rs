@@ -26,7 +26,7 @@ const VERSION_4: u64 = 0x4000;
 const VARIANT: u64 = 0b10 << 62;
 
 /// Encodes sequence numbers as execution ids and back, for one pipeline.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct IdCodec {
     /// The high half of every id of this pipeline, version nibble included.
     high: u64,

@@ -27,6 +27,7 @@ pub(crate) mod history;
 pub(crate) mod ids;
 pub(crate) mod paging;
 pub(crate) mod plan;
+pub(crate) mod saved;
 pub(crate) mod tokens;
 
 use std::collections::VecDeque;
@@ -140,7 +141,7 @@ impl Effects {
 }
 
 /// What the pipeline shows of one stage, and who holds its lock.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct StageRuntime {
     /// The execution inside a locked stage (SUPERSEDED and QUEUED only).
     occupant: Option<u64>,
@@ -151,7 +152,7 @@ struct StageRuntime {
     actions: Vec<Option<ActionLatest>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ActionLatest {
     id: Uuid,
     status: ActionExecutionStatus,

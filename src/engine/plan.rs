@@ -12,7 +12,7 @@ use crate::model::{ActionCategory, ExecutionMode, PipelineDeclaration, PipelineT
 use super::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 
 /// The execution mode, as the engine needs it (always a known value).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Mode {
     Superseded,
     Queued,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::model::{ExecutionId, PipelineVariable, SourceRevisionOverride, Timestamp};
 
 /// The parameters of a start that a replay must repeat, in a canonical order.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct StartParams {
     variables: Vec<PipelineVariable>,
     source_revisions: Vec<(String, String, String)>,
@@ -46,7 +46,7 @@ impl StartParams {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Remembered {
     execution: ExecutionId,
     params: Option<Box<StartParams>>,
@@ -64,7 +64,7 @@ pub(crate) enum TokenCheck {
 }
 
 /// The tokens one pipeline remembers.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TokenTable {
     by_token: HashMap<Arc<str>, Remembered>,
     /// Tokens in the order they expire.

@@ -93,6 +93,21 @@ impl fmt::Display for ExecutionId {
     }
 }
 
+/// Execution ids travel as their lowercase hyphenated form.
+impl Serialize for ExecutionId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExecutionId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom("an execution id is a lowercase UUID"))
+    }
+}
+
 /// The error of parsing an [`ExecutionId`] that is not a lowercase hyphenated UUID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a lowercase hyphenated uuid")]

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::Notify;
 
-pub(crate) use record::{Header, Key, Record};
+pub(crate) use record::{Header, Key, Record, SNAPSHOT_OP, SavedTimer, Snapshot};
 
 /// The first bytes of a state file.
 pub const MAGIC: &[u8; 8] = b"PSJRNL01";
@@ -125,6 +125,15 @@ pub enum StateError {
         /// What is wrong with it.
         why: String,
     },
+    /// The records check out but cannot be applied: a snapshot that does not fit the
+    /// pipeline it describes, say.
+    #[error("state file {path} cannot be restored: {why}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
+        why: String,
+    },
     /// The file was written by a simulator with other settings, which would replay to
     /// other state.
     #[error(
@@ -151,10 +160,10 @@ pub(crate) struct Opened {
 pub(crate) struct Journal {
     shared: Arc<Shared>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    path: PathBuf,
 }
 
 struct Shared {
+    path: PathBuf,
     pending: Mutex<Pending>,
     /// Wakes the writer when the buffer fills from empty, or when closing.
     work: Condvar,
@@ -162,12 +171,34 @@ struct Shared {
     durable: AtomicU64,
     progress: Notify,
     fsync: Fsync,
+    /// The file the writer appends to. Compaction swaps it for the compacted file.
+    output: Mutex<Output>,
+    /// The settings header's frame, which every compacted file starts with.
+    header: Mutex<Vec<u8>>,
+    /// Bytes in the file, and how many it had after the last compaction.
+    size: AtomicU64,
+    compacted_size: AtomicU64,
+    compact_after: u64,
+    /// Set by the writer when the file has grown enough to compact.
+    compaction_wanted: Mutex<bool>,
+    compaction_wake: Condvar,
+}
+
+struct Output {
+    file: File,
+    /// Which file this is: a batch taken for an earlier one is in the compacted file
+    /// already, and is not written again.
+    generation: u64,
 }
 
 #[derive(Default)]
 struct Pending {
     buffer: Vec<u8>,
     appended: u64,
+    generation: u64,
+    /// While a compaction runs: the records appended since its snapshot, which the
+    /// compacted file must carry after it.
+    since_snapshot: Option<Vec<u8>>,
     closing: bool,
     /// Set by the writer when it has written its last record after `closing`.
     closed: bool,
@@ -178,7 +209,11 @@ struct Pending {
 impl Journal {
     /// Opens or creates the journal at `path`, reads every record it holds, and starts
     /// the writer.
-    pub(crate) fn open(path: &Path, fsync: Fsync) -> Result<Opened, StateError> {
+    pub(crate) fn open(
+        path: &Path,
+        fsync: Fsync,
+        compact_after: u64,
+    ) -> Result<Opened, StateError> {
         let io = |source| StateError::Io {
             path: path.to_owned(),
             source,
@@ -223,27 +258,36 @@ impl Journal {
             };
             (header, records.collect())
         };
-        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let size = file.seek(SeekFrom::End(0)).map_err(io)?;
         let shared = Arc::new(Shared {
+            path: path.to_owned(),
             pending: Mutex::new(Pending::default()),
             work: Condvar::new(),
             durable: AtomicU64::new(0),
             progress: Notify::new(),
             fsync,
+            output: Mutex::new(Output {
+                file,
+                generation: 0,
+            }),
+            header: Mutex::new(Vec::new()),
+            size: AtomicU64::new(size),
+            compacted_size: AtomicU64::new(size),
+            compact_after,
+            compaction_wanted: Mutex::new(false),
+            compaction_wake: Condvar::new(),
         });
         let writer = {
             let shared = Arc::clone(&shared);
-            let path = path.to_owned();
             std::thread::Builder::new()
                 .name("pipesim-journal".into())
-                .spawn(move || write_loop(&shared, file, &path))
+                .spawn(move || write_loop(&shared))
                 .map_err(io)?
         };
         Ok(Opened {
             journal: Journal {
                 shared,
                 writer: Mutex::new(Some(writer)),
-                path: path.to_owned(),
             },
             header,
             records,
@@ -251,16 +295,33 @@ impl Journal {
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.path
+        &self.shared.path
+    }
+
+    /// Sets the settings header every compacted file starts with (the one the file has,
+    /// or the one just appended to a new file).
+    pub(crate) fn set_header(&self, header: &Header) {
+        let payload = serde_json::to_vec(&Record::Header(header.clone()))
+            .expect("a header always serialises");
+        let mut framed = Vec::new();
+        frame(&mut framed, &payload);
+        *self.shared.header.lock() = framed;
     }
 
     /// Appends a record; answers its sequence number for [`durable`](Self::durable).
     /// Call it with the lock held that orders the change it records.
     pub(crate) fn append(&self, record: &Record) -> u64 {
         let payload = serde_json::to_vec(record).expect("journal records always serialise");
+        self.append_payload(&payload)
+    }
+
+    fn append_payload(&self, payload: &[u8]) -> u64 {
         let mut pending = self.shared.pending.lock();
         let was_empty = pending.buffer.is_empty();
-        frame(&mut pending.buffer, &payload);
+        frame(&mut pending.buffer, payload);
+        if let Some(since) = &mut pending.since_snapshot {
+            frame(since, payload);
+        }
         pending.appended += 1;
         if was_empty {
             self.shared.work.notify_one();
@@ -290,7 +351,7 @@ impl Journal {
                 if pending.closed {
                     return Err(format!(
                         "the state file {} is closed (pipesim is shutting down)",
-                        self.path.display()
+                        self.shared.path.display()
                     ));
                 }
             }
@@ -298,11 +359,77 @@ impl Journal {
         }
     }
 
+    /// Marks the start of a compaction whose snapshot holds every record appended so
+    /// far; records appended from now on are kept for the compacted file too. Call it
+    /// with every change held off, as the snapshot is taken.
+    pub(crate) fn begin_compaction(&self) {
+        self.shared.pending.lock().since_snapshot = Some(Vec::new());
+    }
+
+    /// Writes the compacted file (the header, `snapshot`, the records appended since it)
+    /// beside the journal, syncs it, and puts it in the journal's place. On an error the
+    /// journal is left as it was, complete.
+    pub(crate) fn finish_compaction(&self, snapshot: &[u8]) -> Result<u64, StateError> {
+        let shared = &self.shared;
+        let compacting = PathBuf::from(format!("{}.compacting", shared.path.display()));
+        let result = self.write_compacted(&compacting, snapshot);
+        if result.is_err() {
+            shared.pending.lock().since_snapshot = None;
+            let _ = std::fs::remove_file(&compacting);
+        }
+        result.map_err(|source| StateError::Io {
+            path: compacting,
+            source,
+        })
+    }
+
+    fn write_compacted(&self, compacting: &Path, snapshot: &[u8]) -> std::io::Result<u64> {
+        let shared = &self.shared;
+        let mut file = File::create(compacting)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&shared.header.lock())?;
+        let mut framed = Vec::with_capacity(snapshot.len() + FRAME_HEADER);
+        frame(&mut framed, snapshot);
+        file.write_all(&framed)?;
+        file.sync_data()?;
+        // Appends wait from here until the compacted file has taken the journal's place,
+        // so that it misses none of them: one write and one sync of the few records
+        // that came in while the snapshot was written.
+        let mut pending = shared.pending.lock();
+        let since = pending.since_snapshot.take().unwrap_or_default();
+        file.write_all(&since)?;
+        file.sync_data()?;
+        std::fs::rename(compacting, &shared.path)?;
+        if let Some(dir) = shared.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself must survive a power cut.
+            File::open(dir)?.sync_all()?;
+        }
+        let size = (MAGIC.len() + shared.header.lock().len() + framed.len() + since.len()) as u64;
+        let mut output = shared.output.lock();
+        output.file = file;
+        output.generation += 1;
+        pending.generation = output.generation;
+        pending.buffer.clear();
+        shared.size.store(size, Ordering::Release);
+        shared.compacted_size.store(size, Ordering::Release);
+        shared.durable.fetch_max(pending.appended, Ordering::AcqRel);
+        drop(output);
+        drop(pending);
+        shared.progress.notify_waiters();
+        Ok(size)
+    }
+
+    /// A handle the compaction thread waits on, which keeps nothing else alive.
+    pub(crate) fn compaction_signal(&self) -> CompactionSignal {
+        CompactionSignal(Arc::clone(&self.shared))
+    }
+
     /// Writes and syncs everything appended, then stops the writer. Called once, when
     /// the simulator shuts down.
     pub(crate) fn close(&self) {
         self.shared.pending.lock().closing = true;
         self.shared.work.notify_one();
+        self.shared.compaction_wake.notify_all();
         let writer = self.writer.lock().take();
         if let Some(writer) = writer {
             let _ = writer.join();
@@ -314,6 +441,28 @@ impl Drop for Journal {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// What the compaction thread waits on.
+pub(crate) struct CompactionSignal(Arc<Shared>);
+
+impl CompactionSignal {
+    /// Waits up to `timeout` for the writer to ask for a compaction: `Some(true)` when
+    /// it did, `Some(false)` when it did not, `None` once the journal is closed.
+    pub(crate) fn wait(&self, timeout: Duration) -> Option<bool> {
+        wait_for_compaction(&self.0, timeout)
+    }
+}
+
+fn wait_for_compaction(shared: &Shared, timeout: Duration) -> Option<bool> {
+    if shared.pending.lock().closing {
+        return None;
+    }
+    let mut wanted = shared.compaction_wanted.lock();
+    if !*wanted {
+        shared.compaction_wake.wait_for(&mut wanted, timeout);
+    }
+    Some(std::mem::take(&mut *wanted))
 }
 
 /// How the settings a file was written with differ from this run's; `None` when
@@ -352,14 +501,14 @@ fn frame(buffer: &mut Vec<u8>, payload: &[u8]) {
     buffer.extend_from_slice(payload);
 }
 
-/// The writer thread: moves the buffer to the file, syncs as the policy says, and
-/// tells waiting callers how far it got.
-fn write_loop(shared: &Shared, mut file: File, path: &Path) {
+/// The writer thread: moves the buffer to the file, syncs as the policy says, tells
+/// waiting callers how far it got, and asks for a compaction when the file has grown.
+fn write_loop(shared: &Shared) {
     const EVERY: Duration = Duration::from_secs(1);
     let mut last_sync = Instant::now();
     let mut unsynced = false;
     loop {
-        let (batch, upto, closing) = {
+        let (batch, upto, generation, closing) = {
             let mut pending = shared.pending.lock();
             while pending.buffer.is_empty() && !pending.closing {
                 let timed_out = shared.work.wait_for(&mut pending, EVERY).timed_out();
@@ -370,15 +519,30 @@ fn write_loop(shared: &Shared, mut file: File, path: &Path) {
             (
                 std::mem::take(&mut pending.buffer),
                 pending.appended,
+                pending.generation,
                 pending.closing,
             )
         };
         let sync_now = shared.fsync == Fsync::Always
             || closing
             || (unsynced || !batch.is_empty()) && last_sync.elapsed() >= EVERY;
-        let result = file
-            .write_all(&batch)
-            .and_then(|()| if sync_now { file.sync_data() } else { Ok(()) });
+        let result = {
+            let mut output = shared.output.lock();
+            // A batch taken before a compaction swapped the file is in the new file.
+            let current = output.generation == generation;
+            let write = if current {
+                output.file.write_all(&batch)
+            } else {
+                Ok(())
+            };
+            write.and_then(|()| {
+                if sync_now {
+                    output.file.sync_data()
+                } else {
+                    Ok(())
+                }
+            })
+        };
         match result {
             Ok(()) => {
                 if sync_now {
@@ -387,10 +551,17 @@ fn write_loop(shared: &Shared, mut file: File, path: &Path) {
                 } else if !batch.is_empty() {
                     unsynced = true;
                 }
-                shared.durable.store(upto, Ordering::Release);
+                shared.durable.fetch_max(upto, Ordering::AcqRel);
+                let size = shared.size.fetch_add(batch.len() as u64, Ordering::AcqRel)
+                    + batch.len() as u64;
+                let compacted = shared.compacted_size.load(Ordering::Acquire);
+                if size > shared.compact_after && size > 2 * compacted {
+                    *shared.compaction_wanted.lock() = true;
+                    shared.compaction_wake.notify_all();
+                }
             }
             Err(err) => {
-                let why = format!("cannot write state file {}: {err}", path.display());
+                let why = format!("cannot write state file {}: {err}", shared.path.display());
                 tracing::error!("{why}; calls that change state now fail");
                 shared.pending.lock().failed = Some(why);
                 shared.progress.notify_waiters();

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::behaviour::{ActionBehaviour, ActionResult, PipelineSettings};
+use crate::engine::behaviour::{ActionResult, PipelineSettings};
+use crate::engine::saved::Saved;
 use crate::engine::{EngineConfig, Timer};
-use crate::faults::{FaultRule, RateLimit};
+use crate::faults::{FaultRule, RateLimit, SavedFaults};
 use crate::model::{
     PipelineDeclaration, PutApprovalResultInput, StartPipelineExecutionInput,
     StopPipelineExecutionInput, Tag,
@@ -35,10 +36,17 @@ pub(crate) struct Key {
 /// happened at. Calls that failed validation changed nothing and are not recorded;
 /// calls that reached an engine are, whatever they answered, so replay makes exactly
 /// the engine calls the live run made.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
 pub(crate) enum Record {
     Header(Header),
+    /// Everything the simulator held when the file was compacted; the records after it
+    /// apply on top. Written through [`SNAPSHOT_OP`] from borrowed state, never from
+    /// this owned form.
+    #[serde(skip_serializing)]
+    Snapshot {
+        snapshot: Box<Snapshot>,
+    },
     Create {
         key: Key,
         at: u64,
@@ -84,7 +92,7 @@ pub(crate) enum Record {
     },
     Configure {
         key: Key,
-        settings: SettingsRecord,
+        settings: PipelineSettings,
     },
     /// The pipeline's whole tag list after a `TagResource` or `UntagResource`.
     Tags {
@@ -113,41 +121,56 @@ pub(crate) enum Record {
     },
 }
 
-/// [`PipelineSettings`] in a form JSON can hold (its per-action map has pair keys).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The `op` of a snapshot record.
+pub(crate) const SNAPSHOT_OP: &str = "snapshot";
+
+/// Everything a simulator holds, read back from a snapshot record.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct SettingsRecord {
-    max_concurrent_executions: Option<u32>,
-    actions: ActionBehaviour,
-    per_action: Vec<(String, String, ActionBehaviour)>,
+pub(crate) struct Snapshot {
+    /// The simulated time, epoch milliseconds.
+    pub(crate) now: u64,
+    pub(crate) scopes: Vec<ScopeSnapshot>,
+    pub(crate) faults: SavedFaults,
+    /// Every timer waiting, in the order they fire.
+    pub(crate) timers: Vec<SavedTimer>,
 }
 
-impl From<&PipelineSettings> for SettingsRecord {
-    fn from(settings: &PipelineSettings) -> Self {
-        let mut per_action: Vec<_> = settings
-            .per_action
-            .iter()
-            .map(|((stage, action), behaviour)| (stage.clone(), action.clone(), *behaviour))
-            .collect();
-        per_action.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        Self {
-            max_concurrent_executions: settings.max_concurrent_executions,
-            actions: settings.actions,
-            per_action,
-        }
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("now", &self.now)
+            .field("scopes", &self.scopes.len())
+            .field("timers", &self.timers.len())
+            .finish_non_exhaustive()
     }
 }
 
-impl From<SettingsRecord> for PipelineSettings {
-    fn from(record: SettingsRecord) -> Self {
-        PipelineSettings {
-            max_concurrent_executions: record.max_concurrent_executions,
-            actions: record.actions,
-            per_action: record
-                .per_action
-                .into_iter()
-                .map(|(stage, action, behaviour)| ((stage, action), behaviour))
-                .collect(),
-        }
-    }
+/// The pipelines of one account and region.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ScopeSnapshot {
+    pub(crate) account: String,
+    pub(crate) region: String,
+    /// How often each name was created: the incarnation counter.
+    pub(crate) registry: Vec<(String, u64)>,
+    pub(crate) pipelines: Vec<PipelineSnapshot>,
+}
+
+/// One pipeline.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PipelineSnapshot {
+    pub(crate) name: String,
+    pub(crate) incarnation: u64,
+    pub(crate) tags: Vec<Tag>,
+    pub(crate) engine: Saved,
+}
+
+/// One waiting timer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedTimer {
+    pub(crate) key: Key,
+    pub(crate) due: u64,
+    pub(crate) timer: Timer,
 }

@@ -33,6 +33,7 @@ use crate::sim::rng::{self, Rng};
 use crate::sim::scheduler::Scheduler;
 
 mod replay;
+mod snapshot;
 
 /// The account pipesim uses when none is given.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
@@ -93,6 +94,12 @@ struct Inner {
     rules: Mutex<()>,
     /// Records replayed from the state file when the simulator was opened.
     restored: usize,
+    /// Held shared by every change while it is made and journaled, and exclusively
+    /// while a snapshot is taken, so a snapshot falls between two changes. Only taken
+    /// with a state file.
+    world: parking_lot::RwLock<()>,
+    /// One compaction at a time.
+    compacting: Mutex<()>,
     /// The state file, when the simulator has one; set once its journal is replayed,
     /// so that replay records nothing.
     journal: std::sync::OnceLock<Journal>,
@@ -131,6 +138,7 @@ pub struct SimulatorBuilder {
     account: String,
     region: String,
     event_capacity: usize,
+    compact_after: u64,
 }
 
 impl Default for SimulatorBuilder {
@@ -151,6 +159,7 @@ impl Default for SimulatorBuilder {
             account: DEFAULT_ACCOUNT.into(),
             region: DEFAULT_REGION.into(),
             event_capacity: 4096,
+            compact_after: 64 << 20,
         }
     }
 }
@@ -250,7 +259,10 @@ impl SimulatorBuilder {
     /// In real time (without [`virtual_time`](Self::virtual_time)), when called outside
     /// a tokio runtime: the timer driver needs one.
     pub fn build(self) -> Simulator {
-        self.build_with(None, None)
+        match self.build_with(None, None) {
+            Ok(sim) => sim,
+            Err(why) => unreachable!("with nothing to replay, building cannot fail: {why}"),
+        }
     }
 
     /// Builds a simulator whose state lives in the file at `path`: every change is
@@ -270,7 +282,7 @@ impl SimulatorBuilder {
         fsync: Fsync,
     ) -> Result<Simulator, StateError> {
         let path = path.as_ref();
-        let opened = Journal::open(path, fsync)?;
+        let opened = Journal::open(path, fsync, self.compact_after)?;
         let mut builder = self;
         if let Some(header) = &opened.header {
             builder.seed = Some(builder.seed.unwrap_or(header.seed));
@@ -288,12 +300,28 @@ impl SimulatorBuilder {
                 }
             }
             None => {
-                opened.journal.append(&Record::Header(expected));
+                opened.journal.append(&Record::Header(expected.clone()));
             }
         }
-        let sim = builder.build_with(Some(opened.journal), Some(opened.records));
+        opened
+            .journal
+            .set_header(opened.header.as_ref().unwrap_or(&expected));
+        let sim = builder
+            .build_with(Some(opened.journal), Some(opened.records))
+            .map_err(|why| StateError::Unreadable {
+                path: path.to_owned(),
+                why,
+            })?;
         tracing::info!(path = %path.display(), %fsync, "state file open");
         Ok(sim)
+    }
+
+    /// When a state file has grown past this many bytes and to twice its size after
+    /// the last compaction, it is compacted: rewritten as one snapshot of the state,
+    /// plus the changes since. Default: 64 MiB, as Redis rewrites its append-only file.
+    pub fn compact_state_file_after(mut self, bytes: u64) -> Self {
+        self.compact_after = bytes;
+        self
     }
 
     fn header(&self, seed: u64) -> persist::Header {
@@ -306,7 +334,14 @@ impl SimulatorBuilder {
         }
     }
 
-    fn build_with(self, journal: Option<Journal>, replay: Option<Vec<Record>>) -> Simulator {
+    /// Builds the simulator, replays `replay` into it, then starts journaling to
+    /// `journal`: a file that held state is compacted at once, so the next restart
+    /// replays a snapshot and little else.
+    fn build_with(
+        self,
+        journal: Option<Journal>,
+        replay: Option<Vec<Record>>,
+    ) -> Result<Simulator, String> {
         let seed = self.seed.unwrap_or_else(rng::random_seed);
         let clock = if self.virtual_time {
             Clock::virtual_at(
@@ -331,14 +366,24 @@ impl SimulatorBuilder {
             faults: Faults::new(seed),
             rules: Mutex::new(()),
             restored: replay.as_ref().map_or(0, Vec::len),
+            world: parking_lot::RwLock::new(()),
+            compacting: Mutex::new(()),
             journal: std::sync::OnceLock::new(),
         });
         let scope = inner.scope(&self.account, &self.region);
         if let Some(records) = replay {
-            replay::replay(&inner, records);
+            replay::replay(&inner, records)?;
         }
         if let Some(journal) = journal {
+            let signal = journal.compaction_signal();
             let _ = inner.journal.set(journal);
+            if inner.restored > 0 {
+                if let Err(err) = inner.compact() {
+                    tracing::warn!(%err, "cannot compact the state file; it stays as it was");
+                }
+            }
+            spawn_compactor(Arc::downgrade(&inner), signal)
+                .map_err(|err| format!("cannot start the compaction thread: {err}"))?;
         }
         if !self.virtual_time {
             let handle = tokio::runtime::Handle::try_current()
@@ -346,8 +391,26 @@ impl SimulatorBuilder {
             handle.spawn(drive(Arc::downgrade(&inner), inner.scheduler.waker()));
         }
         tracing::debug!(seed, virtual_time = self.virtual_time, "simulator built");
-        Simulator { inner, scope }
+        Ok(Simulator { inner, scope })
     }
+}
+
+/// Compacts the state file whenever its writer asks, until the simulator is gone. Holds
+/// the simulator only while compacting, so it never keeps it alive.
+fn spawn_compactor(inner: Weak<Inner>, signal: persist::CompactionSignal) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("pipesim-compact".into())
+        .spawn(move || {
+            while let Some(wanted) = signal.wait(Duration::from_secs(1)) {
+                let Some(inner) = inner.upgrade() else { return };
+                if wanted {
+                    if let Err(err) = inner.compact() {
+                        tracing::warn!(%err, "cannot compact the state file; it stays as it was");
+                    }
+                }
+            }
+        })
+        .map(drop)
 }
 
 /// Fires timers as real (or tokio-paused) time reaches them: the one task that moves
@@ -430,6 +493,7 @@ impl Inner {
     }
 
     fn fire(&self, (slot, timer): TimerItem) {
+        let _world = self.hold();
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
         let now = self.clock.now();
@@ -440,6 +504,39 @@ impl Inner {
         });
         engine.fire(timer, now, &mut effects);
         self.apply(&slot, effects);
+    }
+
+    /// Holds snapshots off while a change is made and journaled; nothing to hold
+    /// without a state file.
+    fn hold(&self) -> Option<parking_lot::RwLockReadGuard<'_, ()>> {
+        self.journal.get().map(|_| self.world.read())
+    }
+
+    /// Rewrites the state file as one snapshot of everything, plus the changes made
+    /// while it was written. Changes wait while the snapshot is taken (serialised in
+    /// memory), not while it is written.
+    fn compact(&self) -> Result<(), StateError> {
+        let Some(journal) = self.journal.get() else {
+            return Ok(());
+        };
+        let _one = self.compacting.lock();
+        let started = std::time::Instant::now();
+        let snapshot = {
+            let _world = self.world.write();
+            let snapshot = self.snapshot();
+            journal.begin_compaction();
+            snapshot
+        };
+        let paused = started.elapsed();
+        let bytes = journal.finish_compaction(&snapshot)?;
+        tracing::info!(
+            path = %journal.path().display(),
+            bytes,
+            paused_ms = paused.as_millis() as u64,
+            took_ms = started.elapsed().as_millis() as u64,
+            "state file compacted"
+        );
+        Ok(())
     }
 
     /// Appends a record to the journal, if there is one; answers what
@@ -467,6 +564,7 @@ impl Inner {
         record: impl FnOnce(Key, u64) -> Record,
         call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T,
     ) -> (T, Option<u64>) {
+        let _world = self.hold();
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
         let now = self.clock.now();
@@ -499,6 +597,7 @@ impl Inner {
         now: Timestamp,
     ) -> Result<(CreatePipelineOutput, Option<u64>)> {
         let name = input.pipeline.name.clone();
+        let _world = self.hold();
         let mut registry = scope.registry.lock();
         if scope.pipelines.contains_key(name.as_str()) {
             return Err(Error::PipelineNameInUse(format!(
@@ -564,6 +663,7 @@ impl Inner {
     /// Deletes a pipeline if the scope has one of that name: `DeletePipeline` and its
     /// replay.
     fn delete(&self, scope: &Scope, name: &str) -> Option<u64> {
+        let _world = self.hold();
         let _registry = scope.registry.lock();
         let (_, slot) = scope.pipelines.remove(name)?;
         let mut engine = slot.engine.lock();
@@ -582,6 +682,7 @@ impl Inner {
         slot: &PipelineSlot,
         change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
     ) -> Result<Option<u64>> {
+        let _world = self.hold();
         let mut tags = slot.tags.lock();
         change(&mut tags)?;
         Ok(self.record(|| Record::Tags {
@@ -670,9 +771,12 @@ impl Simulator {
             }
         }
         self.inner.clock.advance_to(target);
-        let seq = self.inner.record(|| Record::Clock {
-            at: target.as_millis(),
-        });
+        let seq = {
+            let _world = self.inner.hold();
+            self.inner.record(|| Record::Clock {
+                at: target.as_millis(),
+            })
+        };
         // `advance` has no error to answer with; a failed state file is logged by its
         // writer and answered by the next call that changes state.
         let _ = self.inner.durable(seq).await;
@@ -1189,6 +1293,7 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the rule.
     pub fn add_fault(&self, rule: FaultRule) -> Result<String, InvalidRule> {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         let now = self.now();
         let id = self.inner.faults.add_rule(rule.clone(), now)?;
@@ -1206,6 +1311,7 @@ impl Simulator {
 
     /// Removes one fault rule; false when there was none with that id.
     pub fn remove_fault(&self, id: &str) -> bool {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         let removed = self.inner.faults.remove_rule(id);
         if removed {
@@ -1217,6 +1323,7 @@ impl Simulator {
 
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         self.inner.faults.clear_rules();
         self.inner.record(|| Record::ClearFaults);
@@ -1227,6 +1334,7 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the limit.
     pub fn add_rate_limit(&self, limit: RateLimit) -> Result<String, InvalidRule> {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         let id = self.inner.faults.add_limit(limit.clone())?;
         self.inner.record(|| Record::AddRateLimit { limit });
@@ -1240,6 +1348,7 @@ impl Simulator {
 
     /// Removes one rate limit; false when there was none with that id.
     pub fn remove_rate_limit(&self, id: &str) -> bool {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         let removed = self.inner.faults.remove_limit(id);
         if removed {
@@ -1251,6 +1360,7 @@ impl Simulator {
 
     /// Removes every rate limit.
     pub fn clear_rate_limits(&self) {
+        let _world = self.inner.hold();
         let _order = self.inner.rules.lock();
         self.inner.faults.clear_limits();
         self.inner.record(|| Record::ClearRateLimits);
@@ -1261,6 +1371,7 @@ impl Simulator {
     /// keeps its time. Pipelines created afterwards draw the ids a fresh simulator
     /// with the same seed would.
     pub fn reset(&self) {
+        let _world = self.inner.hold();
         self.inner.record(|| Record::Reset);
         self.inner.reset();
         tracing::info!("simulator reset");
@@ -1277,6 +1388,19 @@ impl Simulator {
     pub async fn flush(&self) -> Result<()> {
         let seq = self.inner.journal.get().map(Journal::appended);
         self.inner.durable(seq).await
+    }
+
+    /// Compacts the state file now: rewrites it as one snapshot of the state plus the
+    /// changes made while the snapshot was written, so a restart replays little. Runs by
+    /// itself once the file outgrows [`SimulatorBuilder::compact_state_file_after`].
+    /// Changes wait only while the snapshot is taken in memory. Does nothing without a
+    /// state file.
+    ///
+    /// # Errors
+    /// [`StateError::Io`] when the compacted file cannot be written; the state file is
+    /// left as it was, complete.
+    pub fn compact_state_file(&self) -> Result<(), StateError> {
+        self.inner.compact()
     }
 
     /// Whether this simulator came back from a state file that held state.
@@ -1335,10 +1459,11 @@ impl Simulator {
     /// `PipelineNotFoundException`.
     pub fn configure_pipeline(&self, name: &str, settings: PipelineSettings) -> Result<()> {
         let slot = self.pipeline(name)?;
+        let _world = self.inner.hold();
         let mut engine = slot.engine.lock();
         self.inner.record(|| Record::Configure {
             key: slot.key(&engine),
-            settings: (&settings).into(),
+            settings: settings.clone(),
         });
         engine.configure(settings);
         Ok(())

@@ -7,34 +7,46 @@
 //! scheduled but not yet fired when the file ends go to the scheduler, and fire when
 //! their time comes (at once, in real time, for those that fell due while pipesim was
 //! down).
+//!
+//! A compacted file starts with a snapshot: [`restore`] puts everything it holds back,
+//! timers included, and the records after it replay on top.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::engine::{Effects, PipelineEngine, Timer};
+use parking_lot::Mutex;
+
+use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
 use crate::model::{CreatePipelineInput, Timestamp};
-use crate::persist::{Key, Record};
+use crate::persist::{Key, Record, Snapshot};
 
 use super::{Inner, PipelineSlot, TimerItem};
 
-/// When one timer of one pipeline is due, and the pipeline, by scheduling order.
-type Scheduled = VecDeque<(Timestamp, Arc<PipelineSlot>)>;
+/// Copies of one timer of one pipeline: when each was scheduled (a running count, so
+/// replay schedules them in the order the live run did), when it is due, the pipeline.
+type Scheduled = VecDeque<(u64, Timestamp, Arc<PipelineSlot>)>;
 
 /// Timers the replayed calls scheduled and no replayed firing has used yet, by the
 /// pipeline slot's address and the timer.
 #[derive(Default)]
 struct Pending {
     by_timer: HashMap<(usize, Timer), Scheduled>,
+    scheduled: u64,
 }
 
 impl Pending {
     fn add(&mut self, slot: &Arc<PipelineSlot>, effects: Effects) {
         for (due, timer) in effects.timers {
-            self.by_timer
-                .entry((Arc::as_ptr(slot) as usize, timer))
-                .or_default()
-                .push_back((due, Arc::clone(slot)));
+            self.add_one(slot, due, timer);
         }
+    }
+
+    fn add_one(&mut self, slot: &Arc<PipelineSlot>, due: Timestamp, timer: Timer) {
+        self.scheduled += 1;
+        self.by_timer
+            .entry((Arc::as_ptr(slot) as usize, timer))
+            .or_default()
+            .push_back((self.scheduled, due, Arc::clone(slot)));
     }
 
     fn fired(&mut self, slot: &Arc<PipelineSlot>, timer: Timer) {
@@ -48,21 +60,32 @@ impl Pending {
     }
 
     fn into_timers(self) -> impl Iterator<Item = (Timestamp, TimerItem)> {
-        self.by_timer.into_iter().flat_map(|((_, timer), waiting)| {
-            waiting
-                .into_iter()
-                .map(move |(due, slot)| (due, (slot, timer)))
-        })
+        let mut timers: Vec<(u64, Timestamp, TimerItem)> = self
+            .by_timer
+            .into_iter()
+            .flat_map(|((_, timer), waiting)| {
+                waiting
+                    .into_iter()
+                    .map(move |(order, due, slot)| (order, due, (slot, timer)))
+            })
+            .collect();
+        timers.sort_by_key(|(order, _, _)| *order);
+        timers.into_iter().map(|(_, due, item)| (due, item))
     }
 }
 
 /// Replays `records` into a simulator that has just been built and holds nothing.
-pub(super) fn replay(inner: &Inner, records: Vec<Record>) {
+///
+/// # Errors
+/// A snapshot that does not fit the pipeline it describes.
+pub(super) fn replay(inner: &Inner, records: Vec<Record>) -> Result<(), String> {
     let count = records.len();
     let mut pending = Pending::default();
     let mut skipped = 0usize;
     for record in records {
-        if !apply(inner, record, &mut pending) {
+        if let Record::Snapshot { snapshot } = record {
+            restore(inner, *snapshot, &mut pending)?;
+        } else if !apply(inner, record, &mut pending) {
             skipped += 1;
         }
     }
@@ -74,6 +97,42 @@ pub(super) fn replay(inner: &Inner, records: Vec<Record>) {
             "state restored from the state file"
         );
     }
+    Ok(())
+}
+
+/// Restores everything a snapshot holds into a simulator that holds nothing.
+fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(), String> {
+    moment(inner, snapshot.now);
+    for saved in snapshot.scopes {
+        let scope = inner.scope(&saved.account, &saved.region);
+        *scope.registry.lock() = saved.registry.into_iter().collect();
+        for pipeline in saved.pipelines {
+            let ident = Arc::new(PipelineIdent {
+                account: Arc::clone(&scope.account),
+                region: Arc::clone(&scope.region),
+                name: Arc::from(pipeline.name.as_str()),
+            });
+            let engine = PipelineEngine::restore(ident, inner.config, pipeline.engine)?;
+            scope.pipelines.insert(
+                pipeline.name.into_boxed_str(),
+                Arc::new(PipelineSlot {
+                    incarnation: pipeline.incarnation,
+                    engine: Mutex::new(engine),
+                    tags: Mutex::new(pipeline.tags),
+                }),
+            );
+        }
+    }
+    inner
+        .faults
+        .restore(snapshot.faults)
+        .map_err(|err| format!("a saved fault rule or rate limit is invalid: {err}"))?;
+    for saved in snapshot.timers {
+        let slot = slot(inner, &saved.key)
+            .ok_or_else(|| format!("a saved timer names no pipeline: {:?}", saved.key))?;
+        pending.add_one(&slot, Timestamp::from_millis(saved.due), saved.timer);
+    }
+    Ok(())
 }
 
 /// The slot of the incarnation a record names; `None` when it was deleted (a late
@@ -115,7 +174,7 @@ fn moment(inner: &Inner, at: u64) -> Timestamp {
 /// Applies one record; false when it named a pipeline that is gone.
 fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
     match record {
-        Record::Header(_) => true,
+        Record::Header(_) | Record::Snapshot { .. } => true,
         Record::Create {
             key,
             at,
@@ -170,7 +229,7 @@ fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
         }),
         Record::Configure { key, settings } => match slot(inner, &key) {
             Some(slot) => {
-                slot.engine.lock().configure(settings.into());
+                slot.engine.lock().configure(settings);
                 true
             }
             None => false,

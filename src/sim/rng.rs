@@ -9,7 +9,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use uuid::Uuid;
 
 /// A deterministic generator.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rng(Xoshiro256PlusPlus);
 
 impl Rng {

@@ -102,6 +102,20 @@ impl<T> Scheduler<T> {
     }
 
     /// Drops every pending timer.
+    /// Every timer waiting, in the order they will fire.
+    pub(crate) fn pending(&self) -> Vec<(Timestamp, T)>
+    where
+        T: Clone,
+    {
+        let heap = self.heap.lock();
+        let mut entries: Vec<&Entry<T>> = heap.entries.iter().collect();
+        entries.sort_by_key(|e| (e.due, e.seq));
+        entries
+            .into_iter()
+            .map(|e| (e.due, e.item.clone()))
+            .collect()
+    }
+
     pub(crate) fn clear(&self) {
         self.heap.lock().entries = BinaryHeap::new();
     }
