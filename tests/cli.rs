@@ -532,3 +532,35 @@ fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
     assert_eq!(output.status.code(), Some(2), "--fsync needs --state-file");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_with_a_state_file_syncs_it_and_a_restart_has_everything() {
+    let dir = std::env::temp_dir().join(format!("pipesim-sigterm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("pipesim.state");
+    let flags = ["--state-file", state.to_str().unwrap(), "--virtual-time"];
+    let mut server = serve(&flags);
+    let (status, body) = call(&server.addr, "CreatePipeline", &create_body("P")).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = call(&server.addr, "StartPipelineExecution", r#"{"name":"P"}"#).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = answer["pipelineExecutionId"].as_str().unwrap().to_owned();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+
+    let restarted = serve(&flags);
+    let body = format!(r#"{{"pipelineName":"P","pipelineExecutionId":"{id}"}}"#);
+    let (status, answer) = call(&restarted.addr, "GetPipelineExecution", &body).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.contains(r#""status":"InProgress""#),
+        "virtual time stood still: {answer}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,7 +3,7 @@
 //! The engine is deterministic: the same calls, at the same simulated moments, with the
 //! same seed, give the same pipelines, execution ids, draws and statuses. So the journal
 //! records calls rather than state, like Redis's append-only file records commands:
-//! each [`Record`] is one state-changing engine call (a start, a stop, an approval, a
+//! each record is one state-changing engine call (a start, a stop, an approval, a
 //! timer that moved an execution, a tag change, a fault rule...) with the moment it
 //! happened. A restart replays the journal through the same engine code and arrives at
 //! the same state, with every execution, token, tag and rule.
@@ -415,6 +415,8 @@ impl Journal {
         shared.durable.fetch_max(pending.appended, Ordering::AcqRel);
         drop(output);
         drop(pending);
+        // Requests the writer made while this compaction ran are answered by it.
+        *shared.compaction_wanted.lock() = false;
         shared.progress.notify_waiters();
         Ok(size)
     }
