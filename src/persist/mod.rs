@@ -218,6 +218,9 @@ impl Journal {
             path: path.to_owned(),
             source,
         };
+        // A compaction cut off by a crash leaves its half-written file; the journal it
+        // was to replace is still whole.
+        let _ = std::fs::remove_file(compacting_path(path));
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -371,7 +374,7 @@ impl Journal {
     /// journal is left as it was, complete.
     pub(crate) fn finish_compaction(&self, snapshot: &[u8]) -> Result<u64, StateError> {
         let shared = &self.shared;
-        let compacting = PathBuf::from(format!("{}.compacting", shared.path.display()));
+        let compacting = compacting_path(&shared.path);
         let result = self.write_compacted(&compacting, snapshot);
         if result.is_err() {
             shared.pending.lock().since_snapshot = None;
@@ -400,9 +403,13 @@ impl Journal {
         file.write_all(&since)?;
         file.sync_data()?;
         std::fs::rename(compacting, &shared.path)?;
+        // From here on the compacted file is the journal, so nothing may fail before the
+        // writer is moved to it. The rename should survive a power cut too: sync the
+        // directory, and only warn when that is not possible.
         if let Some(dir) = shared.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // The rename itself must survive a power cut.
-            File::open(dir)?.sync_all()?;
+            if let Err(err) = File::open(dir).and_then(|dir| dir.sync_all()) {
+                tracing::warn!(%err, dir = %dir.display(), "cannot sync the state file's directory");
+            }
         }
         let size = (MAGIC.len() + shared.header.lock().len() + framed.len() + since.len()) as u64;
         let mut output = shared.output.lock();
@@ -443,6 +450,13 @@ impl Drop for Journal {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Where a compaction writes the file that will replace the journal.
+fn compacting_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".compacting");
+    PathBuf::from(name)
 }
 
 /// What the compaction thread waits on.

@@ -171,3 +171,13 @@ fn settings_that_differ_are_named_with_both_values() {
     assert!(why.contains("history_limit was 100 and is 5 now"), "{why}");
     assert_eq!(differences(&header(), &header()), None);
 }
+
+#[test]
+fn a_compaction_cut_off_by_a_crash_leaves_the_journal_whole_and_its_leftover_is_removed() {
+    let (path, _) = file_with("leftover", 2);
+    let leftover = compacting_path(&path);
+    fs::write(&leftover, b"PSJRNL01 half a snapshot").unwrap();
+    let opened = Journal::open(&path, Fsync::Always, u64::MAX).unwrap();
+    assert_eq!(debug(&opened.records), debug(&[clock(0), clock(1)]));
+    assert!(!leftover.exists());
+}
