@@ -3,15 +3,18 @@
 //! sees only its own pipelines.
 
 mod common;
+#[path = "common/sdk.rs"]
+mod sdk;
 
 use aws_sdk_codepipeline::Client;
 use aws_sdk_codepipeline::config::retry::RetryConfig;
 use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::ProvideErrorMetadata;
+use aws_sdk_codepipeline::types::ExecutionMode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use pipesim::model::{ListPipelinesInput, PipelineDeclaration};
+use pipesim::model::ListPipelinesInput;
 use pipesim::server::{Credential, ServerConfig};
 use pipesim::testing::{TestServer, serve_with};
 
@@ -39,77 +42,13 @@ fn client(url: &str, key: &str, secret: &str) -> Client {
 }
 
 async fn create(client: &Client, name: &str) -> Result<(), String> {
-    let pipeline = PipelineDeclaration::two_stage_example(name);
-    let declaration = aws_sdk_codepipeline::types::PipelineDeclaration::builder()
-        .name(name)
-        .role_arn(pipeline.role_arn.clone())
-        .set_artifact_store(Some(
-            aws_sdk_codepipeline::types::ArtifactStore::builder()
-                .r#type(aws_sdk_codepipeline::types::ArtifactStoreType::S3)
-                .location("bucket")
-                .build()
-                .unwrap(),
-        ))
-        .set_stages(Some(sdk_stages()))
-        .build()
-        .unwrap();
     client
         .create_pipeline()
-        .pipeline(declaration)
+        .pipeline(sdk::pipeline(name, ExecutionMode::Superseded, false))
         .send()
         .await
         .map(drop)
         .map_err(|err| err.into_service_error().code().unwrap_or("none").to_owned())
-}
-
-/// Source(Fetch) then Deploy(Ship), as the SDK spells them.
-fn sdk_stages() -> Vec<aws_sdk_codepipeline::types::StageDeclaration> {
-    use aws_sdk_codepipeline::types::*;
-    let action =
-        |name: &str, category, provider: &str, input: Option<&str>, output: Option<&str>| {
-            let mut action = ActionDeclaration::builder().name(name).action_type_id(
-                ActionTypeId::builder()
-                    .category(category)
-                    .owner(ActionOwner::Aws)
-                    .provider(provider)
-                    .version("1")
-                    .build()
-                    .unwrap(),
-            );
-            if let Some(input) = input {
-                action =
-                    action.input_artifacts(InputArtifact::builder().name(input).build().unwrap());
-            }
-            if let Some(output) = output {
-                action = action
-                    .output_artifacts(OutputArtifact::builder().name(output).build().unwrap());
-            }
-            action.build().unwrap()
-        };
-    vec![
-        StageDeclaration::builder()
-            .name("Source")
-            .actions(action(
-                "Fetch",
-                ActionCategory::Source,
-                "S3",
-                None,
-                Some("Src"),
-            ))
-            .build()
-            .unwrap(),
-        StageDeclaration::builder()
-            .name("Deploy")
-            .actions(action(
-                "Ship",
-                ActionCategory::Deploy,
-                "S3",
-                Some("Src"),
-                None,
-            ))
-            .build()
-            .unwrap(),
-    ]
 }
 
 async fn names(client: &Client) -> Vec<String> {

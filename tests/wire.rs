@@ -6,6 +6,8 @@
 //! executions forward with `advance` while the SDK talks to it.
 
 mod common;
+#[path = "common/sdk.rs"]
+mod sdk;
 
 use std::time::Duration;
 
@@ -15,13 +17,13 @@ use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_codepipeline::operation::put_approval_result::builders::PutApprovalResultFluentBuilder;
 use aws_sdk_codepipeline::types::{
-    ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ApprovalResult, ApprovalStatus,
-    ArtifactStore, ArtifactStoreType, ExecutionMode, InputArtifact, OutputArtifact,
-    PipelineDeclaration, PipelineExecutionStatus, PipelineType, StageDeclaration, Tag,
+    ApprovalResult, ApprovalStatus, ExecutionMode, PipelineDeclaration, PipelineExecutionStatus,
+    PipelineType, Tag,
 };
 use pipesim::PipelineSettings;
 use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::testing::{TestServer, serve_simulator};
+use sdk::pipeline;
 
 use common::{ACTION, sim};
 
@@ -54,79 +56,6 @@ fn client_as(server: &TestServer, access_key_id: &str, region: &str) -> Client {
 /// An SDK client in the default account and region.
 fn client(server: &TestServer) -> Client {
     client_as(server, "AKIAIOSFODNN7EXAMPLE", "us-east-1")
-}
-
-fn action(
-    name: &str,
-    category: ActionCategory,
-    provider: &str,
-    input: Option<&str>,
-    output: Option<&str>,
-) -> ActionDeclaration {
-    let type_id = ActionTypeId::builder()
-        .category(category)
-        .owner(ActionOwner::Aws)
-        .provider(provider)
-        .version("1")
-        .build()
-        .unwrap();
-    let mut action = ActionDeclaration::builder()
-        .name(name)
-        .action_type_id(type_id);
-    if let Some(input) = input {
-        action = action.input_artifacts(InputArtifact::builder().name(input).build().unwrap());
-    }
-    if let Some(output) = output {
-        action = action.output_artifacts(OutputArtifact::builder().name(output).build().unwrap());
-    }
-    action.build().unwrap()
-}
-
-fn stage(name: &str, action: ActionDeclaration) -> StageDeclaration {
-    StageDeclaration::builder()
-        .name(name)
-        .actions(action)
-        .build()
-        .unwrap()
-}
-
-/// Source(Fetch), then Approve(Manual) when `approval`, then Deploy(Ship): as the SDK
-/// builds it, so CreatePipeline decodes real SDK output.
-fn pipeline(name: &str, mode: ExecutionMode, approval: bool) -> PipelineDeclaration {
-    let mut stages = vec![stage(
-        "Source",
-        action("Fetch", ActionCategory::Source, "S3", None, Some("Src")),
-    )];
-    if approval {
-        stages.push(stage(
-            "Approve",
-            action("Manual", ActionCategory::Approval, "Manual", None, None),
-        ));
-    }
-    stages.push(stage(
-        "Deploy",
-        action("Ship", ActionCategory::Deploy, "S3", Some("Src"), None),
-    ));
-    let pipeline_type = if mode == ExecutionMode::Superseded {
-        PipelineType::V1
-    } else {
-        PipelineType::V2
-    };
-    PipelineDeclaration::builder()
-        .name(name)
-        .role_arn("arn:aws:iam::123456789012:role/pipeline-role")
-        .artifact_store(
-            ArtifactStore::builder()
-                .r#type(ArtifactStoreType::S3)
-                .location("artifacts")
-                .build()
-                .unwrap(),
-        )
-        .set_stages(Some(stages))
-        .execution_mode(mode)
-        .pipeline_type(pipeline_type)
-        .build()
-        .unwrap()
 }
 
 async fn create(client: &Client, pipeline: PipelineDeclaration) {

@@ -1,0 +1,81 @@
+//! Pipelines as the AWS SDK for Rust builds them, for the tests that talk to pipesim
+//! through the SDK (included with `#[path]` by those tests only).
+
+use aws_sdk_codepipeline::types::{
+    ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ArtifactStore, ArtifactStoreType,
+    ExecutionMode, InputArtifact, OutputArtifact, PipelineDeclaration, PipelineType,
+    StageDeclaration,
+};
+
+pub fn action(
+    name: &str,
+    category: ActionCategory,
+    provider: &str,
+    input: Option<&str>,
+    output: Option<&str>,
+) -> ActionDeclaration {
+    let type_id = ActionTypeId::builder()
+        .category(category)
+        .owner(ActionOwner::Aws)
+        .provider(provider)
+        .version("1")
+        .build()
+        .unwrap();
+    let mut action = ActionDeclaration::builder()
+        .name(name)
+        .action_type_id(type_id);
+    if let Some(input) = input {
+        action = action.input_artifacts(InputArtifact::builder().name(input).build().unwrap());
+    }
+    if let Some(output) = output {
+        action = action.output_artifacts(OutputArtifact::builder().name(output).build().unwrap());
+    }
+    action.build().unwrap()
+}
+
+pub fn stage(name: &str, action: ActionDeclaration) -> StageDeclaration {
+    StageDeclaration::builder()
+        .name(name)
+        .actions(action)
+        .build()
+        .unwrap()
+}
+
+/// Source(Fetch), then Approve(Manual) when `approval`, then Deploy(Ship): as the SDK
+/// builds it, so CreatePipeline decodes real SDK output.
+pub fn pipeline(name: &str, mode: ExecutionMode, approval: bool) -> PipelineDeclaration {
+    let mut stages = vec![stage(
+        "Source",
+        action("Fetch", ActionCategory::Source, "S3", None, Some("Src")),
+    )];
+    if approval {
+        stages.push(stage(
+            "Approve",
+            action("Manual", ActionCategory::Approval, "Manual", None, None),
+        ));
+    }
+    stages.push(stage(
+        "Deploy",
+        action("Ship", ActionCategory::Deploy, "S3", Some("Src"), None),
+    ));
+    let pipeline_type = if mode == ExecutionMode::Superseded {
+        PipelineType::V1
+    } else {
+        PipelineType::V2
+    };
+    PipelineDeclaration::builder()
+        .name(name)
+        .role_arn("arn:aws:iam::123456789012:role/pipeline-role")
+        .artifact_store(
+            ArtifactStore::builder()
+                .r#type(ArtifactStoreType::S3)
+                .location("artifacts")
+                .build()
+                .unwrap(),
+        )
+        .set_stages(Some(stages))
+        .execution_mode(mode)
+        .pipeline_type(pipeline_type)
+        .build()
+        .unwrap()
+}
