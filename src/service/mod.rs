@@ -1,5 +1,6 @@
 //! The async handle users embed: [`Simulator`], and its [`SimulatorBuilder`].
-//! `replay` brings a simulator back from its state file.
+//! `replay` brings a simulator back from its state file; `snapshot` writes the snapshot
+//! a compaction puts at the head of it.
 //!
 //! The simulator shards state per pipeline: each account and region has a map from
 //! pipeline name to a slot holding that pipeline's [`PipelineEngine`] behind its own
