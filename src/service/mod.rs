@@ -676,6 +676,26 @@ impl Inner {
         seq
     }
 
+    /// Changes the fault rules or rate limits and journals what `record` makes of the
+    /// outcome (nothing for a change that changed nothing). Rule ids are handed out in
+    /// the journal's order, so replay hands out the same ones.
+    fn change_rules<T>(
+        &self,
+        change: impl FnOnce(&Faults, Timestamp) -> T,
+        record: impl FnOnce(&T, u64) -> Option<Record>,
+    ) -> T {
+        let _world = self.hold();
+        let _order = self.rules.lock();
+        let now = self.clock.now();
+        let out = change(&self.faults, now);
+        if self.journal.get().is_some() {
+            if let Some(record) = record(&out, now.as_millis()) {
+                self.record(|| record);
+            }
+        }
+        out
+    }
+
     /// Changes a pipeline's tags and journals the result; a change that fails changes
     /// nothing.
     fn change_tags(
@@ -1294,15 +1314,15 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the rule.
     pub fn add_fault(&self, rule: FaultRule) -> Result<String, InvalidRule> {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        let now = self.now();
-        let id = self.inner.faults.add_rule(rule.clone(), now)?;
-        self.inner.record(|| Record::AddFault {
-            at: now.as_millis(),
-            rule,
-        });
-        Ok(id)
+        let recorded = rule.clone();
+        self.inner.change_rules(
+            |faults, now| faults.add_rule(rule, now),
+            |added, at| {
+                added
+                    .is_ok()
+                    .then_some(Record::AddFault { at, rule: recorded })
+            },
+        )
     }
 
     /// Every fault rule, with how often it matched and fired.
@@ -1312,22 +1332,18 @@ impl Simulator {
 
     /// Removes one fault rule; false when there was none with that id.
     pub fn remove_fault(&self, id: &str) -> bool {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        let removed = self.inner.faults.remove_rule(id);
-        if removed {
-            self.inner
-                .record(|| Record::RemoveFault { id: id.to_owned() });
-        }
-        removed
+        self.inner.change_rules(
+            |faults, _| faults.remove_rule(id),
+            |removed, _| removed.then(|| Record::RemoveFault { id: id.to_owned() }),
+        )
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        self.inner.faults.clear_rules();
-        self.inner.record(|| Record::ClearFaults);
+        self.inner.change_rules(
+            |faults, _| faults.clear_rules(),
+            |(), _| Some(Record::ClearFaults),
+        );
     }
 
     /// Installs a rate limit; answers its id (`limit-1`, ...).
@@ -1335,11 +1351,15 @@ impl Simulator {
     /// # Errors
     /// [`InvalidRule`] saying what is wrong with the limit.
     pub fn add_rate_limit(&self, limit: RateLimit) -> Result<String, InvalidRule> {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        let id = self.inner.faults.add_limit(limit.clone())?;
-        self.inner.record(|| Record::AddRateLimit { limit });
-        Ok(id)
+        let recorded = limit.clone();
+        self.inner.change_rules(
+            |faults, _| faults.add_limit(limit),
+            |added, _| {
+                added
+                    .is_ok()
+                    .then_some(Record::AddRateLimit { limit: recorded })
+            },
+        )
     }
 
     /// Every rate limit, with how many calls it allowed and throttled.
@@ -1349,22 +1369,18 @@ impl Simulator {
 
     /// Removes one rate limit; false when there was none with that id.
     pub fn remove_rate_limit(&self, id: &str) -> bool {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        let removed = self.inner.faults.remove_limit(id);
-        if removed {
-            self.inner
-                .record(|| Record::RemoveRateLimit { id: id.to_owned() });
-        }
-        removed
+        self.inner.change_rules(
+            |faults, _| faults.remove_limit(id),
+            |removed, _| removed.then(|| Record::RemoveRateLimit { id: id.to_owned() }),
+        )
     }
 
     /// Removes every rate limit.
     pub fn clear_rate_limits(&self) {
-        let _world = self.inner.hold();
-        let _order = self.inner.rules.lock();
-        self.inner.faults.clear_limits();
-        self.inner.record(|| Record::ClearRateLimits);
+        self.inner.change_rules(
+            |faults, _| faults.clear_limits(),
+            |(), _| Some(Record::ClearRateLimits),
+        );
     }
 
     /// Clears all state: every pipeline of every account and region, with its
