@@ -63,6 +63,14 @@ fn http(addr: &str, request: &str) -> String {
     answer
 }
 
+/// A fresh directory for one test's files, named after the test and this process.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipesim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[cfg(unix)]
 #[test]
 fn serve_announces_its_address_answers_and_exits_cleanly_on_sigterm() {
@@ -351,8 +359,7 @@ fn serve_runs_a_scenario_file_in_virtual_time_moved_by_the_admin_api() {
 
 #[test]
 fn a_bad_scenario_file_stops_serve_with_the_reason() {
-    let dir = std::env::temp_dir().join(format!("pipesim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("cli");
     let path = dir.join("bad.toml");
     std::fs::write(&path, "[[faults]]\nerror = \"NoSuchError\"\n").unwrap();
     let output = pipesim(&["serve", "--port", "0", "--scenario", path.to_str().unwrap()])
@@ -506,9 +513,7 @@ fn require_auth_refuses_unsigned_calls_with_missing_authentication_token() {
 
 #[test]
 fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
-    let dir = std::env::temp_dir().join(format!("pipesim-corrupt-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("corrupt");
     let state = dir.join("pipesim.state");
     std::fs::write(&state, "not a journal").unwrap();
     let output = pipesim(&[
@@ -536,9 +541,7 @@ fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
 #[cfg(unix)]
 #[test]
 fn sigterm_with_a_state_file_syncs_it_and_a_restart_has_everything() {
-    let dir = std::env::temp_dir().join(format!("pipesim-sigterm-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("sigterm");
     let state = dir.join("pipesim.state");
     let flags = ["--state-file", state.to_str().unwrap(), "--virtual-time"];
     let mut server = serve(&flags);
@@ -561,6 +564,31 @@ fn sigterm_with_a_state_file_syncs_it_and_a_restart_has_everything() {
     assert!(
         answer.contains(r#""status":"InProgress""#),
         "virtual time stood still: {answer}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_scenario_is_installed_into_a_new_state_file_only() {
+    let dir = scratch_dir("scenario-state");
+    let state = dir.join("pipesim.state");
+    let flags = [
+        "--scenario",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/scenarios/flaky-deploy.toml"
+        ),
+        "--state-file",
+        state.to_str().unwrap(),
+    ];
+    drop(serve(&flags));
+    // Installed again, its pipelines would be taken names and the start would fail.
+    let restarted = serve(&flags);
+    let (status, body) = call(&restarted.addr, "ListPipelines", "{}").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(r#""name":"#),
+        "the scenario's pipelines came back: {body}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -221,6 +221,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
             .install(&sim)
             .await
             .map_err(|err| err.to_string())?;
+        // Its fault rules and limits too are in the state file before anyone is served.
+        sim.flush().await.map_err(|err| err.to_string())?;
         tracing::info!(
             pipelines = scenario.pipelines.len(),
             faults = scenario.faults.len(),
