@@ -26,7 +26,50 @@ macro_rules! service_errors {
             },
         }
 
+        /// Which error an [`Error`] is, without its message: what an operation declares
+        /// among its modeled errors, and what fault rules name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the order of the table.
+            pub const ALL: &'static [ErrorKind] = &[$(Self::$variant,)+];
+
+            /// The shape name, sent as `__type` on the wire.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                }
+            }
+
+            /// The kind whose shape name is `name`.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($wire => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// This kind of error with `message`.
+            pub fn with_message(self, message: String) -> Error {
+                match self {
+                    $(Self::$variant => Error::$variant(message),)+
+                }
+            }
+        }
+
         impl Error {
+            /// Which error this is.
+            pub fn kind(&self) -> ErrorKind {
+                match self {
+                    $(Self::$variant(_) => ErrorKind::$variant,)+
+                    Self::WithStatus { error, .. } => error.kind(),
+                }
+            }
+
             /// The error's shape name, sent as `__type` on the wire.
             pub fn error_type(&self) -> &'static str {
                 match self {
@@ -54,10 +97,7 @@ macro_rules! service_errors {
             /// The error whose shape name is `error_type`, with `message`; `None` for a
             /// name this table does not hold.
             pub fn from_type(error_type: &str, message: String) -> Option<Error> {
-                match error_type {
-                    $($wire => Some(Self::$variant(message)),)+
-                    _ => None,
-                }
+                ErrorKind::from_name(error_type).map(|kind| kind.with_message(message))
             }
 
             /// Every shape name this table holds.

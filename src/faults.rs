@@ -666,7 +666,7 @@ fn check_rule(
         Some(op) => op
             .modeled_errors()
             .iter()
-            .copied()
+            .map(|kind| kind.name())
             .chain(GENERIC_ERRORS)
             .collect(),
         None => Error::TYPES
@@ -676,7 +676,7 @@ fn check_rule(
                 GENERIC_ERRORS.contains(t)
                     || Operation::ALL
                         .iter()
-                        .any(|op| op.modeled_errors().contains(t))
+                        .any(|op| op.modeled_errors().iter().any(|kind| kind.name() == *t))
             })
             .collect(),
     };

@@ -58,6 +58,7 @@ pub mod error;
 pub mod events;
 pub mod faults;
 pub mod model;
+pub(crate) mod ops;
 pub mod persist;
 pub mod scenario;
 pub mod server;

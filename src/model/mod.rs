@@ -1,17 +1,30 @@
 //! The AWS shapes of CodePipeline and their validation.
 //!
 //! Everything here is plain data with serde, using the service model's exact member
-//! names, so the same values serve the embedded API and the wire. [`validate`] checks
-//! inputs the way the service does before anything touches state.
+//! names, so the same values serve the embedded API and the wire. Each operation's own
+//! input and output shapes are declared beside it in `crate::ops` and re-exported here;
+//! the shapes several operations share live in this module. `validate` checks inputs
+//! the way the service does before anything touches state.
 
 pub mod enums;
+pub(crate) mod execution;
 pub mod ids;
-pub mod operations;
 pub mod pipeline;
+pub(crate) mod state;
 pub(crate) mod validate;
 
 pub use enums::*;
+pub use execution::*;
 pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};
-pub use operations::*;
 pub use pipeline::*;
+pub use state::*;
 pub use validate::ModelEnum;
+
+pub use crate::error::ErrorKind;
+pub use crate::ops::Operation;
+// Each operation's shapes, from its family; an operation's own types come along at the
+// crate's visibility only.
+pub use crate::ops::executions::*;
+pub use crate::ops::pipelines::*;
+pub use crate::ops::stages::*;
+pub use crate::ops::tags::*;

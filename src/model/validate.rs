@@ -19,11 +19,6 @@ use crate::error::{Error, Result};
 
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
-use super::operations::{
-    GetPipelineExecutionInput, GetPipelineInput, ListPipelineExecutionsInput, ListPipelinesInput,
-    ListTagsForResourceInput, PutApprovalResultInput, StartPipelineExecutionInput,
-    StopPipelineExecutionInput,
-};
 use super::pipeline::{PipelineDeclaration, Tag};
 
 /// An enum of the service model, which validation checks against its allowed values.
@@ -36,8 +31,8 @@ pub trait ModelEnum {
 
 /// The pattern of pipeline, stage and action names.
 pub(crate) const NAME_PATTERN: &str = r"[A-Za-z0-9.@\-_]+";
-const TOKEN_PATTERN: &str = "^[a-zA-Z0-9-]+$";
-const VARIABLE_NAME_PATTERN: &str = r"[A-Za-z0-9@\-_]+";
+pub(crate) const TOKEN_PATTERN: &str = "^[a-zA-Z0-9-]+$";
+pub(crate) const VARIABLE_NAME_PATTERN: &str = r"[A-Za-z0-9@\-_]+";
 const PROVIDER_PATTERN: &str = "[0-9A-Za-z_-]+";
 const ARTIFACT_NAME_PATTERN: &str = r"[a-zA-Z0-9_\-]+";
 const LOCATION_PATTERN: &str = r"[a-zA-Z0-9\-\.]+";
@@ -49,11 +44,11 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_')
 }
 
-fn is_token_char(c: char) -> bool {
+pub(crate) fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-'
 }
 
-fn is_variable_name_char(c: char) -> bool {
+pub(crate) fn is_variable_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_')
 }
 
@@ -98,7 +93,7 @@ fn is_role_arn(arn: &str) -> bool {
 pub(crate) struct Violations(Vec<String>);
 
 impl Violations {
-    fn push(&mut self, path: &str, constraint: std::fmt::Arguments<'_>) {
+    pub(crate) fn push(&mut self, path: &str, constraint: std::fmt::Arguments<'_>) {
         self.0.push(format!(
             "Value at '{path}' failed to satisfy constraint: {constraint}"
         ));
@@ -125,7 +120,13 @@ impl Violations {
     }
 
     /// A string whose every character passes `allowed` (the model's `[...]+` patterns).
-    fn pattern(&mut self, path: &str, value: &str, pattern: &str, allowed: fn(char) -> bool) {
+    pub(crate) fn pattern(
+        &mut self,
+        path: &str,
+        value: &str,
+        pattern: &str,
+        allowed: fn(char) -> bool,
+    ) {
         if value.is_empty() || !value.chars().all(allowed) {
             self.push(
                 path,
@@ -141,7 +142,7 @@ impl Violations {
     }
 
     /// A list of `min..=max` members.
-    fn list_length(&mut self, path: &str, len: usize, min: usize, max: usize) {
+    pub(crate) fn list_length(&mut self, path: &str, len: usize, min: usize, max: usize) {
         if len < min {
             self.push(
                 path,
@@ -156,7 +157,7 @@ impl Violations {
     }
 
     /// An integer in `min..=max`.
-    fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
+    pub(crate) fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
         if value < min {
             self.push(
                 path,
@@ -171,7 +172,7 @@ impl Violations {
     }
 
     /// One of the enum's allowed values.
-    fn enumeration<E: ModelEnum>(&mut self, path: &str, value: &E) {
+    pub(crate) fn enumeration<E: ModelEnum>(&mut self, path: &str, value: &E) {
         if !value.is_known() {
             let values = E::values().join(", ");
             self.push(
@@ -182,7 +183,7 @@ impl Violations {
     }
 
     /// The execution id pattern (a lowercase UUID).
-    fn uuid(&mut self, path: &str, value: &str) {
+    pub(crate) fn uuid(&mut self, path: &str, value: &str) {
         if !is_lowercase_uuid(value) {
             self.push(
                 path,
@@ -205,117 +206,6 @@ impl Violations {
             ))),
         }
     }
-}
-
-/// Checks a `StartPipelineExecution` input against the model (spec §2).
-pub(crate) fn start_pipeline_execution(input: &StartPipelineExecutionInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("name", &input.name, 100);
-    if let Some(token) = &input.client_request_token {
-        v.length("clientRequestToken", token, 1, 128);
-        v.pattern("clientRequestToken", token, TOKEN_PATTERN, is_token_char);
-    }
-    if let Some(variables) = &input.variables {
-        v.list_length("variables", variables.len(), 1, 50);
-        for (i, variable) in variables.iter().enumerate() {
-            let path = format!("variables.{}.member", i + 1);
-            v.length(&format!("{path}.name"), &variable.name, 1, 128);
-            v.pattern(
-                &format!("{path}.name"),
-                &variable.name,
-                VARIABLE_NAME_PATTERN,
-                is_variable_name_char,
-            );
-            v.length(&format!("{path}.value"), &variable.value, 1, 1000);
-        }
-    }
-    if let Some(revisions) = &input.source_revisions {
-        v.list_length("sourceRevisions", revisions.len(), 0, 50);
-        for (i, revision) in revisions.iter().enumerate() {
-            let path = format!("sourceRevisions.{}.member", i + 1);
-            v.name(&format!("{path}.actionName"), &revision.action_name, 100);
-            v.enumeration(&format!("{path}.revisionType"), &revision.revision_type);
-            v.length(
-                &format!("{path}.revisionValue"),
-                &revision.revision_value,
-                1,
-                1500,
-            );
-        }
-    }
-    v.finish()
-}
-
-/// Checks a `StopPipelineExecution` input against the model.
-pub(crate) fn stop_pipeline_execution(input: &StopPipelineExecutionInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("pipelineName", &input.pipeline_name, 100);
-    v.uuid("pipelineExecutionId", &input.pipeline_execution_id);
-    if let Some(reason) = &input.reason {
-        v.length("reason", reason, 0, 200);
-    }
-    v.finish()
-}
-
-/// Checks a `GetPipelineExecution` input against the model.
-pub(crate) fn get_pipeline_execution(input: &GetPipelineExecutionInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("pipelineName", &input.pipeline_name, 100);
-    v.uuid("pipelineExecutionId", &input.pipeline_execution_id);
-    v.finish()
-}
-
-/// Checks a `ListPipelineExecutions` input against the model.
-pub(crate) fn list_pipeline_executions(input: &ListPipelineExecutionsInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("pipelineName", &input.pipeline_name, 100);
-    if let Some(max) = input.max_results {
-        v.range("maxResults", max, 1, 100);
-    }
-    if let Some(token) = &input.next_token {
-        v.length("nextToken", token, 1, 2048);
-    }
-    v.finish()?;
-    if input.filter.is_some() {
-        return Err(Error::Validation(
-            "pipesim does not support the ListPipelineExecutions filter".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Checks a `GetPipeline` input against the model.
-pub(crate) fn get_pipeline(input: &GetPipelineInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("name", &input.name, 100);
-    if let Some(version) = input.version {
-        v.range("version", version, 1, i64::MAX);
-    }
-    v.finish()
-}
-
-/// Checks a `ListPipelines` input against the model.
-pub(crate) fn list_pipelines(input: &ListPipelinesInput) -> Result<()> {
-    let mut v = Violations::default();
-    if let Some(max) = input.max_results {
-        v.range("maxResults", max, 1, 1000);
-    }
-    if let Some(token) = &input.next_token {
-        v.length("nextToken", token, 1, 2048);
-    }
-    v.finish()
-}
-
-/// Checks a `PutApprovalResult` input against the model.
-pub(crate) fn put_approval_result(input: &PutApprovalResultInput) -> Result<()> {
-    let mut v = Violations::default();
-    v.name("pipelineName", &input.pipeline_name, 100);
-    v.name("stageName", &input.stage_name, 100);
-    v.name("actionName", &input.action_name, 100);
-    v.length("result.summary", &input.result.summary, 0, 512);
-    v.enumeration("result.status", &input.result.status);
-    v.uuid("token", &input.token);
-    v.finish()
 }
 
 /// The parts of a CodePipeline resource ARN.
@@ -359,19 +249,6 @@ pub(crate) fn resource_arn<'a>(path: &str, arn: &'a str) -> Result<ResourceArn<'
         );
         v.finish().expect_err("one violation was pushed")
     })
-}
-
-/// Checks a `ListTagsForResource` input against the model; answers its parsed ARN.
-pub(crate) fn list_tags_for_resource(input: &ListTagsForResourceInput) -> Result<ResourceArn<'_>> {
-    let mut v = Violations::default();
-    if let Some(max) = input.max_results {
-        v.range("maxResults", max, 1, 100);
-    }
-    if let Some(token) = &input.next_token {
-        v.length("nextToken", token, 1, 2048);
-    }
-    v.finish()?;
-    resource_arn("resourceArn", &input.resource_arn)
 }
 
 /// Checks the keys of an `UntagResource`: the model's lengths, then the reserved `aws:`
@@ -673,7 +550,6 @@ fn check_artifacts<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::enums::SourceRevisionType;
     use crate::model::pipeline::{ActionDeclaration, ActionTypeId, StageDeclaration};
 
     #[test]
@@ -712,53 +588,6 @@ mod tests {
             Err(Error::Validation(message)) => message,
             other => panic!("expected a ValidationException, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn start_name_must_match_the_name_pattern() {
-        let input = StartPipelineExecutionInput::new("my pipeline");
-        assert_eq!(
-            message(start_pipeline_execution(&input)),
-            r"1 validation error detected: Value at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9.@\-_]+"
-        );
-    }
-
-    #[test]
-    fn start_reports_every_problem_with_one_based_member_paths() {
-        let input = StartPipelineExecutionInput::new("x".repeat(101))
-            .client_request_token("bad token")
-            .variable("ok", "")
-            .source_revision("Source", SourceRevisionType::Unknown("TAG".into()), "v1");
-        assert_eq!(
-            message(start_pipeline_execution(&input)),
-            "4 validation errors detected: \
-             Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 100; \
-             Value at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-]+$; \
-             Value at 'variables.1.member.value' failed to satisfy constraint: Member must have length greater than or equal to 1; \
-             Value at 'sourceRevisions.1.member.revisionType' failed to satisfy constraint: Member must satisfy enum value set: [COMMIT_ID, IMAGE_DIGEST, S3_OBJECT_VERSION_ID, S3_OBJECT_KEY]"
-        );
-    }
-
-    #[test]
-    fn start_variables_when_present_hold_one_to_fifty_items() {
-        let mut input = StartPipelineExecutionInput::new("P");
-        input.variables = Some(Vec::new());
-        assert!(message(start_pipeline_execution(&input)).contains(
-            "Value at 'variables' failed to satisfy constraint: Member must have length greater than or equal to 1"
-        ));
-        let mut input = StartPipelineExecutionInput::new("P");
-        for i in 0..51 {
-            input = input.variable(format!("v{i}"), "x");
-        }
-        assert!(message(start_pipeline_execution(&input)).contains(
-            "Value at 'variables' failed to satisfy constraint: Member must have length less than or equal to 50"
-        ));
-    }
-
-    #[test]
-    fn lengths_count_characters_not_bytes() {
-        let input = StartPipelineExecutionInput::new("P").variable("v", "é".repeat(1000));
-        assert!(start_pipeline_execution(&input).is_ok());
     }
 
     #[test]

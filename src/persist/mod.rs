@@ -313,7 +313,7 @@ impl Journal {
 
     /// Appends a record; answers its sequence number for [`durable`](Self::durable).
     /// Call it with the lock held that orders the change it records.
-    pub(crate) fn append(&self, record: &Record) -> u64 {
+    pub(crate) fn append(&self, record: &impl serde::Serialize) -> u64 {
         let payload = serde_json::to_vec(record).expect("journal records always serialise");
         self.append_payload(&payload)
     }

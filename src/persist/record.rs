@@ -34,12 +34,25 @@ pub(crate) struct Key {
 
 /// One state-changing call, with the simulated moment (`at`, epoch milliseconds) it
 /// happened at. Calls that failed validation changed nothing and are not recorded;
-/// calls that reached an engine are, whatever they answered, so replay makes exactly
-/// the engine calls the live run made.
+/// calls that reached what they change are, whatever they answered, so replay makes
+/// exactly the changes the live run made.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
 pub(crate) enum Record {
     Header(Header),
+    /// A call of the CodePipeline API: its operation's name and input, replayed through
+    /// the operation's own `apply`. Written from borrowed input by the service's call
+    /// path, never from this owned form.
+    #[serde(skip_serializing)]
+    Call {
+        operation: String,
+        account: String,
+        region: String,
+        /// The incarnation of the pipeline the call changed (created, for a create).
+        incarnation: u64,
+        at: u64,
+        input: serde_json::Value,
+    },
     /// Everything the simulator held when the file was compacted; the records after it
     /// apply on top. Written through [`SNAPSHOT_OP`] from borrowed state, never from
     /// this owned form.
@@ -47,6 +60,8 @@ pub(crate) enum Record {
     Snapshot {
         snapshot: Box<Snapshot>,
     },
+    /// Before calls were recorded by operation: a `CreatePipeline`. Read from older
+    /// files, never written; likewise the records down to `Tags`.
     Create {
         key: Key,
         at: u64,

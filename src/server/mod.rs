@@ -40,7 +40,8 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 
 use crate::error::{Error, Result};
-use crate::model::*;
+use crate::model::Operation;
+use crate::ops::Op;
 use crate::service::Simulator;
 
 pub use auth::Credential;
@@ -340,37 +341,27 @@ async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body)
     protocol::respond(result)
 }
 
-/// Decodes `body` as the input of `operation`, calls the simulator and encodes its
-/// answer.
-async fn dispatch(operation: Operation, sim: &Simulator, body: &[u8]) -> Result<Reply> {
-    /// Decodes the input as `$input`, calls `sim.$method` and encodes the output.
-    macro_rules! call {
-        ($method:ident($input:ty)) => {
-            Reply::json(&sim.$method(decode::<$input>(operation, body)?).await?)
-        };
-    }
-    use Operation as Op;
-    Ok(match operation {
-        Op::CreatePipeline => call!(create_pipeline(CreatePipelineInput)),
-        Op::GetPipeline => call!(get_pipeline(GetPipelineInput)),
-        Op::UpdatePipeline => call!(update_pipeline(UpdatePipelineInput)),
-        Op::DeletePipeline => {
-            let input = decode::<DeletePipelineInput>(operation, body)?;
-            sim.delete_pipeline(input).await?;
-            Reply::Empty
-        }
-        Op::ListPipelines => call!(list_pipelines(ListPipelinesInput)),
-        Op::StartPipelineExecution => call!(start_pipeline_execution(StartPipelineExecutionInput)),
-        Op::StopPipelineExecution => call!(stop_pipeline_execution(StopPipelineExecutionInput)),
-        Op::GetPipelineExecution => call!(get_pipeline_execution(GetPipelineExecutionInput)),
-        Op::ListPipelineExecutions => call!(list_pipeline_executions(ListPipelineExecutionsInput)),
-        Op::GetPipelineState => call!(get_pipeline_state(GetPipelineStateInput)),
-        Op::PutApprovalResult => call!(put_approval_result(PutApprovalResultInput)),
-        Op::ListTagsForResource => call!(list_tags_for_resource(ListTagsForResourceInput)),
-        Op::TagResource => call!(tag_resource(TagResourceInput)),
-        Op::UntagResource => call!(untag_resource(UntagResourceInput)),
-    })
+/// Decodes `body` as the input of operation `O`, makes the call and encodes its answer.
+async fn call<O: Op>(sim: &Simulator, body: &[u8]) -> Result<Reply> {
+    let input = decode::<O::Input>(O::OPERATION, body)?;
+    let output = sim.call::<O>(input).await?;
+    Ok(Reply::json(&output))
 }
+
+/// Declares [`dispatch`] from the registry of operations.
+macro_rules! dispatch_any_operation {
+    ($($family:ident::$op:ident),+ $(,)?) => {
+        /// Decodes `body` as the input of `operation`, calls the simulator and encodes
+        /// its answer.
+        async fn dispatch(operation: Operation, sim: &Simulator, body: &[u8]) -> Result<Reply> {
+            use crate::ops::*;
+            match operation {
+                $(Operation::$op => call::<$family::$op>(sim, body).await,)+
+            }
+        }
+    };
+}
+crate::ops::with_operations!(dispatch_any_operation);
 
 /// `/` with a method other than POST.
 async fn wrong_method(method: Method) -> Response {

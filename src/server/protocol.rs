@@ -37,9 +37,17 @@ pub(crate) enum Reply {
 }
 
 impl Reply {
+    /// The answer to an operation with this output. An operation without an output
+    /// shape has `()` for its output, which serde writes as `null`: AWS answers such
+    /// calls with an empty body.
     pub(crate) fn json(output: &impl Serialize) -> Self {
         // Output shapes are plain data with string keys: encoding cannot fail.
-        Self::Json(serde_json::to_vec(output).expect("output shapes always encode"))
+        let body = serde_json::to_vec(output).expect("output shapes always encode");
+        if body == b"null" {
+            Self::Empty
+        } else {
+            Self::Json(body)
+        }
     }
 }
 

@@ -8,19 +8,26 @@
 //! their time comes (at once, in real time, for those that fell due while pipesim was
 //! down).
 //!
+//! A call of the CodePipeline API is recorded as its operation's name and input, and
+//! replays through the very same [`Op::apply`] as the live call, with a [`Cx`] that
+//! takes its moment from the record (see `call`). The harness's own changes (timers,
+//! fault rules, finishing actions, settings, reset) have records of their own.
+//!
 //! A compacted file starts with a snapshot: [`restore`] puts everything it holds back,
 //! timers included, and the records after it replay on top.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
-use crate::model::{CreatePipelineInput, Timestamp};
+use crate::model::{CreatePipelineInput, DeletePipelineInput, Timestamp, UpdatePipelineInput};
+use crate::ops::{Op, with_operations};
 use crate::persist::{Key, Record, Snapshot};
 
-use super::{Inner, PipelineSlot, TimerItem};
+use super::{Cx, Inner, PipelineSlot, TimerItem};
 
 /// Copies of one timer of one pipeline: when each was scheduled (a running count, so
 /// replay schedules them in the order the live run did), when it is due, the pipeline.
@@ -29,13 +36,13 @@ type Scheduled = VecDeque<(u64, Timestamp, Arc<PipelineSlot>)>;
 /// Timers the replayed calls scheduled and no replayed firing has used yet, by the
 /// pipeline slot's address and the timer.
 #[derive(Default)]
-struct Pending {
+pub(super) struct Pending {
     by_timer: HashMap<(usize, Timer), Scheduled>,
     scheduled: u64,
 }
 
 impl Pending {
-    fn add(&mut self, slot: &Arc<PipelineSlot>, effects: Effects) {
+    pub(super) fn add(&mut self, slot: &Arc<PipelineSlot>, effects: Effects) {
         for (due, timer) in effects.timers {
             self.add_one(slot, due, timer);
         }
@@ -80,16 +87,16 @@ impl Pending {
 /// A snapshot that does not fit the pipeline it describes.
 pub(super) fn replay(inner: &Inner, records: Vec<Record>) -> Result<(), String> {
     let count = records.len();
-    let mut pending = Pending::default();
+    let pending = RefCell::new(Pending::default());
     let mut skipped = 0usize;
     for record in records {
         if let Record::Snapshot { snapshot } = record {
-            restore(inner, *snapshot, &mut pending)?;
-        } else if !apply(inner, record, &mut pending) {
+            restore(inner, *snapshot, &mut pending.borrow_mut())?;
+        } else if !apply(inner, record, &pending)? {
             skipped += 1;
         }
     }
-    inner.scheduler.schedule(pending.into_timers());
+    inner.scheduler.schedule(pending.into_inner().into_timers());
     if count > 0 {
         tracing::info!(
             records = count,
@@ -112,10 +119,12 @@ fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(
                 region: Arc::clone(&scope.region),
                 name: Arc::from(pipeline.name.as_str()),
             });
-            let engine = PipelineEngine::restore(ident, inner.config, pipeline.engine)?;
+            let engine =
+                PipelineEngine::restore(Arc::clone(&ident), inner.config, pipeline.engine)?;
             scope.pipelines.insert(
                 pipeline.name.into_boxed_str(),
                 Arc::new(PipelineSlot {
+                    ident,
                     incarnation: pipeline.incarnation,
                     engine: Mutex::new(engine),
                     tags: Mutex::new(pipeline.tags),
@@ -146,10 +155,11 @@ fn slot(inner: &Inner, key: &Key) -> Option<Arc<PipelineSlot>> {
     (slot.incarnation == key.incarnation).then_some(slot)
 }
 
-/// Makes one engine call again at its moment, keeping the timers it schedules.
+/// Makes one engine call of the harness again at its moment, keeping the timers it
+/// schedules.
 fn call(
     inner: &Inner,
-    pending: &mut Pending,
+    pending: &RefCell<Pending>,
     key: &Key,
     at: u64,
     call: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects),
@@ -160,7 +170,7 @@ fn call(
     let at = moment(inner, at);
     let mut effects = Effects::new(false);
     call(&mut slot.engine.lock(), at, &mut effects);
-    pending.add(&slot, effects);
+    pending.borrow_mut().add(&slot, effects);
     true
 }
 
@@ -171,50 +181,179 @@ fn moment(inner: &Inner, at: u64) -> Timestamp {
     at
 }
 
+/// Replays one recorded call of operation `O` through its `apply`; false when it named
+/// a pipeline that is gone.
+fn replay_call<O: Op>(
+    inner: &Inner,
+    (account, region): (&str, &str),
+    incarnation: u64,
+    at: u64,
+    input: &O::Input,
+    pending: &RefCell<Pending>,
+) -> bool {
+    let scope = inner.scope(account, region);
+    let at = moment(inner, at);
+    let cx = Cx::<O>::replay(inner, &scope, input, incarnation, at, pending);
+    // The live call answered whatever it answered; replay wants only its changes.
+    let _ = O::apply(&cx, input);
+    cx.reached()
+}
+
+/// Declares [`replay_recorded`] from the registry of operations.
+macro_rules! replay_any_operation {
+    ($($family:ident::$op:ident),+ $(,)?) => {
+        /// Replays a recorded call of the operation named `operation`, its input read
+        /// from JSON.
+        fn replay_recorded(
+            inner: &Inner,
+            operation: &str,
+            scope: (&str, &str),
+            incarnation: u64,
+            at: u64,
+            input: serde_json::Value,
+            pending: &RefCell<Pending>,
+        ) -> Result<bool, String> {
+            use crate::ops::*;
+            let unreadable = |err: serde_json::Error| {
+                format!("a recorded {operation} call cannot be read: {err}")
+            };
+            match Operation::from_name(operation) {
+                $(Some(Operation::$op) => {
+                    let input = serde_json::from_value::<<$family::$op as Op>::Input>(input)
+                        .map_err(unreadable)?;
+                    Ok(replay_call::<$family::$op>(inner, scope, incarnation, at, &input, pending))
+                })+
+                _ => Err(format!(
+                    "the state file records a call of '{operation}', an operation this \
+                     version of pipesim does not serve; open it with the version that wrote it"
+                )),
+            }
+        }
+    };
+}
+with_operations!(replay_any_operation);
+
 /// Applies one record; false when it named a pipeline that is gone.
-fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
-    match record {
+///
+/// # Errors
+/// A recorded call that cannot be read.
+fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bool, String> {
+    use crate::ops::{executions, pipelines, stages};
+    let scope_of = |key: &Key| (key.account.clone(), key.region.clone());
+    Ok(match record {
         Record::Header(_) | Record::Snapshot { .. } => true,
+        Record::Call {
+            operation,
+            account,
+            region,
+            incarnation,
+            at,
+            input,
+        } => {
+            return replay_recorded(
+                inner,
+                &operation,
+                (&account, &region),
+                incarnation,
+                at,
+                input,
+                pending,
+            );
+        }
+        // Records of files written before calls were recorded by operation: each is the
+        // input of one operation, replayed the same way.
         Record::Create {
             key,
             at,
             pipeline,
             tags,
         } => {
-            let scope = inner.scope(&key.account, &key.region);
-            let at = moment(inner, at);
+            let (account, region) = scope_of(&key);
             let input = CreatePipelineInput { pipeline, tags };
-            // The live call passed the same checks against the same state; the
-            // incarnation counter moves exactly as it did then.
-            let created = inner.create(&scope, input, at);
-            debug_assert!(created.is_ok(), "a recorded create replays: {created:?}");
-            created.is_ok()
+            replay_call::<pipelines::CreatePipeline>(
+                inner,
+                (&account, &region),
+                key.incarnation,
+                at,
+                &input,
+                pending,
+            )
         }
-        Record::Update { key, at, pipeline } => call(inner, pending, &key, at, |e, at, fx| {
-            e.update(pipeline, at, fx);
-        }),
+        Record::Update { key, at, pipeline } => {
+            let (account, region) = scope_of(&key);
+            let input = UpdatePipelineInput { pipeline };
+            replay_call::<pipelines::UpdatePipeline>(
+                inner,
+                (&account, &region),
+                key.incarnation,
+                at,
+                &input,
+                pending,
+            )
+        }
         Record::Delete { key } => {
             let live = slot(inner, &key).is_some();
             if live {
-                let scope = inner.scope(&key.account, &key.region);
-                inner.delete(&scope, &key.name);
+                let (account, region) = scope_of(&key);
+                let input = DeletePipelineInput { name: key.name };
+                let at = inner.clock.now().as_millis();
+                replay_call::<pipelines::DeletePipeline>(
+                    inner,
+                    (&account, &region),
+                    key.incarnation,
+                    at,
+                    &input,
+                    pending,
+                );
             }
             live
         }
-        Record::Start { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
-            let _ = e.start(&input, at, fx);
-        }),
-        Record::Stop { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
-            let _ = e.stop(&input, at, fx);
-        }),
-        Record::Approve { key, at, input } => call(inner, pending, &key, at, |e, at, fx| {
-            let _ = e.put_approval(&input, at, fx);
-        }),
+        Record::Start { key, at, input } => {
+            let (account, region) = scope_of(&key);
+            replay_call::<executions::StartPipelineExecution>(
+                inner,
+                (&account, &region),
+                key.incarnation,
+                at,
+                &input,
+                pending,
+            )
+        }
+        Record::Stop { key, at, input } => {
+            let (account, region) = scope_of(&key);
+            replay_call::<executions::StopPipelineExecution>(
+                inner,
+                (&account, &region),
+                key.incarnation,
+                at,
+                &input,
+                pending,
+            )
+        }
+        Record::Approve { key, at, input } => {
+            let (account, region) = scope_of(&key);
+            replay_call::<stages::PutApprovalResult>(
+                inner,
+                (&account, &region),
+                key.incarnation,
+                at,
+                &input,
+                pending,
+            )
+        }
+        Record::Tags { key, tags } => match slot(inner, &key) {
+            Some(slot) => {
+                *slot.tags.lock() = tags;
+                true
+            }
+            None => false,
+        },
+        // The harness's own records.
         Record::Fire { key, at, timer } => {
             let Some(slot) = slot(inner, &key) else {
-                return false;
+                return Ok(false);
             };
-            pending.fired(&slot, timer);
+            pending.borrow_mut().fired(&slot, timer);
             call(inner, pending, &key, at, |e, at, fx| e.fire(timer, at, fx))
         }
         Record::FinishAction {
@@ -230,13 +369,6 @@ fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
         Record::Configure { key, settings } => match slot(inner, &key) {
             Some(slot) => {
                 slot.engine.lock().configure(settings);
-                true
-            }
-            None => false,
-        },
-        Record::Tags { key, tags } => match slot(inner, &key) {
-            Some(slot) => {
-                *slot.tags.lock() = tags;
                 true
             }
             None => false,
@@ -258,12 +390,12 @@ fn apply(inner: &Inner, record: Record, pending: &mut Pending) -> bool {
         }
         Record::Reset => {
             inner.reset();
-            *pending = Pending::default();
+            *pending.borrow_mut() = Pending::default();
             true
         }
         Record::Clock { at } => {
             moment(inner, at);
             true
         }
-    }
+    })
 }

@@ -14,7 +14,7 @@ use crate::faults::SavedFaults;
 use crate::model::Tag;
 use crate::persist::{Key, SNAPSHOT_OP, SavedTimer};
 
-use super::{Inner, PipelineSlot, Scope};
+use super::{Inner, PipelineSlot};
 
 #[derive(Serialize)]
 struct SnapshotRecord<'a> {
@@ -53,7 +53,7 @@ impl Inner {
     /// The snapshot record's payload. Call it with every change held off (the world
     /// lock held exclusively), so the snapshot falls between two journal records.
     pub(super) fn snapshot(&self) -> Vec<u8> {
-        let scopes: Vec<Arc<Scope>> = self.scopes.iter().map(|e| Arc::clone(e.value())).collect();
+        let scopes = self.scopes();
         let mut registries = Vec::with_capacity(scopes.len());
         let mut slots: Vec<Vec<(Box<str>, Arc<PipelineSlot>)>> = Vec::with_capacity(scopes.len());
         for scope in &scopes {
@@ -90,7 +90,7 @@ impl Inner {
         {
             let mut refs = Vec::with_capacity(pipelines.len());
             for ((name, slot), engine) in pipelines.iter().zip(engines) {
-                keys.insert(Arc::as_ptr(slot) as usize, slot.key(engine));
+                keys.insert(Arc::as_ptr(slot) as usize, slot.key());
                 refs.push(PipelineRef {
                     name,
                     incarnation: slot.incarnation,

@@ -1,0 +1,82 @@
+//! `UpdatePipeline`: stores a new version of a pipeline; what is running under the old
+//! one cannot finish.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Simulator;
+use crate::error::{ErrorKind, Result};
+use crate::model::PipelineDeclaration;
+use crate::model::validate;
+use crate::ops::{Op, Operation};
+use crate::service::Cx;
+
+/// `UpdatePipeline` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePipelineInput {
+    /// The new declaration; its name picks the pipeline.
+    #[serde(default)]
+    pub pipeline: PipelineDeclaration,
+}
+
+/// `UpdatePipeline` output: the stored declaration with its new version.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePipelineOutput {
+    /// The declaration as stored.
+    pub pipeline: PipelineDeclaration,
+}
+
+/// `UpdatePipeline`.
+pub(crate) struct UpdatePipeline;
+
+impl Op for UpdatePipeline {
+    const OPERATION: Operation = Operation::UpdatePipeline;
+    const ERRORS: &'static [ErrorKind] = &[
+        ErrorKind::Validation,
+        ErrorKind::InvalidStageDeclaration,
+        ErrorKind::InvalidActionDeclaration,
+        ErrorKind::InvalidBlockerDeclaration,
+        ErrorKind::InvalidStructure,
+        ErrorKind::LimitExceeded,
+    ];
+    const CHANGES_STATE: bool = true;
+    type Input = UpdatePipelineInput;
+    type Output = UpdatePipelineOutput;
+
+    fn target(input: &Self::Input) -> Option<&str> {
+        Some(&input.pipeline.name)
+    }
+
+    fn validate(input: &Self::Input) -> Result<()> {
+        validate::pipeline_declaration(&input.pipeline)
+    }
+
+    fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
+        let slot = cx.pipeline(&input.pipeline.name)?;
+        let pipeline = cx.change(&slot, |engine, now, fx| {
+            engine.update(input.pipeline.clone(), now, fx)
+        });
+        Ok(UpdatePipelineOutput { pipeline })
+    }
+}
+
+impl From<PipelineDeclaration> for UpdatePipelineInput {
+    fn from(pipeline: PipelineDeclaration) -> Self {
+        Self { pipeline }
+    }
+}
+
+impl Simulator {
+    /// `UpdatePipeline`: stores a new version. Active executions end `Cancelled`.
+    ///
+    /// # Errors
+    /// As [`create_pipeline`](Self::create_pipeline) for the declaration, and
+    /// `PipelineNotFoundException`.
+    pub async fn update_pipeline(
+        &self,
+        input: impl Into<UpdatePipelineInput>,
+    ) -> Result<UpdatePipelineOutput> {
+        self.call::<UpdatePipeline>(input.into()).await
+    }
+}

@@ -1,0 +1,346 @@
+//! How a call of the CodePipeline API runs: [`Simulator::call`] and the [`Cx`] an
+//! operation's [`Op::apply`] reaches state through.
+//!
+//! A live call goes: fault rules, validation, `apply`, then a wait until its journal
+//! record is durable. Replay builds a [`Cx`] from a journal record instead and calls the
+//! same `apply`, so the two cannot drift. The difference between them lives here and
+//! nowhere else:
+//!
+//! | | live | replay |
+//! |---|---|---|
+//! | `now` | the clock | the moment recorded |
+//! | a change | journaled under the lock that orders it | journaled already |
+//! | timers | to the scheduler | kept until replay ends (see `replay`) |
+//! | a pipeline lookup | by name | by name and the incarnation recorded |
+//!
+//! Locks: a change takes the world lock (shared; only with a state file), then one of a
+//! scope's registry, one pipeline's engine, or one pipeline's tags. The registry may
+//! lock an engine under it (to build or delete one); an engine and tags are never held
+//! together by a call.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::{Effects, PipelineEngine};
+use crate::error::{Error, Result};
+use crate::model::{PipelineDeclaration, Tag, Timestamp};
+use crate::ops::Op;
+
+use super::replay::Pending;
+use super::{Inner, PipelineSlot, Scope, Simulator};
+
+impl Simulator {
+    /// Makes one call of operation `O`: the fault rules first (they may add latency or
+    /// answer an error), then validation, then the operation itself; answers once the
+    /// change is in the state file, when there is one.
+    pub(crate) async fn call<O: Op>(&self, input: O::Input) -> Result<O::Output> {
+        self.inject(O::OPERATION, O::target(&input)).await?;
+        let (output, seq) = {
+            let span = tracing::debug_span!(
+                "call",
+                operation = O::OPERATION.name(),
+                pipeline = O::target(&input)
+            );
+            let _entered = span.enter();
+            O::validate(&input)?;
+            let cx = Cx::<O>::live(&self.inner, &self.scope, &input);
+            let output = O::apply(&cx, &input);
+            (output, cx.recorded())
+        };
+        self.inner.durable(seq).await?;
+        output
+    }
+}
+
+/// What an operation's `apply` reaches state through; see the module docs.
+pub(crate) struct Cx<'a, O: Op> {
+    inner: &'a Inner,
+    scope: &'a Arc<Scope>,
+    input: &'a O::Input,
+    mode: Mode<'a>,
+}
+
+enum Mode<'a> {
+    /// The journal sequence number of the call's record, once it changed something.
+    Live { recorded: Cell<Option<u64>> },
+    Replay {
+        /// The incarnation of the pipeline the recorded call changed.
+        incarnation: u64,
+        at: Timestamp,
+        pending: &'a RefCell<Pending>,
+        /// Whether the call reached what it changed live.
+        reached: Cell<bool>,
+    },
+}
+
+/// A call as the journal records it. Replay reads it back as `Record::Call`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CallRecord<'r, I> {
+    op: &'static str,
+    operation: &'static str,
+    account: &'r str,
+    region: &'r str,
+    /// The incarnation of the pipeline the call changed (created, for a create).
+    incarnation: u64,
+    at: u64,
+    input: &'r I,
+}
+
+impl<'a, O: Op> Cx<'a, O> {
+    fn live(inner: &'a Inner, scope: &'a Arc<Scope>, input: &'a O::Input) -> Self {
+        Self {
+            inner,
+            scope,
+            input,
+            mode: Mode::Live {
+                recorded: Cell::new(None),
+            },
+        }
+    }
+
+    /// A context that replays a recorded call.
+    pub(super) fn replay(
+        inner: &'a Inner,
+        scope: &'a Arc<Scope>,
+        input: &'a O::Input,
+        incarnation: u64,
+        at: Timestamp,
+        pending: &'a RefCell<Pending>,
+    ) -> Self {
+        Self {
+            inner,
+            scope,
+            input,
+            mode: Mode::Replay {
+                incarnation,
+                at,
+                pending,
+                reached: Cell::new(false),
+            },
+        }
+    }
+
+    /// The journal record a live call made, for the wait until it is durable.
+    fn recorded(&self) -> Option<u64> {
+        match &self.mode {
+            Mode::Live { recorded } => recorded.get(),
+            Mode::Replay { .. } => None,
+        }
+    }
+
+    /// Whether a replayed call reached what it changed when it was made.
+    pub(super) fn reached(&self) -> bool {
+        match &self.mode {
+            Mode::Live { .. } => true,
+            Mode::Replay { reached, .. } => reached.get(),
+        }
+    }
+
+    /// The account the call acts in.
+    pub(crate) fn account(&self) -> &str {
+        &self.scope.account
+    }
+
+    /// The region the call acts in.
+    pub(crate) fn region(&self) -> &str {
+        &self.scope.region
+    }
+
+    fn now(&self) -> Timestamp {
+        match &self.mode {
+            Mode::Live { .. } => self.inner.clock.now(),
+            Mode::Replay { at, .. } => *at,
+        }
+    }
+
+    /// Journals the call as changing incarnation `incarnation`. Called by each change
+    /// primitive at the moment of its change, with the lock held that orders it.
+    fn record(&self, incarnation: u64, at: Timestamp) {
+        debug_assert!(O::CHANGES_STATE, "{} is declared read-only", O::OPERATION);
+        match &self.mode {
+            Mode::Live { recorded } => {
+                debug_assert!(recorded.get().is_none(), "one change per call");
+                let seq = self.inner.journal.get().map(|journal| {
+                    journal.append(&CallRecord {
+                        op: "call",
+                        operation: O::OPERATION.name(),
+                        account: &self.scope.account,
+                        region: &self.scope.region,
+                        incarnation,
+                        at: at.as_millis(),
+                        input: self.input,
+                    })
+                });
+                recorded.set(seq);
+            }
+            Mode::Replay { reached, .. } => reached.set(true),
+        }
+    }
+
+    /// Hands an engine call's effects on: to the scheduler and subscribers live, to the
+    /// timers kept for the end of replay otherwise.
+    fn effects_done(&self, slot: &Arc<PipelineSlot>, effects: Effects) {
+        match &self.mode {
+            Mode::Live { .. } => self.inner.dispatch(slot, effects),
+            Mode::Replay { pending, .. } => pending.borrow_mut().add(slot, effects),
+        }
+    }
+
+    fn effects(&self) -> Effects {
+        match &self.mode {
+            Mode::Live { .. } => self.inner.effects(),
+            Mode::Replay { .. } => Effects::new(false),
+        }
+    }
+
+    /// The pipeline of that name in the call's account and region.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`; in replay also when the pipeline of that name is not
+    /// the incarnation the call reached live (it was deleted under the call).
+    pub(crate) fn pipeline(&self, name: &str) -> Result<Arc<PipelineSlot>> {
+        let slot = self.scope.slot(name);
+        let slot = match &self.mode {
+            Mode::Live { .. } => slot,
+            Mode::Replay { incarnation, .. } => {
+                slot.filter(|slot| slot.incarnation == *incarnation)
+            }
+        };
+        slot.ok_or_else(|| Error::pipeline_not_found(&self.scope.account, name))
+    }
+
+    /// Every pipeline of the call's account and region, in no order.
+    pub(crate) fn pipelines(&self) -> Vec<Arc<PipelineSlot>> {
+        self.scope.slots()
+    }
+
+    /// Reads a pipeline's engine.
+    pub(crate) fn read<T>(
+        &self,
+        slot: &PipelineSlot,
+        read: impl FnOnce(&PipelineEngine) -> T,
+    ) -> T {
+        read(&slot.engine.lock())
+    }
+
+    /// Changes a pipeline's engine at the call's moment, journals the call, and hands
+    /// the engine's timers and events on. The record is made under the engine's lock, so
+    /// the journal has each pipeline's calls in the order the engine saw them.
+    pub(crate) fn change<T>(
+        &self,
+        slot: &Arc<PipelineSlot>,
+        change: impl FnOnce(&mut PipelineEngine, Timestamp, &mut Effects) -> T,
+    ) -> T {
+        let _world = self.inner.hold();
+        let mut engine = slot.engine.lock();
+        let mut effects = self.effects();
+        let now = self.now();
+        self.record(slot.incarnation, now);
+        let out = change(&mut engine, now, &mut effects);
+        self.effects_done(slot, effects);
+        out
+    }
+
+    /// A pipeline's tags.
+    pub(crate) fn tags(&self, slot: &PipelineSlot) -> Vec<Tag> {
+        slot.tags.lock().clone()
+    }
+
+    /// Changes a pipeline's tags and journals the call; a change that fails changes
+    /// nothing and is not journaled.
+    ///
+    /// # Errors
+    /// Whatever `change` answers.
+    pub(crate) fn change_tags(
+        &self,
+        slot: &PipelineSlot,
+        change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
+    ) -> Result<()> {
+        let _world = self.inner.hold();
+        let mut tags = slot.tags.lock();
+        let mut changed = tags.clone();
+        change(&mut changed)?;
+        self.record(slot.incarnation, self.now());
+        *tags = changed;
+        Ok(())
+    }
+
+    /// Works on the registry of the call's account and region under its lock, so that a
+    /// check of names and limits and the change it allows are one step.
+    ///
+    /// # Errors
+    /// Whatever `work` answers.
+    pub(crate) fn registry<T>(
+        &self,
+        work: impl FnOnce(&mut Registry<'_, 'a, O>) -> Result<T>,
+    ) -> Result<T> {
+        let _world = self.inner.hold();
+        let counters = self.scope.registry.lock();
+        work(&mut Registry {
+            cx: self,
+            created: counters,
+        })
+    }
+}
+
+/// One account and region's pipelines, locked for a create or a delete.
+pub(crate) struct Registry<'r, 'a, O: Op> {
+    cx: &'r Cx<'a, O>,
+    /// How often each name was created, so that a re-created pipeline draws fresh ids
+    /// from the seed.
+    created: parking_lot::MutexGuard<'r, std::collections::HashMap<String, u64>>,
+}
+
+impl<O: Op> Registry<'_, '_, O> {
+    /// Whether a pipeline of that name exists.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.cx.scope.pipelines.contains_key(name)
+    }
+
+    /// How many pipelines the account and region hold.
+    pub(crate) fn len(&self) -> usize {
+        self.cx.scope.pipelines.len()
+    }
+
+    /// How many pipelines an account and region may hold.
+    pub(crate) fn limit(&self) -> usize {
+        self.cx.inner.max_pipelines
+    }
+
+    /// Creates a pipeline from a validated declaration whose name is free, and journals
+    /// the call.
+    pub(crate) fn insert(
+        &mut self,
+        declaration: PipelineDeclaration,
+        tags: Vec<Tag>,
+    ) -> Arc<PipelineSlot> {
+        let counter = self.created.entry(declaration.name.clone()).or_default();
+        *counter += 1;
+        let incarnation = *counter;
+        let now = self.cx.now();
+        self.cx.record(incarnation, now);
+        let slot = self
+            .cx
+            .inner
+            .new_slot(self.cx.scope, declaration, tags, incarnation, now);
+        self.cx
+            .scope
+            .pipelines
+            .insert(Box::from(&*slot.ident.name), Arc::clone(&slot));
+        slot
+    }
+
+    /// Deletes the pipeline of that name, if there is one, and journals the call.
+    pub(crate) fn remove(&mut self, name: &str) -> bool {
+        let Some((_, slot)) = self.cx.scope.pipelines.remove(name) else {
+            return false;
+        };
+        self.cx.record(slot.incarnation, self.cx.now());
+        slot.engine.lock().delete();
+        tracing::debug!(pipeline = %name, "pipeline deleted");
+        true
+    }
+}

@@ -1,0 +1,242 @@
+//! The harness API: what a test or a scenario does to a simulator that no CodePipeline
+//! call can. Fault rules and rate limits, finishing actions on demand, per-pipeline
+//! settings, reset, counters, and the state file's flush, compaction and close.
+//!
+//! Each change here is journaled like a call, under the lock that orders it: fault
+//! rules under `Inner::rules` (so replay hands out the same rule ids), a pipeline's
+//! settings under its engine's lock.
+
+use crate::engine::behaviour::{ActionResult, PipelineSettings};
+use crate::error::Result;
+use crate::faults::{FaultRule, FaultRuleStatus, Faults, InvalidRule, RateLimit, RateLimitStatus};
+use crate::model::Timestamp;
+use crate::persist::{Journal, Record, StateError};
+
+use super::{Inner, Simulator};
+
+/// Counters that show what the simulator holds, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PipelineStats {
+    /// Executions InProgress or Stopping.
+    pub active_executions: usize,
+    /// Executions retained in history (active ones included).
+    pub retained_executions: usize,
+    /// Idempotency tokens remembered.
+    pub remembered_tokens: usize,
+}
+
+impl Simulator {
+    /// Ends a running action of an execution now, succeeded or failed, so a harness can
+    /// script outcomes without probabilities. The execution moves on as if the action
+    /// had ended by itself.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `PipelineExecutionNotFoundException`,
+    /// `StageNotFoundException`, `ActionNotFoundException`, and `ValidationException`
+    /// when the action is not running in that execution.
+    pub async fn finish_action(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+        stage: &str,
+        action: &str,
+        result: ActionResult,
+    ) -> Result<()> {
+        let slot = self.pipeline(pipeline)?;
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::FinishAction {
+                key,
+                at,
+                execution_id: execution_id.to_owned(),
+                stage: stage.to_owned(),
+                action: action.to_owned(),
+                result,
+            },
+            |engine, now, fx| engine.finish_action(execution_id, stage, action, result, now, fx),
+        );
+        self.inner.durable(seq).await?;
+        out
+    }
+
+    /// Installs a fault rule; answers its id (`fault-1`, ...). See [`crate::faults`].
+    ///
+    /// # Errors
+    /// [`InvalidRule`] saying what is wrong with the rule.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<String, InvalidRule> {
+        let recorded = rule.clone();
+        self.inner.change_rules(
+            |faults, now| faults.add_rule(rule, now),
+            |added, at| {
+                added
+                    .is_ok()
+                    .then_some(Record::AddFault { at, rule: recorded })
+            },
+        )
+    }
+
+    /// Every fault rule, with how often it matched and fired.
+    pub fn faults(&self) -> Vec<FaultRuleStatus> {
+        self.inner.faults.rules()
+    }
+
+    /// Removes one fault rule; false when there was none with that id.
+    pub fn remove_fault(&self, id: &str) -> bool {
+        self.inner.change_rules(
+            |faults, _| faults.remove_rule(id),
+            |removed, _| removed.then(|| Record::RemoveFault { id: id.to_owned() }),
+        )
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.inner.change_rules(
+            |faults, _| faults.clear_rules(),
+            |(), _| Some(Record::ClearFaults),
+        );
+    }
+
+    /// Installs a rate limit; answers its id (`limit-1`, ...).
+    ///
+    /// # Errors
+    /// [`InvalidRule`] saying what is wrong with the limit.
+    pub fn add_rate_limit(&self, limit: RateLimit) -> Result<String, InvalidRule> {
+        let recorded = limit.clone();
+        self.inner.change_rules(
+            |faults, _| faults.add_limit(limit),
+            |added, _| {
+                added
+                    .is_ok()
+                    .then_some(Record::AddRateLimit { limit: recorded })
+            },
+        )
+    }
+
+    /// Every rate limit, with how many calls it allowed and throttled.
+    pub fn rate_limits(&self) -> Vec<RateLimitStatus> {
+        self.inner.faults.limits()
+    }
+
+    /// Removes one rate limit; false when there was none with that id.
+    pub fn remove_rate_limit(&self, id: &str) -> bool {
+        self.inner.change_rules(
+            |faults, _| faults.remove_limit(id),
+            |removed, _| removed.then(|| Record::RemoveRateLimit { id: id.to_owned() }),
+        )
+    }
+
+    /// Removes every rate limit.
+    pub fn clear_rate_limits(&self) {
+        self.inner.change_rules(
+            |faults, _| faults.clear_limits(),
+            |(), _| Some(Record::ClearRateLimits),
+        );
+    }
+
+    /// Clears all state: every pipeline of every account and region, with its
+    /// executions, tokens and tags; every timer, fault rule and rate limit. The clock
+    /// keeps its time. Pipelines created afterwards draw the ids a fresh simulator
+    /// with the same seed would.
+    pub fn reset(&self) {
+        let _world = self.inner.hold();
+        self.inner.record(|| Record::Reset);
+        self.inner.reset();
+        tracing::info!("simulator reset");
+    }
+
+    /// Waits until every change made so far is in the state file (written or synced,
+    /// as its [`Fsync`] policy says). Calls of the CodePipeline API wait for their own
+    /// changes before they answer; this is for the rest (fault rules, rate limits,
+    /// [`configure_pipeline`](Self::configure_pipeline), [`reset`](Self::reset)).
+    /// Immediate without a state file.
+    ///
+    /// # Errors
+    /// `InternalFailure` when the state file could not be written.
+    pub async fn flush(&self) -> Result<()> {
+        let seq = self.inner.journal.get().map(Journal::appended);
+        self.inner.durable(seq).await
+    }
+
+    /// Compacts the state file now: rewrites it as one snapshot of the state plus the
+    /// changes made while the snapshot was written, so a restart replays little. Runs by
+    /// itself once the file outgrows [`SimulatorBuilder::compact_state_file_after`].
+    /// Changes wait only while the snapshot is taken in memory. Does nothing without a
+    /// state file.
+    ///
+    /// # Errors
+    /// [`StateError::Io`] when the compacted file cannot be written; the state file is
+    /// left as it was, complete.
+    pub fn compact_state_file(&self) -> Result<(), StateError> {
+        self.inner.compact()
+    }
+
+    /// Whether this simulator came back from a state file that held state.
+    pub fn restored(&self) -> bool {
+        self.inner.restored > 0
+    }
+
+    /// Writes and syncs the state file and closes it: for a clean shutdown. Calls that
+    /// change state afterwards answer `InternalFailure`. Does nothing without a state
+    /// file.
+    pub fn close_state_file(&self) {
+        if let Some(journal) = self.inner.journal.get() {
+            journal.close();
+            tracing::info!(path = %journal.path().display(), "state file synced and closed");
+        }
+    }
+}
+
+impl Inner {
+    /// Changes the fault rules or rate limits and journals what `record` makes of the
+    /// outcome (nothing for a change that changed nothing). Rule ids are handed out in
+    /// the journal's order, so replay hands out the same ones.
+    fn change_rules<T>(
+        &self,
+        change: impl FnOnce(&Faults, Timestamp) -> T,
+        record: impl FnOnce(&T, u64) -> Option<Record>,
+    ) -> T {
+        let _world = self.hold();
+        let _order = self.rules.lock();
+        let now = self.clock.now();
+        let out = change(&self.faults, now);
+        if self.journal.get().is_some() {
+            if let Some(record) = record(&out, now.as_millis()) {
+                self.record(|| record);
+            }
+        }
+        out
+    }
+}
+
+impl Simulator {
+    /// Sets how a pipeline's actions behave and how many executions it admits. Replaces
+    /// the pipeline's previous settings; actions already running are not affected.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn configure_pipeline(&self, name: &str, settings: PipelineSettings) -> Result<()> {
+        let slot = self.pipeline(name)?;
+        let _world = self.inner.hold();
+        let mut engine = slot.engine.lock();
+        self.inner.record(|| Record::Configure {
+            key: slot.key(),
+            settings: settings.clone(),
+        });
+        engine.configure(settings);
+        Ok(())
+    }
+
+    /// What one pipeline holds right now.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn pipeline_stats(&self, name: &str) -> Result<PipelineStats> {
+        let slot = self.pipeline(name)?;
+        let engine = slot.engine.lock();
+        Ok(PipelineStats {
+            active_executions: engine.active_count(),
+            retained_executions: engine.history_len(),
+            remembered_tokens: engine.token_count(),
+        })
+    }
+}
