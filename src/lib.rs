@@ -61,9 +61,11 @@ pub mod model;
 pub(crate) mod ops;
 pub mod persist;
 pub mod scenario;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod service;
 pub(crate) mod sim;
+#[cfg(feature = "server")]
 pub mod testing;
 
 pub use engine::behaviour::{ActionBehaviour, ActionResult, Outcome, PipelineSettings};

@@ -3,8 +3,8 @@
 //!
 //! Throughput scenarios run one worker task per core for a fixed time, each calling
 //! `start_pipeline_execution` in a tight loop on a virtual-time simulator whose clock
-//! never moves, so what is measured is admission itself. The memory scenario counts
-//! heap bytes with the counting allocator of `cli::alloc`.
+//! never moves, so what is measured is admission itself. The memory scenarios read the
+//! heap's bytes in use from the C allocator (`cli::heap`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,7 +17,7 @@ use serde::Serialize;
 use pipesim::Simulator;
 use pipesim::model::{ExecutionMode, PipelineDeclaration, StartPipelineExecutionInput};
 
-use super::alloc;
+use super::heap;
 
 /// Flags of `pipesim bench`.
 #[derive(Debug, Args)]
@@ -407,7 +407,7 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
         // One batch first, so that one-off allocations are not counted.
         let mut errors = run_batch(&sim).await;
         let started = Instant::now();
-        let measurement = alloc::Measurement::start();
+        let measurement = heap::Measurement::start()?;
         let mut ops = 0;
         while ops < executions {
             errors += run_batch(&sim).await;
@@ -417,7 +417,6 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
             }
         }
         let bytes = measurement.live_bytes();
-        drop(measurement);
         let seconds = started.elapsed().as_secs_f64();
         bar.finish_and_clear();
         let stats = sim.pipeline_stats(name).map_err(|err| err.to_string())?;
@@ -452,7 +451,7 @@ fn steady_state(seed: u64, executions: u64) -> Result<Report, String> {
         let name = "bench-steady";
         create_pipelines(&sim, &[name.to_owned()]).await?;
         let bar = progress("memory/steady-state", None);
-        let measurement = alloc::Measurement::start();
+        let measurement = heap::Measurement::start()?;
         let started = Instant::now();
         let half = executions / 2;
         let mut errors = 0;
@@ -471,7 +470,6 @@ fn steady_state(seed: u64, executions: u64) -> Result<Report, String> {
             }
         }
         let growth = measurement.live_bytes() - at_half;
-        drop(measurement);
         let seconds = started.elapsed().as_secs_f64();
         bar.finish_and_clear();
         let stats = sim.pipeline_stats(name).map_err(|err| err.to_string())?;

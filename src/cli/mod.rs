@@ -7,8 +7,8 @@
 //! | `bench` | `bench` | in-process throughput and memory of the embedded simulator |
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
 
-mod alloc;
 mod bench;
+mod heap;
 mod load;
 mod serve;
 

@@ -21,8 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::post;
@@ -284,18 +283,17 @@ fn caller<'a>(state: &'a AppState, headers: &'a HeaderMap, body: &[u8]) -> Resul
 }
 
 /// `POST /`: one CodePipeline API call.
-async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    // Taking the request whole hands over its headers; extracting a `HeaderMap` would
+    // clone them.
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     // The body is read before anything can fail, so the connection stays usable.
     let config = &state.config;
-    let read = protocol::read_body(
-        body,
-        &headers,
-        config.max_body_bytes,
-        config.request_timeout,
-    );
+    let read = protocol::read_body(body, headers, config.max_body_bytes, config.request_timeout);
     let result = match read.await {
-        Ok(body) => match caller(&state, &headers, &body)
-            .and_then(|caller| Ok((caller, protocol::operation(&headers)?)))
+        Ok(body) => match caller(&state, headers, &body)
+            .and_then(|caller| Ok((caller, protocol::operation(headers)?)))
         {
             Ok((caller, operation)) => {
                 let scoped;
