@@ -65,6 +65,7 @@ pub mod scenario;
 pub mod server;
 pub mod service;
 pub(crate) mod sim;
+pub(crate) mod sync;
 #[cfg(feature = "server")]
 pub mod testing;
 

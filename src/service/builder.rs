@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, SystemTime};
 
+use crate::sync::Mutex;
 use dashmap::DashMap;
-use parking_lot::Mutex;
 use tokio::sync::broadcast;
 
 use crate::engine::EngineConfig;
@@ -260,7 +260,7 @@ impl SimulatorBuilder {
             faults: Faults::new(seed),
             rules: Mutex::new(()),
             restored: replay.as_ref().map_or(0, Vec::len),
-            world: parking_lot::RwLock::new(()),
+            world: crate::sync::RwLock::new(()),
             compacting: Mutex::new(()),
             journal: std::sync::OnceLock::new(),
         });

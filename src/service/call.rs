@@ -291,7 +291,7 @@ pub(crate) struct Registry<'r, 'a, O: Op> {
     cx: &'r Cx<'a, O>,
     /// How often each name was created, so that a re-created pipeline draws fresh ids
     /// from the seed.
-    created: parking_lot::MutexGuard<'r, std::collections::HashMap<String, u64>>,
+    created: crate::sync::MutexGuard<'r, std::collections::HashMap<String, u64>>,
 }
 
 impl<O: Op> Registry<'_, '_, O> {

@@ -40,8 +40,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::sync::Mutex;
 use dashmap::DashMap;
-use parking_lot::Mutex;
 use tokio::sync::broadcast;
 
 use crate::engine::{Effects, EngineConfig, PipelineEngine, PipelineIdent, Timer};
@@ -57,6 +57,8 @@ mod builder;
 mod call;
 mod driver;
 mod harness;
+#[cfg(test)]
+mod model_check;
 mod registry;
 mod replay;
 mod snapshot;
@@ -127,7 +129,7 @@ struct Inner {
     /// Held shared by every change while it is made and journaled, and exclusively
     /// while a snapshot is taken, so a snapshot falls between two changes. Only taken
     /// with a state file.
-    world: parking_lot::RwLock<()>,
+    world: crate::sync::RwLock<()>,
     /// One compaction at a time.
     compacting: Mutex<()>,
     /// The state file, when the simulator has one; set once its journal is replayed,
@@ -202,7 +204,7 @@ impl Inner {
 
     /// Holds snapshots off while a change is made and journaled; nothing to hold
     /// without a state file.
-    fn hold(&self) -> Option<parking_lot::RwLockReadGuard<'_, ()>> {
+    fn hold(&self) -> Option<crate::sync::RwLockReadGuard<'_, ()>> {
         self.journal.get().map(|_| self.world.read())
     }
 

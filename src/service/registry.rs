@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use crate::sync::Mutex;
 use dashmap::DashMap;
-use parking_lot::Mutex;
 
 use crate::engine::{PipelineEngine, PipelineIdent};
 use crate::model::{PipelineDeclaration, Tag, Timestamp};

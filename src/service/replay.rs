@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 
 use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
 use crate::model::{CreatePipelineInput, DeletePipelineInput, Timestamp, UpdatePipelineInput};

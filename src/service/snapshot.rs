@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use parking_lot::MutexGuard;
+use crate::sync::MutexGuard;
 use serde::Serialize;
 
 use crate::engine::PipelineEngine;

@@ -1,0 +1,222 @@
+//! Model checks of admission through the real service: starts, token replays, stops,
+//! deletes, tag changes and the timer driver racing on one simulator, under thousands
+//! of schedules that shuttle explores.
+//!
+//! Nothing here re-implements the service's locking: the threads call the public API
+//! (`start_pipeline_execution`, `advance`, ...) of a real [`Simulator`], whose locks are
+//! shuttle's while a check runs (see `crate::sync`). So every interleaving explored is
+//! one the service's own code could take, through `Cx`, the registry, the scheduler and
+//! the engine. A checker thread reads the pipeline at arbitrary points in between and
+//! checks what any reader may rely on:
+//! - QUEUED and PARALLEL never show more executions in progress than the limit;
+//! - SUPERSEDED never keeps two executions waiting in front of a stage;
+//! - one `clientRequestToken` starts at most one execution;
+//! - once every timer has fired, nothing is in progress and no stage is locked, so no
+//!   update was lost.
+
+use std::time::Duration;
+
+use shuttle::future::block_on;
+use shuttle::sync::Arc;
+use shuttle::thread;
+
+use crate::Simulator;
+use crate::model::*;
+use crate::sync::model_checking;
+
+const LIMIT: u32 = 2;
+const ACTION: Duration = Duration::from_secs(10);
+
+fn simulator(mode: ExecutionMode) -> Simulator {
+    let sim = Simulator::builder()
+        .seed(1)
+        .virtual_time()
+        .action_duration(ACTION)
+        .max_concurrent_executions(LIMIT)
+        .build();
+    let pipeline = PipelineDeclaration::two_stage_example("P").v2(mode);
+    block_on(sim.create_pipeline(pipeline)).expect("a valid pipeline");
+    sim
+}
+
+/// Checks what a reader of pipeline `P` may rely on at any moment.
+fn check_invariants(sim: &Simulator, mode: &ExecutionMode) {
+    let Ok(listed) = block_on(sim.list_pipeline_executions("P")) else {
+        return;
+    };
+    let in_progress = listed
+        .pipeline_execution_summaries
+        .iter()
+        .filter(|e| e.status == PipelineExecutionStatus::InProgress)
+        .count();
+    if *mode != ExecutionMode::Superseded {
+        assert!(in_progress <= LIMIT as usize, "{in_progress} in progress");
+    }
+    if *mode == ExecutionMode::Superseded
+        && let Ok(state) = block_on(sim.get_pipeline_state("P"))
+    {
+        for stage in &state.stage_states {
+            assert!(
+                stage.inbound_executions.len() <= 1,
+                "{}: {} waiting",
+                stage.stage_name,
+                stage.inbound_executions.len()
+            );
+        }
+    }
+}
+
+fn explore(mode: ExecutionMode) {
+    let sim = Arc::new(simulator(mode.clone()));
+    let tokened = StartPipelineExecutionInput::new("P").client_request_token("deploy-1");
+    let mut starts = Vec::new();
+    // Two starts with one token, as an SDK retry races its first attempt, and two plain.
+    for input in [
+        tokened.clone(),
+        tokened,
+        StartPipelineExecutionInput::new("P"),
+        StartPipelineExecutionInput::new("P"),
+    ] {
+        let sim = Arc::clone(&sim);
+        starts.push(thread::spawn(move || {
+            block_on(sim.start_pipeline_execution(input))
+                .ok()
+                .map(|out| out.pipeline_execution_id)
+        }));
+    }
+    // A stop of whichever execution is newest, racing everything else.
+    let stopper = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let listed = block_on(sim.list_pipeline_executions("P")).expect("P exists");
+            if let Some(newest) = listed.pipeline_execution_summaries.first() {
+                let input =
+                    StopPipelineExecutionInput::new("P", &newest.pipeline_execution_id).abandon();
+                let _ = block_on(sim.stop_pipeline_execution(input));
+            }
+        })
+    };
+    // Tags change under their own lock while the engine is busy.
+    let tagger = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let input = TagResourceInput {
+                resource_arn: "arn:aws:codepipeline:us-east-1:123456789012:P".into(),
+                tags: vec![Tag::new("team", "a")],
+            };
+            block_on(sim.tag_resource(input)).expect("P exists");
+        })
+    };
+    // The clock, firing timers while calls arrive.
+    let driver = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            for _ in 0..3 {
+                block_on(sim.advance(ACTION));
+                thread::yield_now();
+            }
+        })
+    };
+    let checker = {
+        let (sim, mode) = (Arc::clone(&sim), mode.clone());
+        thread::spawn(move || {
+            for _ in 0..3 {
+                check_invariants(&sim, &mode);
+                thread::yield_now();
+            }
+        })
+    };
+    let started: Vec<Option<String>> = starts.into_iter().map(|t| t.join().unwrap()).collect();
+    for thread in [stopper, tagger, driver, checker] {
+        thread.join().unwrap();
+    }
+
+    // One token, one execution: both tokened starts that were admitted answer one id.
+    let tokened: Vec<&String> = started[..2].iter().flatten().collect();
+    assert!(tokened.windows(2).all(|w| w[0] == w[1]), "{tokened:?}");
+
+    // Let everything finish: nothing may stay in progress or locked.
+    block_on(sim.advance(ACTION * 20));
+    check_invariants(&sim, &mode);
+    let stats = sim.pipeline_stats("P").expect("P exists");
+    assert_eq!(stats.active_executions, 0, "an update was lost");
+    let state = block_on(sim.get_pipeline_state("P")).expect("P exists");
+    assert!(
+        state
+            .stage_states
+            .iter()
+            .all(|s| s.inbound_executions.is_empty()),
+        "{state:?}"
+    );
+    let tags =
+        block_on(sim.list_tags_for_resource("arn:aws:codepipeline:us-east-1:123456789012:P"))
+            .expect("P exists");
+    assert_eq!(tags.tags, vec![Tag::new("team", "a")]);
+}
+
+#[test]
+fn queued_admission_holds_under_any_schedule() {
+    model_checking(|| shuttle::check_random(|| explore(ExecutionMode::Queued), 1000));
+}
+
+#[test]
+fn parallel_admission_holds_under_any_schedule() {
+    model_checking(|| shuttle::check_random(|| explore(ExecutionMode::Parallel), 1000));
+}
+
+#[test]
+fn superseded_admission_holds_under_any_schedule() {
+    model_checking(|| shuttle::check_random(|| explore(ExecutionMode::Superseded), 1000));
+}
+
+#[test]
+fn queued_admission_holds_under_pct_schedules() {
+    model_checking(|| shuttle::check_pct(|| explore(ExecutionMode::Queued), 1000, 3));
+}
+
+/// A create racing a delete and a start of the same name: whichever order the registry
+/// takes them in, the start either finds a whole pipeline or none, and a late call on a
+/// deleted pipeline changes nothing that a re-created one shows.
+#[test]
+fn creates_deletes_and_starts_of_one_name_are_atomic() {
+    model_checking(|| {
+        shuttle::check_random(
+            || {
+                let sim = Arc::new(simulator(ExecutionMode::Queued));
+                let deleter = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || block_on(sim.delete_pipeline("P")).expect("valid"))
+                };
+                let creator = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || {
+                        let pipeline = PipelineDeclaration::two_stage_example("P");
+                        block_on(sim.create_pipeline(pipeline)).is_ok()
+                    })
+                };
+                let starter = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || block_on(sim.start_pipeline_execution("P")))
+                };
+                deleter.join().unwrap();
+                let recreated = creator.join().unwrap();
+                let started = starter.join().unwrap();
+                match block_on(sim.list_pipeline_executions("P")) {
+                    Ok(listed) => {
+                        assert!(listed.pipeline_execution_summaries.len() <= 1);
+                        if let (Ok(out), Some(only)) =
+                            (&started, listed.pipeline_execution_summaries.first())
+                        {
+                            assert_eq!(out.pipeline_execution_id, only.pipeline_execution_id);
+                        }
+                    }
+                    Err(err) => {
+                        assert!(!recreated, "{err}");
+                        assert_eq!(err.error_type(), "PipelineNotFoundException");
+                    }
+                }
+            },
+            1000,
+        );
+    });
+}
