@@ -399,3 +399,78 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Simulator;
+    use crate::model::PipelineExecutionStatus;
+    use crate::model::{PipelineDeclaration, StartPipelineExecutionInput, Tag};
+    use crate::persist::{Fsync, Journal};
+
+    /// A state file written before calls were recorded by operation holds one record
+    /// kind per call (`create`, `start`, `tags`, `update`, ...); it still restores, each
+    /// record replayed through its operation's `apply`.
+    #[tokio::test]
+    async fn state_files_of_the_earlier_record_kinds_restore() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        let builder = || Simulator::builder().seed(5).virtual_time();
+        drop(builder().open(&path, Fsync::Always).unwrap());
+
+        let key = Key {
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            name: "Old".into(),
+            incarnation: 1,
+        };
+        let at = crate::service::DEFAULT_VIRTUAL_START.as_millis();
+        let pipeline = PipelineDeclaration::two_stage_example("Old");
+        let opened = Journal::open(&path, Fsync::Always, u64::MAX).unwrap();
+        for record in [
+            Record::Create {
+                key: key.clone(),
+                at,
+                pipeline: pipeline.clone(),
+                tags: Vec::new(),
+            },
+            Record::Start {
+                key: key.clone(),
+                at: at + 1,
+                input: StartPipelineExecutionInput::new("Old"),
+            },
+            Record::Tags {
+                key: key.clone(),
+                tags: vec![Tag::new("team", "a")],
+            },
+            Record::Update {
+                key: key.clone(),
+                at: at + 2,
+                pipeline: pipeline.clone(),
+            },
+        ] {
+            opened.journal.append(&record);
+        }
+        opened.journal.close();
+        drop(opened);
+
+        let sim = builder().open(&path, Fsync::Always).unwrap();
+        assert!(sim.restored());
+        let got = sim.get_pipeline("Old").await.unwrap();
+        assert_eq!(got.pipeline.version, Some(2));
+        let listed = sim.list_pipeline_executions("Old").await.unwrap();
+        let [only] = listed.pipeline_execution_summaries.as_slice() else {
+            panic!("one execution: {listed:?}");
+        };
+        assert_eq!(
+            only.status,
+            PipelineExecutionStatus::Cancelled,
+            "by the update"
+        );
+        let tags = sim
+            .list_tags_for_resource("arn:aws:codepipeline:us-east-1:123456789012:Old")
+            .await
+            .unwrap();
+        assert_eq!(tags.tags, vec![Tag::new("team", "a")]);
+    }
+}
