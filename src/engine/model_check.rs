@@ -16,8 +16,9 @@
 use shuttle::sync::{Arc, Mutex};
 use shuttle::thread;
 
+use super::plan::Mode;
 use super::*;
-use crate::model::StartPipelineExecutionInput;
+use crate::model::{StartPipelineExecutionInput, StopPipelineExecutionInput};
 
 const LIMIT: u32 = 2;
 

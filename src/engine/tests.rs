@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::model::{ActionDeclaration, ActionTypeId, StageDeclaration};
+use crate::model::{
+    ActionDeclaration, ActionTypeId, PipelineExecutionStatus, StageDeclaration,
+    StartPipelineExecutionInput, StopPipelineExecutionInput,
+};
 
 fn engine(mode: ExecutionMode) -> PipelineEngine {
     engine_with_limit(mode, 50)
