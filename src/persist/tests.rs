@@ -1,8 +1,11 @@
 //! The file format: what is read back, what is recovered, what is refused.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::compaction::compacting_path;
+use super::frame::{FRAME_HEADER, frame};
 use super::*;
 use crate::engine::EngineConfig;
 use crate::engine::behaviour::ActionBehaviour;
