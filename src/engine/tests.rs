@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::model::{ActionDeclaration, ActionTypeId, StageDeclaration};
+use crate::model::{
+    ActionDeclaration, ActionTypeId, PipelineExecutionStatus, StageDeclaration,
+    StartPipelineExecutionInput, StopPipelineExecutionInput,
+};
 
 fn engine(mode: ExecutionMode) -> PipelineEngine {
     engine_with_limit(mode, 50)
@@ -135,4 +138,31 @@ fn a_pipeline_being_deleted_answers_conflict() {
         engine.stop(&stop, at(1), &mut fx).unwrap_err().error_type(),
         "ConflictException"
     );
+}
+
+impl PipelineEngine {
+    /// Asserts the engine's own invariants: the limit of QUEUED and PARALLEL, one waiter
+    /// per stage in SUPERSEDED, and stage occupants that are active executions inside
+    /// their stage. The service's model checks call it at arbitrary points.
+    pub(crate) fn check_invariants(&self) {
+        let mode = self.plan.mode;
+        let limit = self.config.max_concurrent_executions as usize;
+        if mode != plan::Mode::Superseded {
+            assert!(self.active.len() <= limit, "{} active", self.active.len());
+        }
+        for (i, stage) in self.stages.iter().enumerate() {
+            if mode == plan::Mode::Superseded {
+                assert!(
+                    stage.waiting.len() <= 1,
+                    "stage {i}: {:?} waiting",
+                    stage.waiting
+                );
+            }
+            if let Some(seq) = stage.occupant {
+                let run = self.run(seq).expect("the occupant is active");
+                assert_eq!(usize::from(run.stage), i, "the occupant is in its stage");
+                assert!(self.active.contains(&seq));
+            }
+        }
+    }
 }

@@ -6,10 +6,7 @@ use crate::engine::behaviour::{ActionResult, PipelineSettings};
 use crate::engine::saved::Saved;
 use crate::engine::{EngineConfig, Timer};
 use crate::faults::{FaultRule, RateLimit, SavedFaults};
-use crate::model::{
-    PipelineDeclaration, PutApprovalResultInput, StartPipelineExecutionInput,
-    StopPipelineExecutionInput, Tag,
-};
+use crate::model::Tag;
 
 /// The settings a journal can only be replayed under: the first record of every file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,37 +57,6 @@ pub(crate) enum Record {
     Snapshot {
         snapshot: Box<Snapshot>,
     },
-    /// Before calls were recorded by operation: a `CreatePipeline`. Read from older
-    /// files, never written; likewise the records down to `Tags`.
-    Create {
-        key: Key,
-        at: u64,
-        pipeline: PipelineDeclaration,
-        tags: Vec<Tag>,
-    },
-    Update {
-        key: Key,
-        at: u64,
-        pipeline: PipelineDeclaration,
-    },
-    Delete {
-        key: Key,
-    },
-    Start {
-        key: Key,
-        at: u64,
-        input: StartPipelineExecutionInput,
-    },
-    Stop {
-        key: Key,
-        at: u64,
-        input: StopPipelineExecutionInput,
-    },
-    Approve {
-        key: Key,
-        at: u64,
-        input: PutApprovalResultInput,
-    },
     /// A timer moved an execution.
     Fire {
         key: Key,
@@ -108,11 +74,6 @@ pub(crate) enum Record {
     Configure {
         key: Key,
         settings: PipelineSettings,
-    },
-    /// The pipeline's whole tag list after a `TagResource` or `UntagResource`.
-    Tags {
-        key: Key,
-        tags: Vec<Tag>,
     },
     AddFault {
         at: u64,

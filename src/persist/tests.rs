@@ -1,15 +1,18 @@
 //! The file format: what is read back, what is recovered, what is refused.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::compaction::compacting_path;
+use super::frame::{FRAME_HEADER, frame};
 use super::*;
 use crate::engine::EngineConfig;
 use crate::engine::behaviour::ActionBehaviour;
 
 fn header() -> Header {
     Header {
-        format: 1,
+        format: super::FORMAT,
         seed: 7,
         virtual_time: true,
         config: EngineConfig {
@@ -180,4 +183,39 @@ fn a_compaction_cut_off_by_a_crash_leaves_the_journal_whole_and_its_leftover_is_
     let opened = Journal::open(&path, Fsync::Always, u64::MAX).unwrap();
     assert_eq!(debug(&opened.records), debug(&[clock(0), clock(1)]));
     assert!(!leftover.exists());
+}
+
+#[test]
+fn a_file_of_an_earlier_format_is_refused_saying_so_before_its_records_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.journal");
+    let mut old = serde_json::to_value(Record::Header(header())).unwrap();
+    old["format"] = 1.into();
+    let mut bytes = MAGIC.to_vec();
+    frame(&mut bytes, old.to_string().as_bytes());
+    // A record this format cannot read: it must not be what the refusal is about.
+    frame(
+        &mut bytes,
+        br#"{"op":"snapshot","snapshot":{"from":"format 1"}}"#,
+    );
+    fs::write(&path, &bytes).unwrap();
+    let err = Journal::open(&path, Fsync::Always, u64::MAX)
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(err, StateError::OlderFormat { found: 1, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(
+            "written by an earlier pipesim (state file format 1; this one writes format 2)"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("move it aside to start empty"),
+        "{message}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), bytes, "left as it was");
 }

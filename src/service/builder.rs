@@ -220,7 +220,7 @@ impl SimulatorBuilder {
 
     fn header(&self, seed: u64) -> persist::Header {
         persist::Header {
-            format: 1,
+            format: persist::FORMAT,
             seed,
             virtual_time: self.virtual_time,
             config: self.config,

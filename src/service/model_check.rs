@@ -7,7 +7,8 @@
 //! shuttle's while a check runs (see `crate::sync`). So every interleaving explored is
 //! one the service's own code could take, through `Cx`, the registry, the scheduler and
 //! the engine. A checker thread reads the pipeline at arbitrary points in between and
-//! checks what any reader may rely on:
+//! checks the engine's own invariants (`PipelineEngine::check_invariants`: stage
+//! occupants, waiters, the limit) and what any reader may rely on:
 //! - QUEUED and PARALLEL never show more executions in progress than the limit;
 //! - SUPERSEDED never keeps two executions waiting in front of a stage;
 //! - one `clientRequestToken` starts at most one execution;
@@ -39,8 +40,12 @@ fn simulator(mode: ExecutionMode) -> Simulator {
     sim
 }
 
-/// Checks what a reader of pipeline `P` may rely on at any moment.
+/// Checks what a reader of pipeline `P` may rely on at any moment, and the engine's own
+/// invariants under its lock.
 fn check_invariants(sim: &Simulator, mode: &ExecutionMode) {
+    if let Some(slot) = sim.scope.slot("P") {
+        slot.engine.lock().check_invariants();
+    }
     let Ok(listed) = block_on(sim.list_pipeline_executions("P")) else {
         return;
     };

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use crate::sync::Mutex;
 
 use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
-use crate::model::{CreatePipelineInput, DeletePipelineInput, Timestamp, UpdatePipelineInput};
+use crate::model::Timestamp;
 use crate::ops::{Op, with_operations};
 use crate::persist::{Key, Record, Snapshot};
 
@@ -238,8 +238,6 @@ with_operations!(replay_any_operation);
 /// # Errors
 /// A recorded call that cannot be read.
 fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bool, String> {
-    use crate::ops::{executions, pipelines, stages};
-    let scope_of = |key: &Key| (key.account.clone(), key.region.clone());
     Ok(match record {
         Record::Header(_) | Record::Snapshot { .. } => true,
         Record::Call {
@@ -260,94 +258,6 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
                 pending,
             );
         }
-        // Records of files written before calls were recorded by operation: each is the
-        // input of one operation, replayed the same way.
-        Record::Create {
-            key,
-            at,
-            pipeline,
-            tags,
-        } => {
-            let (account, region) = scope_of(&key);
-            let input = CreatePipelineInput { pipeline, tags };
-            replay_call::<pipelines::CreatePipeline>(
-                inner,
-                (&account, &region),
-                key.incarnation,
-                at,
-                &input,
-                pending,
-            )
-        }
-        Record::Update { key, at, pipeline } => {
-            let (account, region) = scope_of(&key);
-            let input = UpdatePipelineInput { pipeline };
-            replay_call::<pipelines::UpdatePipeline>(
-                inner,
-                (&account, &region),
-                key.incarnation,
-                at,
-                &input,
-                pending,
-            )
-        }
-        Record::Delete { key } => {
-            let live = slot(inner, &key).is_some();
-            if live {
-                let (account, region) = scope_of(&key);
-                let input = DeletePipelineInput { name: key.name };
-                let at = inner.clock.now().as_millis();
-                replay_call::<pipelines::DeletePipeline>(
-                    inner,
-                    (&account, &region),
-                    key.incarnation,
-                    at,
-                    &input,
-                    pending,
-                );
-            }
-            live
-        }
-        Record::Start { key, at, input } => {
-            let (account, region) = scope_of(&key);
-            replay_call::<executions::StartPipelineExecution>(
-                inner,
-                (&account, &region),
-                key.incarnation,
-                at,
-                &input,
-                pending,
-            )
-        }
-        Record::Stop { key, at, input } => {
-            let (account, region) = scope_of(&key);
-            replay_call::<executions::StopPipelineExecution>(
-                inner,
-                (&account, &region),
-                key.incarnation,
-                at,
-                &input,
-                pending,
-            )
-        }
-        Record::Approve { key, at, input } => {
-            let (account, region) = scope_of(&key);
-            replay_call::<stages::PutApprovalResult>(
-                inner,
-                (&account, &region),
-                key.incarnation,
-                at,
-                &input,
-                pending,
-            )
-        }
-        Record::Tags { key, tags } => match slot(inner, &key) {
-            Some(slot) => {
-                *slot.tags.lock() = tags;
-                true
-            }
-            None => false,
-        },
         // The harness's own records.
         Record::Fire { key, at, timer } => {
             let Some(slot) = slot(inner, &key) else {
@@ -398,79 +308,4 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             true
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Simulator;
-    use crate::model::PipelineExecutionStatus;
-    use crate::model::{PipelineDeclaration, StartPipelineExecutionInput, Tag};
-    use crate::persist::{Fsync, Journal};
-
-    /// A state file written before calls were recorded by operation holds one record
-    /// kind per call (`create`, `start`, `tags`, `update`, ...); it still restores, each
-    /// record replayed through its operation's `apply`.
-    #[tokio::test]
-    async fn state_files_of_the_earlier_record_kinds_restore() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state");
-        let builder = || Simulator::builder().seed(5).virtual_time();
-        drop(builder().open(&path, Fsync::Always).unwrap());
-
-        let key = Key {
-            account: "123456789012".into(),
-            region: "us-east-1".into(),
-            name: "Old".into(),
-            incarnation: 1,
-        };
-        let at = crate::service::DEFAULT_VIRTUAL_START.as_millis();
-        let pipeline = PipelineDeclaration::two_stage_example("Old");
-        let opened = Journal::open(&path, Fsync::Always, u64::MAX).unwrap();
-        for record in [
-            Record::Create {
-                key: key.clone(),
-                at,
-                pipeline: pipeline.clone(),
-                tags: Vec::new(),
-            },
-            Record::Start {
-                key: key.clone(),
-                at: at + 1,
-                input: StartPipelineExecutionInput::new("Old"),
-            },
-            Record::Tags {
-                key: key.clone(),
-                tags: vec![Tag::new("team", "a")],
-            },
-            Record::Update {
-                key: key.clone(),
-                at: at + 2,
-                pipeline: pipeline.clone(),
-            },
-        ] {
-            opened.journal.append(&record);
-        }
-        opened.journal.close();
-        drop(opened);
-
-        let sim = builder().open(&path, Fsync::Always).unwrap();
-        assert!(sim.restored());
-        let got = sim.get_pipeline("Old").await.unwrap();
-        assert_eq!(got.pipeline.version, Some(2));
-        let listed = sim.list_pipeline_executions("Old").await.unwrap();
-        let [only] = listed.pipeline_execution_summaries.as_slice() else {
-            panic!("one execution: {listed:?}");
-        };
-        assert_eq!(
-            only.status,
-            PipelineExecutionStatus::Cancelled,
-            "by the update"
-        );
-        let tags = sim
-            .list_tags_for_resource("arn:aws:codepipeline:us-east-1:123456789012:Old")
-            .await
-            .unwrap();
-        assert_eq!(tags.tags, vec![Tag::new("team", "a")]);
-    }
 }

@@ -1,0 +1,321 @@
+//! Progress: how an execution moves once it is inside a stage. Run-order groups start
+//! their actions with one timer each; timers complete actions; a finished group decides
+//! between stopping, failing, the next group and the next stage; an execution that ends
+//! leaves its stage and passes the stage's lock to the next waiting execution. The
+//! bounded history drops the oldest finished executions here too.
+
+use std::sync::Arc;
+
+use crate::events::EventKind;
+use crate::model::{
+    ActionExecutionStatus, ErrorDetails, ExecutionId, PipelineExecutionStatus,
+    StageExecutionStatus, Timestamp,
+};
+
+use super::control::abandon_in_progress;
+use super::execution::{Position, Run, Slot, StopKind};
+use super::{ActionLatest, Effects, PipelineEngine, Timer};
+
+impl PipelineEngine {
+    /// Starts every action of one run-order group, each with its own timer.
+    pub(super) fn start_group(&mut self, seq: u64, group: usize, now: Timestamp, fx: &mut Effects) {
+        let plan = Arc::clone(&self.plan);
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("running executions exist");
+        let run = exec.run.as_mut().expect("running executions run");
+        let stage = usize::from(run.stage);
+        let stage_plan = &plan.stages[stage];
+        run.group = group as u16;
+        run.slots.clear();
+        for &action in &stage_plan.groups[group] {
+            let action_plan = &stage_plan.actions[usize::from(action)];
+            let id = self.rng.uuid();
+            let (due, succeeds, token) = if action_plan.approval {
+                (
+                    now.after(self.config.approval_timeout),
+                    false,
+                    Some(self.rng.uuid()),
+                )
+            } else {
+                (
+                    now.after(action_plan.duration),
+                    action_plan.outcome.succeeds(&mut self.rng),
+                    None,
+                )
+            };
+            run.slots.push(Slot {
+                action,
+                status: ActionExecutionStatus::InProgress,
+                succeeds,
+                id,
+                token,
+            });
+            self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
+                id,
+                status: ActionExecutionStatus::InProgress,
+                changed: now,
+                token,
+                summary: None,
+                error: None,
+            });
+            fx.timer(
+                due,
+                Timer::ActionDue {
+                    seq,
+                    stage: stage as u16,
+                    action,
+                },
+            );
+            fx.event(&self.ident, exec.id, now, || EventKind::Action {
+                stage: Arc::clone(&stage_plan.name),
+                action: Arc::clone(&action_plan.name),
+                status: ActionExecutionStatus::InProgress,
+            });
+        }
+    }
+
+    /// Applies a timer. Timers are never cancelled, so one that no longer applies (its
+    /// execution finished, moved on or was evicted) is ignored here.
+    pub(crate) fn fire(&mut self, timer: Timer, now: Timestamp, fx: &mut Effects) {
+        if self.deleted {
+            return;
+        }
+        match timer {
+            Timer::ActionDue { seq, stage, action } => {
+                let Some(run) = self.run(seq) else { return };
+                if run.position != Position::Inside || run.stage != stage {
+                    return;
+                }
+                let Some(slot) = run
+                    .slots
+                    .iter()
+                    .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+                else {
+                    return;
+                };
+                let outcome = if slot.succeeds {
+                    (ActionExecutionStatus::Succeeded, None, None)
+                } else if slot.token.is_some() {
+                    let message = "The approval request timed out without an answer".to_owned();
+                    let error = ErrorDetails {
+                        code: "ApprovalTimedOut".into(),
+                        message: message.clone(),
+                    };
+                    (ActionExecutionStatus::Failed, Some(message), Some(error))
+                } else {
+                    let error = ErrorDetails {
+                        code: "JobFailed".into(),
+                        message: "The simulated action failed".into(),
+                    };
+                    (ActionExecutionStatus::Failed, None, Some(error))
+                };
+                self.complete_action(seq, action, outcome, now, fx);
+            }
+            Timer::SettleAbandon { seq } => {
+                if self
+                    .run(seq)
+                    .is_some_and(|run| run.stop == Some(StopKind::Abandon))
+                {
+                    self.finish_stopped(seq, now, fx);
+                }
+            }
+        }
+    }
+
+    /// Records the end of one in-progress action; when it was the last of its group,
+    /// decides what the execution does next.
+    pub(super) fn complete_action(
+        &mut self,
+        seq: u64,
+        action: u16,
+        (status, summary, error): (ActionExecutionStatus, Option<String>, Option<ErrorDetails>),
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        let Some(exec) = self.executions.get_mut(&seq) else {
+            return;
+        };
+        let Some(run) = exec.run.as_mut() else { return };
+        let Some(slot) = run
+            .slots
+            .iter_mut()
+            .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+        else {
+            return;
+        };
+        slot.status = status;
+        let stage = usize::from(run.stage);
+        if let Some(latest) = self.stages[stage].actions[usize::from(action)]
+            .as_mut()
+            .filter(|l| l.id == slot.id)
+        {
+            latest.status = status;
+            latest.changed = now;
+            latest.summary = summary;
+            latest.error = error;
+        }
+        let stage_plan = &self.plan.stages[stage];
+        fx.event(&self.ident, exec.id, now, || EventKind::Action {
+            stage: Arc::clone(&stage_plan.name),
+            action: Arc::clone(&stage_plan.actions[usize::from(action)].name),
+            status,
+        });
+        if run
+            .slots
+            .iter()
+            .all(|s| s.status != ActionExecutionStatus::InProgress)
+        {
+            self.group_done(seq, now, fx);
+        }
+    }
+
+    /// A run-order group has finished: stop, fail, run the next group, or leave the stage.
+    fn group_done(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+        let Some(run) = self.run(seq) else { return };
+        let (stage, group, stop) = (usize::from(run.stage), usize::from(run.group), run.stop);
+        let failed = run
+            .slots
+            .iter()
+            .find(|s| s.status == ActionExecutionStatus::Failed)
+            .map(|s| s.action);
+        let plan = Arc::clone(&self.plan);
+        let stage_plan = &plan.stages[stage];
+        // A requested stop wins over the outcome of the actions it waited for.
+        if stop.is_some() {
+            self.finish_stopped(seq, now, fx);
+        } else if let Some(action) = failed {
+            let summary = format!(
+                "Action '{}' in stage '{}' failed",
+                stage_plan.actions[usize::from(action)].name,
+                stage_plan.name
+            );
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Failed,
+                StageExecutionStatus::Failed,
+                Some(summary),
+                now,
+                fx,
+            );
+        } else if group + 1 < stage_plan.groups.len() {
+            self.start_group(seq, group + 1, now, fx);
+        } else if stage + 1 == plan.stages.len() {
+            self.finish(
+                seq,
+                PipelineExecutionStatus::Succeeded,
+                StageExecutionStatus::Succeeded,
+                None,
+                now,
+                fx,
+            );
+        } else {
+            let exec = self
+                .executions
+                .get_mut(&seq)
+                .expect("running executions exist");
+            let id = exec.id;
+            let mut run = exec.run.take().expect("running executions run");
+            let next = self.vacate(seq, id, &mut run, StageExecutionStatus::Succeeded, now, fx);
+            self.executions.get_mut(&seq).expect("still there").run = Some(run);
+            self.admit(next, stage, now, fx);
+            self.enter_or_wait(seq, stage + 1, now, fx);
+        }
+    }
+
+    /// Ends an execution with `status`; if it was inside a stage, that stage run ends
+    /// with `stage_status` and the stage's lock passes to the next waiting execution.
+    pub(super) fn finish(
+        &mut self,
+        seq: u64,
+        status: PipelineExecutionStatus,
+        stage_status: StageExecutionStatus,
+        summary: Option<String>,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        let Some(exec) = self.executions.get_mut(&seq) else {
+            return;
+        };
+        let Some(mut run) = exec.run.take() else {
+            return;
+        };
+        let id = exec.id;
+        let stage = usize::from(run.stage);
+        let next = match run.position {
+            Position::Inside => self.vacate(seq, id, &mut run, stage_status, now, fx),
+            Position::Waiting => {
+                self.stages[stage].waiting.retain(|&waiting| waiting != seq);
+                None
+            }
+            Position::Left => None,
+        };
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("finishing executions exist");
+        exec.status = status;
+        exec.updated = now;
+        if let Some(summary) = summary {
+            exec.details.get_or_insert_default().status_summary = Some(summary);
+        }
+        if let Some(i) = self.active.iter().position(|&active| active == seq) {
+            self.active.swap_remove(i);
+        }
+        fx.event(&self.ident, id, now, || EventKind::Execution(status));
+        self.admit(next, stage, now, fx);
+    }
+
+    /// Ends an execution `Stopped`, on request.
+    pub(super) fn finish_stopped(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+        let stopped = PipelineExecutionStatus::Stopped;
+        self.finish(seq, stopped, StageExecutionStatus::Stopped, None, now, fx);
+    }
+
+    /// Takes an execution out of its stage: abandons what still runs, records the stage
+    /// run's end, and unlocks the stage. Returns who should enter the stage next.
+    fn vacate(
+        &mut self,
+        seq: u64,
+        id: ExecutionId,
+        run: &mut Run,
+        status: StageExecutionStatus,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Option<u64> {
+        let stage = usize::from(run.stage);
+        let stage_plan = &self.plan.stages[stage];
+        let runtime = &mut self.stages[stage];
+        abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
+        run.position = Position::Left;
+        if runtime.latest.is_some_and(|(latest, _)| latest == id) {
+            runtime.latest = Some((id, status));
+        }
+        fx.event(&self.ident, id, now, || EventKind::Stage {
+            stage: Arc::clone(&stage_plan.name),
+            status,
+        });
+        if runtime.occupant != Some(seq) {
+            return None;
+        }
+        runtime.occupant = runtime.waiting.pop_front();
+        runtime.occupant
+    }
+
+    /// Lets the execution that was given a stage's lock enter it.
+    fn admit(&mut self, next: Option<u64>, stage: usize, now: Timestamp, fx: &mut Effects) {
+        if let Some(next) = next {
+            self.enter(next, stage, now, fx);
+        }
+    }
+
+    /// Drops the oldest finished executions beyond the history limit.
+    pub(super) fn evict_history(&mut self) {
+        while self.executions.len() > self.config.history_limit {
+            if !self.executions.evict_oldest_finished() {
+                break;
+            }
+        }
+    }
+}

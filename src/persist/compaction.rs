@@ -1,0 +1,131 @@
+//! Compaction: replacing the journal with a shorter file that says the same. The
+//! simulator takes a snapshot with every change held off and calls `begin_compaction`;
+//! from then on appended records are kept twice. `finish_compaction` writes the header,
+//! the snapshot and those records to `<journal>.compacting`, syncs it, renames it over
+//! the journal and moves the writer to it. A crash before the rename leaves the
+//! `.compacting` file behind, which the next open removes; the journal is whole.
+//!
+//! Locks (see `writer.rs`), none held across `.await`:
+//! - `begin_compaction` holds `pending` to start keeping records; a failed
+//!   `finish_compaction` holds it to stop;
+//! - `finish_compaction` takes `header` alone to write the header and the snapshot;
+//!   then it holds `pending` while it writes and syncs the records appended since the
+//!   snapshot, renames the file over the journal and moves the writer to it, so no
+//!   append is lost or written twice (appends wait meanwhile). Inside `pending` it takes
+//!   `header` (released at once), then `output`. Both are released before it clears
+//!   `compaction_wanted`, which it takes alone;
+//! - [`CompactionSignal::wait`] takes `pending` alone to see whether the journal is
+//!   closing, then waits on `compaction_wake` with `compaction_wanted`.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::frame::{FRAME_HEADER, frame};
+use super::writer::{Journal, Shared};
+use super::{MAGIC, StateError};
+
+impl Journal {
+    /// Marks the start of a compaction whose snapshot holds every record appended so
+    /// far; records appended from now on are kept for the compacted file too. Call it
+    /// with every change held off, as the snapshot is taken.
+    pub(crate) fn begin_compaction(&self) {
+        self.shared.pending.lock().since_snapshot = Some(Vec::new());
+    }
+
+    /// Writes the compacted file (the header, `snapshot`, the records appended since it)
+    /// beside the journal, syncs it, and puts it in the journal's place. On an error the
+    /// journal is left as it was, complete.
+    pub(crate) fn finish_compaction(&self, snapshot: &[u8]) -> Result<u64, StateError> {
+        let shared = &self.shared;
+        let compacting = compacting_path(&shared.path);
+        let result = self.write_compacted(&compacting, snapshot);
+        if result.is_err() {
+            shared.pending.lock().since_snapshot = None;
+            let _ = std::fs::remove_file(&compacting);
+        }
+        result.map_err(|source| StateError::Io {
+            path: compacting,
+            source,
+        })
+    }
+
+    fn write_compacted(&self, compacting: &Path, snapshot: &[u8]) -> std::io::Result<u64> {
+        let shared = &self.shared;
+        let mut file = File::create(compacting)?;
+        file.write_all(MAGIC)?;
+        file.write_all(&shared.header.lock())?;
+        let mut framed = Vec::with_capacity(snapshot.len() + FRAME_HEADER);
+        frame(&mut framed, snapshot);
+        file.write_all(&framed)?;
+        file.sync_data()?;
+        // Appends wait from here until the compacted file has taken the journal's place,
+        // so that it misses none of them: one write and one sync of the few records
+        // that came in while the snapshot was written.
+        let mut pending = shared.pending.lock();
+        let since = pending.since_snapshot.take().unwrap_or_default();
+        file.write_all(&since)?;
+        file.sync_data()?;
+        std::fs::rename(compacting, &shared.path)?;
+        // From here on the compacted file is the journal, so nothing may fail before the
+        // writer is moved to it. The rename should survive a power cut too: sync the
+        // directory, and only warn when that is not possible.
+        if let Some(dir) = shared.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Err(err) = File::open(dir).and_then(|dir| dir.sync_all()) {
+                tracing::warn!(%err, dir = %dir.display(), "cannot sync the state file's directory");
+            }
+        }
+        let size = (MAGIC.len() + shared.header.lock().len() + framed.len() + since.len()) as u64;
+        let mut output = shared.output.lock();
+        output.file = file;
+        output.generation += 1;
+        pending.generation = output.generation;
+        pending.buffer.clear();
+        shared.size.store(size, Ordering::Release);
+        shared.compacted_size.store(size, Ordering::Release);
+        shared.durable.fetch_max(pending.appended, Ordering::AcqRel);
+        drop(output);
+        drop(pending);
+        // Requests the writer made while this compaction ran are answered by it.
+        *shared.compaction_wanted.lock() = false;
+        shared.progress.notify_waiters();
+        Ok(size)
+    }
+
+    /// A handle the compaction thread waits on, which keeps nothing else alive.
+    pub(crate) fn compaction_signal(&self) -> CompactionSignal {
+        CompactionSignal(Arc::clone(&self.shared))
+    }
+}
+
+/// Where a compaction writes the file that will replace the journal.
+pub(super) fn compacting_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".compacting");
+    PathBuf::from(name)
+}
+
+/// What the compaction thread waits on.
+pub(crate) struct CompactionSignal(Arc<Shared>);
+
+impl CompactionSignal {
+    /// Waits up to `timeout` for the writer to ask for a compaction: `Some(true)` when
+    /// it did, `Some(false)` when it did not, `None` once the journal is closed.
+    pub(crate) fn wait(&self, timeout: Duration) -> Option<bool> {
+        wait_for_compaction(&self.0, timeout)
+    }
+}
+
+fn wait_for_compaction(shared: &Shared, timeout: Duration) -> Option<bool> {
+    if shared.pending.lock().closing {
+        return None;
+    }
+    let mut wanted = shared.compaction_wanted.lock();
+    if !*wanted {
+        shared.compaction_wake.wait_for(&mut wanted, timeout);
+    }
+    Some(std::mem::take(&mut *wanted))
+}
