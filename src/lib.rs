@@ -36,17 +36,27 @@
 //!
 //! | module | what it is for |
 //! |---|---|
-//! | [`model`] | the AWS shapes (serde, exact camelCase names) and the service's input validation |
+//! | `ops` | one file per CodePipeline operation, by family: its shapes, modeled errors, validation and the one `apply` that live calls and replay share; the registry every list of operations is generated from |
+//! | [`model`] | the AWS shapes (serde, exact camelCase names) operations share, re-exports of every operation's own, and the service's input validation |
 //! | [`engine`] | the per-pipeline state machine: pure, synchronous, `now` passed in; every CodePipeline rule lives here once |
+//! | [`service`] | [`Simulator`], the async handle: sharded state, short locks in a stated order, the call path, the harness API |
 //! | `sim` | the clock (virtual or real), seeded randomness, and the one timer heap that moves executions |
-//! | [`service`] | [`Simulator`], the async handle: sharded state, short locks, scheduling |
+//! | `sync` | the locks: parking_lot's, or shuttle's while the model checks run |
 //! | [`events`] | a stream of execution, stage and action transitions to wait on |
 //! | [`faults`] | fault rules and rate limits: errors, latency and throttling by rule, seeded |
 //! | [`persist`] | state files: the append-only journal of every change, replayed on restart |
 //! | [`scenario`] | scenario files: pipelines, behaviours, faults and limits in one reviewed file |
-//! | [`error`] | [`Error`], every client-visible error with its wire name and HTTP status |
-//! | [`server`] | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs |
-//! | [`testing`] | one-line in-process servers for Rust test suites that use an AWS SDK |
+//! | [`error`] | [`Error`] and [`ErrorKind`](error::ErrorKind): every client-visible error with its wire name and HTTP status |
+//! | `server` | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs (feature `server`, on by default) |
+//! | `testing` | one-line in-process servers for Rust test suites that use an AWS SDK (feature `server`) |
+//!
+//! ## Features
+//!
+//! - `server` (default): the HTTP front end, `pipesim::server` and `pipesim::testing`.
+//! - `cli` (default): the `pipesim` binary (`serve`, `bench`, `load`) and its crates.
+//!
+//! A test harness that only embeds the simulator can depend on pipesim with
+//! `default-features = false` and compiles neither.
 //!
 //! The design, with a diagram, is in `docs/design.md`; every rule and every choice pipesim
 //! makes where AWS is silent is in `docs/behaviour.md`.

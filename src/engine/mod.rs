@@ -1,24 +1,24 @@
 //! The per-pipeline state machine: pure and synchronous.
 //!
-//! A [`PipelineEngine`] owns everything about one pipeline: its versions, its
+//! A `PipelineEngine` owns everything about one pipeline: its versions, its
 //! executions, its stage locks and its idempotency tokens. Every operation takes `now`
 //! and draws randomness only from the pipeline's own seeded generator; nothing here
-//! knows about tokio, locks or I/O. What should happen later comes back as [`Effects`]:
+//! knows about tokio, locks or I/O. What should happen later comes back as `Effects`:
 //! timers for the scheduler and events for subscribers.
 //!
 //! Each CodePipeline rule lives in one method:
 //!
 //! | rule | where | file |
 //! |---|---|---|
-//! | busy pipeline answers `ConflictException` | [`PipelineEngine::check_not_busy`] | `admission.rs` |
-//! | token replay and mismatch | [`PipelineEngine::start`] via [`tokens`] | `admission.rs` |
+//! | busy pipeline answers `ConflictException` | `PipelineEngine::check_not_busy` | `admission.rs` |
+//! | token replay and mismatch | `PipelineEngine::start` via `tokens` | `admission.rs` |
 //! | variables and source revisions against the declaration | `PipelineEngine::start_details` | `admission.rs` |
 //! | concurrency limit of QUEUED and PARALLEL | `PipelineEngine::check_limit` | `admission.rs` |
 //! | stage locks, SUPERSEDED's single waiter, QUEUED's FIFO | `PipelineEngine::enter_or_wait` | `admission.rs` |
 //! | run-order groups, stage and execution outcome | `PipelineEngine::group_done` | `progress.rs` |
-//! | stop and wait, abandon, duplicate and late stops | [`PipelineEngine::stop`] | `control.rs` |
-//! | manual approvals | [`PipelineEngine::put_approval`] | `control.rs` |
-//! | update cancels active executions | [`PipelineEngine::update`] | `control.rs` |
+//! | stop and wait, abandon, duplicate and late stops | `PipelineEngine::stop` | `control.rs` |
+//! | manual approvals | `PipelineEngine::put_approval` | `control.rs` |
+//! | update cancels active executions | `PipelineEngine::update` | `control.rs` |
 //! | bounded history | `PipelineEngine::evict_history` | `progress.rs` |
 //!
 //! The `impl PipelineEngine` is split by concern; every file reads and writes the

@@ -20,9 +20,9 @@
 //! | `mod.rs` | the rule and limit types of the admin API and scenario files, and their statuses |
 //! | `rules.rs` | a rule as installed: its checks when added, which calls it matches, the error it answers |
 //! | `bucket.rs` | the token bucket of a rate limit: its checks when added, refill and take |
-//! | `runtime.rs` | [`Faults`], a simulator's installed rules and limits: add, remove, check a call, save and restore |
+//! | `runtime.rs` | `Faults`, a simulator's installed rules and limits: add, remove, check a call, save and restore |
 //!
-//! One lock guards it all: the `Mutex` inside [`Faults`], described in `runtime.rs`.
+//! One lock guards it all: the `Mutex` inside `Faults`, described in `runtime.rs`.
 
 mod bucket;
 mod rules;

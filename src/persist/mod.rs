@@ -40,7 +40,7 @@
 //! | `mod.rs` | the file format's docs, [`MAGIC`], [`Fsync`], [`StateError`], comparing settings headers |
 //! | `record.rs` | what a record says |
 //! | `frame.rs` | framing a record, and reading frames back: torn tails and corruption |
-//! | `writer.rs` | the [`Journal`]: opening, appending, waiting for durability, the writer thread, closing |
+//! | `writer.rs` | the `Journal`: opening, appending, waiting for durability, the writer thread, closing |
 //! | `compaction.rs` | replacing the journal with a snapshot and the records appended since (the `.compacting` file) |
 //!
 //! The journal's locks are all `parking_lot` locks inside its shared state (`writer.rs`

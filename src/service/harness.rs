@@ -145,7 +145,7 @@ impl Simulator {
     }
 
     /// Waits until every change made so far is in the state file (written or synced,
-    /// as its [`Fsync`] policy says). Calls of the CodePipeline API wait for their own
+    /// as its `Fsync` policy says). Calls of the CodePipeline API wait for their own
     /// changes before they answer; this is for the rest (fault rules, rate limits,
     /// [`configure_pipeline`](Self::configure_pipeline), [`reset`](Self::reset)).
     /// Immediate without a state file.
@@ -159,7 +159,7 @@ impl Simulator {
 
     /// Compacts the state file now: rewrites it as one snapshot of the state plus the
     /// changes made while the snapshot was written, so a restart replays little. Runs by
-    /// itself once the file outgrows [`SimulatorBuilder::compact_state_file_after`].
+    /// itself once the file outgrows `SimulatorBuilder::compact_state_file_after`.
     /// Changes wait only while the snapshot is taken in memory. Does nothing without a
     /// state file.
     ///

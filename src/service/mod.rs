@@ -2,21 +2,21 @@
 //!
 //! | file | what it owns |
 //! |---|---|
-//! | `mod.rs` | the shared state ([`Simulator`], `Inner`, `Scope`, [`PipelineSlot`]) and its locks |
+//! | `mod.rs` | the shared state ([`Simulator`], `Inner`, `Scope`, `PipelineSlot`) and its locks |
 //! | `builder` | [`SimulatorBuilder`]: settings, defaults, building from nothing or a state file |
-//! | `call` | how a CodePipeline call runs ([`Simulator::call`]) and the `Cx` operations reach state through |
+//! | `call` | how a CodePipeline call runs (`Simulator::call`) and the `Cx` operations reach state through |
 //! | `registry` | the accounts and regions, and the pipelines of each |
 //! | `driver` | what moves time: the timer task, `advance`, the compaction thread |
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
 //! | `snapshot` | the snapshot a compaction writes |
 //!
-//! The CodePipeline operations themselves live in [`crate::ops`], one file each.
+//! The CodePipeline operations themselves live in `crate::ops`, one file each.
 //!
 //! ## State and locks
 //!
 //! State is sharded per pipeline: each account and region (a `Scope`) maps pipeline
-//! names to a [`PipelineSlot`] holding that pipeline's [`PipelineEngine`] behind its own
+//! names to a `PipelineSlot` holding that pipeline's `PipelineEngine` behind its own
 //! mutex. A call looks the slot up, validates, locks the one engine for the few
 //! microseconds the pure state machine needs, and hands the resulting timers to the
 //! scheduler. No lock is ever held across an `.await`, and no call holds two pipelines'
@@ -83,7 +83,7 @@ pub const DEFAULT_VIRTUAL_START: Timestamp = Timestamp::from_millis(1_735_689_60
 /// Pipelines of one scope are invisible to every other.
 ///
 /// The CodePipeline API (`create_pipeline`, `start_pipeline_execution`, ...) is defined
-/// beside each operation in [`crate::ops`]; the harness API (fault rules, clock,
+/// beside each operation in `crate::ops`; the harness API (fault rules, clock,
 /// finishing actions) in this module.
 #[derive(Clone)]
 pub struct Simulator {
