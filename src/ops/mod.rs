@@ -25,6 +25,10 @@
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
+//! Operations take no lock themselves: `apply` reads and changes state only through the
+//! primitives of `Cx` (`crate::service::call`), which take the locks in the order
+//! `crate::service` states.
+//!
 //! `docs/design.md` ("Adding an operation") walks through adding one.
 //!
 //! [`Simulator::call`]: crate::Simulator

@@ -1,6 +1,11 @@
 //! What moves time: the task that fires timers as real time reaches them, virtual time's
 //! [`Simulator::advance`], and the thread that compacts the state file when its writer
 //! asks.
+//!
+//! Locks: firing a timer takes the world lock (shared), the pipeline's engine, then the
+//! scheduler's heap to push the timers it schedules, as a call does. `advance` holds the
+//! async `Inner::advance` mutex across its firings so that virtual time moves in one
+//! place at a time; it holds no other lock across an `.await`.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;

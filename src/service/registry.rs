@@ -3,6 +3,10 @@
 //! A scope (one account and region) is created the first time a call names it. Finding
 //! one is on the path of every request the server answers, so it is a read-only lookup
 //! by borrowed strings: no allocation and no write lock unless the scope is new.
+//!
+//! Locks: a DashMap shard of `Inner::scopes` or of a scope's `pipelines`, only while
+//! looking up or inserting. `reset` takes each scope's registry, then each engine under
+//! it, as a delete does.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
