@@ -1,10 +1,9 @@
 //! StartPipelineExecution, rule by rule (spec section 2).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::model::*;
 use pipesim::{PipelineSettings, Simulator};
 

@@ -1,12 +1,11 @@
 //! Durable state: a simulator opened on a state file comes back with everything it
 //! had, and goes on exactly as if it had never stopped.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::model::*;
 use pipesim::persist::{Fsync, StateError};

@@ -1,9 +1,8 @@
 //! Properties of validation: any StartPipelineExecution input the model allows is
 //! accepted; any it forbids is a ValidationException that changes no state.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::model::*;
 use proptest::prelude::*;
 
