@@ -63,14 +63,6 @@ fn http(addr: &str, request: &str) -> String {
     answer
 }
 
-/// A fresh directory for one test's files, named after the test and this process.
-fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipesim-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[cfg(unix)]
 #[test]
 fn serve_announces_its_address_answers_and_exits_cleanly_on_sigterm() {
@@ -359,8 +351,8 @@ fn serve_runs_a_scenario_file_in_virtual_time_moved_by_the_admin_api() {
 
 #[test]
 fn a_bad_scenario_file_stops_serve_with_the_reason() {
-    let dir = scratch_dir("cli");
-    let path = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
     std::fs::write(&path, "[[faults]]\nerror = \"NoSuchError\"\n").unwrap();
     let output = pipesim(&["serve", "--port", "0", "--scenario", path.to_str().unwrap()])
         .output()
@@ -376,7 +368,6 @@ fn a_bad_scenario_file_stops_serve_with_the_reason() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /no/such/file.toml"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// One CodePipeline call on a fresh connection; `None` when the connection failed
@@ -406,11 +397,8 @@ fn create_body(name: &str) -> String {
 fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
     // On the target directory's disk, where a sync takes as long as on a real server
     // (a temporary directory may be in memory, where it is free).
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("pipesim-kill9-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let state = dir.join("pipesim.state");
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let state = dir.path().join("pipesim.state");
     let state = state.to_str().unwrap();
     let flags = [
         "--state-file",
@@ -474,7 +462,6 @@ fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
         );
         assert!(answer.contains(id.as_str()), "{answer}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -513,8 +500,8 @@ fn require_auth_refuses_unsigned_calls_with_missing_authentication_token() {
 
 #[test]
 fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
-    let dir = scratch_dir("corrupt");
-    let state = dir.join("pipesim.state");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("pipesim.state");
     std::fs::write(&state, "not a journal").unwrap();
     let output = pipesim(&[
         "serve",
@@ -535,14 +522,13 @@ fn a_corrupt_state_file_stops_the_server_with_where_and_how_to_recover() {
     );
     let output = pipesim(&["serve", "--fsync", "always"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "--fsync needs --state-file");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]
 #[test]
 fn sigterm_with_a_state_file_syncs_it_and_a_restart_has_everything() {
-    let dir = scratch_dir("sigterm");
-    let state = dir.join("pipesim.state");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("pipesim.state");
     let flags = ["--state-file", state.to_str().unwrap(), "--virtual-time"];
     let mut server = serve(&flags);
     let (status, body) = call(&server.addr, "CreatePipeline", &create_body("P")).unwrap();
@@ -565,13 +551,12 @@ fn sigterm_with_a_state_file_syncs_it_and_a_restart_has_everything() {
         answer.contains(r#""status":"InProgress""#),
         "virtual time stood still: {answer}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_scenario_is_installed_into_a_new_state_file_only() {
-    let dir = scratch_dir("scenario-state");
-    let state = dir.join("pipesim.state");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("pipesim.state");
     let flags = [
         "--scenario",
         concat!(
@@ -590,5 +575,4 @@ fn a_scenario_is_installed_into_a_new_state_file_only() {
         body.contains(r#""name":"#),
         "the scenario's pipelines came back: {body}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
