@@ -208,6 +208,7 @@ fn bench_memory_measures_bytes_per_retained_execution_within_budget() {
 }
 
 #[test]
+#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`"]
 fn bench_steady_state_memory_does_not_grow_once_history_is_full() {
     let lines = json_lines(&[
         "bench",
@@ -429,6 +430,7 @@ fn create_body(name: &str) -> String {
 }
 
 #[test]
+#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`"]
 fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
     // On the target directory's disk, where a sync takes as long as on a real server
     // (a temporary directory may be in memory, where it is free).
