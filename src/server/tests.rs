@@ -1,5 +1,5 @@
 //! Router and wire-format tests: requests go through the axum router with `oneshot`,
-//! without a socket. The SDK-level tests are in `tests/wire.rs`.
+//! without a socket. The SDK-level tests are in `tests/wire/`.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -5,10 +5,6 @@
 //! The server runs in process on a virtual-time simulator, so each test moves
 //! executions forward with `advance` while the SDK talks to it.
 
-mod common;
-#[path = "common/sdk.rs"]
-mod sdk;
-
 use std::time::Duration;
 
 use aws_sdk_codepipeline::Client;
@@ -23,9 +19,9 @@ use aws_sdk_codepipeline::types::{
 use pipesim::PipelineSettings;
 use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::testing::{TestServer, serve_simulator};
-use sdk::pipeline;
 
-use common::{ACTION, sim};
+use crate::common::{self, ACTION, sim};
+use crate::sdk::pipeline;
 
 const DEFAULT_ACCOUNT: &str = "123456789012";
 

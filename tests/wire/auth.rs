@@ -2,10 +2,6 @@
 //! copies of them are refused with the errors AWS sends, and each credential's account
 //! sees only its own pipelines.
 
-mod common;
-#[path = "common/sdk.rs"]
-mod sdk;
-
 use aws_sdk_codepipeline::Client;
 use aws_sdk_codepipeline::config::retry::RetryConfig;
 use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
@@ -17,6 +13,8 @@ use tokio::net::{TcpListener, TcpStream};
 use pipesim::model::ListPipelinesInput;
 use pipesim::server::{Credential, ServerConfig};
 use pipesim::testing::{TestServer, serve_with};
+
+use crate::{common, sdk};
 
 const ONE: &str = "AKIAACCOUNTONE:secret-one:111111111111";
 const TWO: &str = "AKIAACCOUNTTWO:secret-two:222222222222";

@@ -1,10 +1,9 @@
 //! StartPipelineExecution, rule by rule (spec section 2).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::model::*;
 use pipesim::{PipelineSettings, Simulator};
 
@@ -430,8 +429,12 @@ async fn start_while_the_pipeline_is_being_updated_is_a_conflict() {
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_ids() {
-    async fn run() -> Vec<String> {
-        let sim = sim();
+    async fn run(seed: u64) -> Vec<String> {
+        let sim = Simulator::builder()
+            .seed(seed)
+            .virtual_time()
+            .action_duration(ACTION)
+            .build();
         create(&sim, two_stages("P")).await;
         let mut ids = Vec::new();
         for _ in 0..3 {
@@ -440,5 +443,9 @@ async fn the_same_seed_gives_the_same_ids() {
         }
         ids
     }
-    assert_eq!(run().await, run().await);
+    let first = run(SEED).await;
+    assert_eq!(run(SEED).await, first);
+    let distinct: std::collections::HashSet<_> = first.iter().collect();
+    assert_eq!(distinct.len(), 3, "each start draws a new id: {first:?}");
+    assert_ne!(run(SEED + 1).await, first, "another seed, other ids");
 }

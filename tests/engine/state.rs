@@ -1,22 +1,24 @@
 //! Durable state: a simulator opened on a state file comes back with everything it
 //! had, and goes on exactly as if it had never stopped.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::*;
+use tempfile::TempDir;
+
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::model::*;
 use pipesim::persist::{Fsync, StateError};
 use pipesim::{Outcome, PipelineSettings, Simulator, SimulatorBuilder};
 
-fn state_file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipesim-state-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("pipesim.state")
+/// A state file's path in a fresh directory, removed when the returned guard drops: keep
+/// it alive for as long as the test uses the file.
+fn state_file() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipesim.state");
+    (dir, path)
 }
 
 fn builder() -> SimulatorBuilder {
@@ -149,7 +151,7 @@ async fn make_history(sim: &Simulator) -> Vec<String> {
 
 #[tokio::test]
 async fn a_reopened_state_file_gives_back_every_pipeline_execution_tag_and_rule() {
-    let path = state_file("restore");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     make_history(&sim).await;
     let before = observe(&sim).await;
@@ -162,7 +164,7 @@ async fn a_reopened_state_file_gives_back_every_pipeline_execution_tag_and_rule(
 
 #[tokio::test]
 async fn a_restored_simulator_goes_on_exactly_as_one_that_never_stopped() {
-    let path = state_file("continue");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::EverySec).unwrap();
     let twin = builder().seed(SEED).build();
     assert_eq!(make_history(&sim).await, make_history(&twin).await);
@@ -179,7 +181,7 @@ async fn a_restored_simulator_goes_on_exactly_as_one_that_never_stopped() {
 
 #[tokio::test]
 async fn tokens_survive_a_restart_and_replay_the_same_execution() {
-    let path = state_file("tokens");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     let input = StartPipelineExecutionInput::new("P").client_request_token("deploy-1");
@@ -203,7 +205,7 @@ async fn tokens_survive_a_restart_and_replay_the_same_execution() {
 
 #[tokio::test]
 async fn a_state_file_refuses_other_settings_and_changes_nothing() {
-    let path = state_file("settings");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     drop(sim);
@@ -233,7 +235,7 @@ async fn a_state_file_refuses_other_settings_and_changes_nothing() {
 
 #[tokio::test]
 async fn calls_that_fail_validation_are_not_journaled() {
-    let path = state_file("invalid");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     sim.flush().await.unwrap();
@@ -248,7 +250,7 @@ async fn calls_that_fail_validation_are_not_journaled() {
 
 #[tokio::test]
 async fn a_closed_state_file_fails_changes_instead_of_losing_them() {
-    let path = state_file("closed");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     sim.close_state_file();
@@ -260,7 +262,7 @@ async fn a_closed_state_file_fails_changes_instead_of_losing_them() {
 #[tokio::test]
 async fn a_change_is_in_the_file_by_the_time_it_is_answered() {
     for fsync in [Fsync::Always, Fsync::EverySec] {
-        let path = state_file(&format!("acknowledged-{fsync}"));
+        let (_dir, path) = state_file();
         let sim = builder().seed(SEED).open(&path, fsync).unwrap();
         create(&sim, two_stages("P")).await;
         for n in 0..50 {
@@ -283,7 +285,7 @@ fn file_text(path: &std::path::Path) -> String {
 
 #[tokio::test]
 async fn reopening_compacts_the_file_into_a_snapshot_that_restores_the_same_state() {
-    let path = state_file("compact-on-open");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
     let twin = builder().seed(SEED).build();
     make_history(&sim).await;
@@ -316,7 +318,7 @@ async fn reopening_compacts_the_file_into_a_snapshot_that_restores_the_same_stat
 
 #[tokio::test]
 async fn a_file_that_outgrows_its_limit_is_compacted_while_changes_go_on() {
-    let path = state_file("compact-running");
+    let (_dir, path) = state_file();
     let sim = builder()
         .seed(SEED)
         .compact_state_file_after(16 * 1024)
@@ -351,7 +353,7 @@ async fn a_file_that_outgrows_its_limit_is_compacted_while_changes_go_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compaction_racing_changes_loses_no_acknowledged_execution() {
-    let path = state_file("compact-race");
+    let (_dir, path) = state_file();
     let sim = builder().seed(SEED).open(&path, Fsync::EverySec).unwrap();
     for name in ["A", "B", "C"] {
         create(&sim, two_stages(name).v2(ExecutionMode::Parallel)).await;

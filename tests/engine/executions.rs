@@ -1,11 +1,10 @@
 //! How executions move: stages, run orders, modes, stops, approvals, updates and history
 //! (spec section 3).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::model::*;
 use pipesim::{ActionBehaviour, EventKind, Outcome, PipelineSettings, Simulator};
 

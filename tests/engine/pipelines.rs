@@ -1,8 +1,7 @@
 //! Pipelines: create, get, update, delete, list, tags, and account/region scoping.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::Simulator;
 use pipesim::model::*;
 

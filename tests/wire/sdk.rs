@@ -1,5 +1,5 @@
 //! Pipelines as the AWS SDK for Rust builds them, for the tests that talk to pipesim
-//! through the SDK (included with `#[path]` by those tests only).
+//! through the SDK.
 
 use aws_sdk_codepipeline::types::{
     ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ArtifactStore, ArtifactStoreType,

@@ -1,12 +1,11 @@
 //! Fault rules, rate limits, finishing actions on demand, reset, the example scenario
 //! files, and replay: the same seed, scenario and calls give the same answers.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
+use crate::helpers::*;
 use pipesim::faults::{FaultRule, LimitPer, RateLimit};
 use pipesim::model::*;
 use pipesim::scenario::Scenario;

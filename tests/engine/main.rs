@@ -1,0 +1,15 @@
+//! The embedded `Simulator` API, in process and without a socket: validation, starts,
+//! executions, pipelines and tags, faults and scenarios, durable state, and properties.
+//!
+//! One test crate of modules rather than one crate per file, so the tests link once.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod helpers;
+
+mod executions;
+mod faults;
+mod pipelines;
+mod properties;
+mod start;
+mod state;

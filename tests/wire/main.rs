@@ -1,0 +1,13 @@
+//! pipesim over HTTP: the official Rust SDK against an in-process server, SigV4
+//! authentication, hostile clients on a real socket, and properties of the router.
+//!
+//! One test crate of modules rather than one crate per file, so the tests link once.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod sdk;
+
+mod auth;
+mod hostile;
+mod wire;
+mod wire_properties;
