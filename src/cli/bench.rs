@@ -63,7 +63,7 @@ enum Scenario {
     /// As start/many-pipelines, after 1,000,000 executions are retained.
     #[value(name = "start/with-history")]
     WithHistory,
-    /// Heap bytes per retained finished execution, measured with a counting allocator.
+    /// Heap bytes per retained finished execution, measured from the C allocator's statistics.
     #[value(name = "memory/retained-executions")]
     RetainedExecutions,
     /// Heap growth under endless tokened starts once the history cap is reached: should
