@@ -63,8 +63,12 @@ pub(crate) struct Cx<'a, O: Op> {
 }
 
 enum Mode<'a> {
-    /// The journal sequence number of the call's record, once it changed something.
-    Live { recorded: Cell<Option<u64>> },
+    Live {
+        /// Whether the call changed something yet: a call changes one thing.
+        changed: Cell<bool>,
+        /// The journal sequence number of the call's record, with a state file.
+        recorded: Cell<Option<u64>>,
+    },
     Replay {
         /// The incarnation of the pipeline the recorded call changed.
         incarnation: u64,
@@ -96,6 +100,7 @@ impl<'a, O: Op> Cx<'a, O> {
             scope,
             input,
             mode: Mode::Live {
+                changed: Cell::new(false),
                 recorded: Cell::new(None),
             },
         }
@@ -126,7 +131,7 @@ impl<'a, O: Op> Cx<'a, O> {
     /// The journal record a live call made, for the wait until it is durable.
     fn recorded(&self) -> Option<u64> {
         match &self.mode {
-            Mode::Live { recorded } => recorded.get(),
+            Mode::Live { recorded, .. } => recorded.get(),
             Mode::Replay { .. } => None,
         }
     }
@@ -161,8 +166,9 @@ impl<'a, O: Op> Cx<'a, O> {
     fn record(&self, incarnation: u64, at: Timestamp) {
         debug_assert!(O::CHANGES_STATE, "{} is declared read-only", O::OPERATION);
         match &self.mode {
-            Mode::Live { recorded } => {
-                debug_assert!(recorded.get().is_none(), "one change per call");
+            Mode::Live { changed, recorded } => {
+                // Replay applies a recorded call once, so a call must change one thing.
+                debug_assert!(!changed.replace(true), "{} changed twice", O::OPERATION);
                 let seq = self.inner.journal.get().map(|journal| {
                     journal.append(&CallRecord {
                         op: "call",
