@@ -1,13 +1,19 @@
 //! The `pipesim` binary: `serve` announces its address, answers, and exits 0 on SIGTERM;
 //! `bench` and `load` report what they measured;
 //! bad flags are refused before anything starts.
+//!
+//! The tests run the binary this crate was built with, or the one `PIPESIM_BIN` names:
+//! CI runs the soaks (`--ignored`) against an optimised build of the binary alone, so
+//! that it need not build every test dependency a second time.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
 fn pipesim(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pipesim"));
+    let binary =
+        std::env::var_os("PIPESIM_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_pipesim").into());
+    let mut command = Command::new(binary);
     command.args(args).env("RUST_LOG", "info");
     command
 }
@@ -208,7 +214,7 @@ fn bench_memory_measures_bytes_per_retained_execution_within_budget() {
 }
 
 #[test]
-#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`"]
+#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`, or against any build with PIPESIM_BIN=path"]
 fn bench_steady_state_memory_does_not_grow_once_history_is_full() {
     let lines = json_lines(&[
         "bench",
@@ -430,7 +436,7 @@ fn create_body(name: &str) -> String {
 }
 
 #[test]
-#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`"]
+#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`, or against any build with PIPESIM_BIN=path"]
 fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
     // On the target directory's disk, where a sync takes as long as on a real server
     // (a temporary directory may be in memory, where it is free).
