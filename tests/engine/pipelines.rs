@@ -402,3 +402,15 @@ async fn tags_of_a_deleted_pipeline_are_gone_with_it() {
     create(&sim, two_stages("P")).await;
     assert_eq!(tags(&sim, ARN).await, vec![]);
 }
+
+/// The README's quick start creates `examples/pipeline.json`; it must stay valid.
+#[tokio::test]
+async fn the_shipped_example_pipeline_is_valid() {
+    let sim = sim();
+    let pipeline: PipelineDeclaration =
+        serde_json::from_str(include_str!("../../examples/pipeline.json")).unwrap();
+    let created = sim.create_pipeline(pipeline).await.unwrap();
+    assert_eq!(created.pipeline.name, "MyPipeline");
+    assert_eq!(created.pipeline.version, Some(1));
+    assert_eq!(created.pipeline.stages.len(), 3);
+}
