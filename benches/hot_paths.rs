@@ -14,7 +14,9 @@ use pipesim::model::*;
 use tower::ServiceExt;
 
 fn runtime() -> tokio::runtime::Runtime {
+    // Timers on: the server bounds how long a request body may take to arrive.
     tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime")
 }
