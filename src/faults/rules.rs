@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Operation, Timestamp};
 use crate::sim::rng::Rng;
 
@@ -139,15 +139,15 @@ pub(super) fn check_rule(
             .map(|kind| kind.name())
             .chain(GENERIC_ERRORS)
             .collect(),
-        None => Error::TYPES
+        None => ErrorKind::ALL
             .iter()
-            .copied()
-            .filter(|t| {
-                GENERIC_ERRORS.contains(t)
+            .filter(|kind| {
+                GENERIC_ERRORS.contains(&kind.name())
                     || Operation::ALL
                         .iter()
-                        .any(|op| op.modeled_errors().iter().any(|kind| kind.name() == *t))
+                        .any(|op| op.modeled_errors().contains(kind))
             })
+            .map(|kind| kind.name())
             .collect(),
     };
     match allowed.iter().find(|t| **t == error.as_str()) {
