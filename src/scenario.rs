@@ -76,6 +76,9 @@ pub struct Defaults {
     /// How long a manual approval waits before it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_timeout_seconds: Option<u64>,
+    /// Whether `CreatePipeline` starts an execution, as AWS does (default `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_on_create: Option<bool>,
 }
 
 /// One pipeline of a scenario, with how its actions behave.
@@ -222,6 +225,9 @@ impl Scenario {
         }
         if let Some(secs) = defaults.approval_timeout_seconds {
             builder = builder.approval_timeout(Duration::from_secs(secs));
+        }
+        if let Some(start) = defaults.start_on_create {
+            builder = builder.start_on_create(start);
         }
         builder
     }

@@ -173,8 +173,13 @@ fn multi_thread_runtime(threads: usize) -> Result<tokio::runtime::Runtime, Strin
         .map_err(|err| format!("cannot start the tokio runtime: {err}"))
 }
 
+/// A simulator whose pipelines start nothing on create: a bench counts its own starts.
 fn simulator(seed: u64) -> Simulator {
-    Simulator::builder().seed(seed).virtual_time().build()
+    Simulator::builder()
+        .seed(seed)
+        .virtual_time()
+        .start_on_create(false)
+        .build()
 }
 
 fn pipeline_names(count: usize) -> Arc<[String]> {
@@ -384,6 +389,7 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
             .virtual_time()
             .history_limit(executions as usize + BATCH as usize)
             .max_concurrent_executions(BATCH as u32)
+            .start_on_create(false)
             .build();
         let name = "bench-memory";
         create_pipelines(&sim, &[name.to_owned()]).await?;

@@ -72,6 +72,12 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     update_conflict_window_ms: u64,
 
+    /// Do not start an execution when a pipeline is created. AWS starts one about two
+    /// seconds after CreatePipeline (trigger type CreatePipeline), and so does pipesim
+    /// by default.
+    #[arg(long)]
+    no_start_on_create: bool,
+
     /// Pipelines allowed per account and region before CreatePipeline answers
     /// LimitExceededException.
     #[arg(long, default_value_t = 1000, value_name = "N")]
@@ -205,6 +211,9 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         .update_conflict_window(Duration::from_millis(args.update_conflict_window_ms))
         .max_pipelines(args.max_pipelines)
         .scope(&args.account, &args.region);
+    if args.no_start_on_create {
+        builder = builder.start_on_create(false);
+    }
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
     }

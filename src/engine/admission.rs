@@ -5,6 +5,7 @@
 //! of it when the stage is locked (SUPERSEDED's single waiter, QUEUED's FIFO).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -14,10 +15,12 @@ use crate::model::{
     StartPipelineExecutionInput, Timestamp,
 };
 
-use super::execution::{Details, Execution, Position, Run};
+use super::execution::{Details, Execution, Position, Run, Trigger};
 use super::plan::Mode;
-use super::tokens::{StartParams, TokenCheck};
-use super::{Effects, PipelineEngine};
+use super::{Effects, PipelineEngine, Timer};
+
+/// How long after `CreatePipeline` its execution starts (recorded: about two seconds).
+pub(crate) const CREATE_START_DELAY: Duration = Duration::from_secs(2);
 
 impl PipelineEngine {
     /// Starts an execution of a validated input, or replays a known token.
@@ -29,28 +32,88 @@ impl PipelineEngine {
     ) -> Result<ExecutionId> {
         self.check_not_busy(now)?;
         self.tokens.expire(now);
+        // AWS answers a known token with its execution whatever the other parameters.
+        if let Some(id) = input
+            .client_request_token
+            .as_deref()
+            .and_then(|token| self.tokens.started(token))
+        {
+            return Ok(id);
+        }
         let variables = input.variables.as_deref().unwrap_or_default();
         let revisions = input.source_revisions.as_deref().unwrap_or_default();
-        // Only a token needs the parameters remembered and compared.
-        let params = input
-            .client_request_token
-            .as_ref()
-            .and_then(|_| StartParams::canonical(variables, revisions));
-        if let Some(token) = &input.client_request_token {
-            match self.tokens.check(token, params.as_deref()) {
-                TokenCheck::Replay(id) => return Ok(id),
-                TokenCheck::Mismatch => {
-                    return Err(Error::Validation(format!(
-                        "clientRequestToken '{token}' was already used to start an execution of pipeline '{}' with different parameters",
-                        self.ident.name
-                    )));
-                }
-                TokenCheck::New => {}
-            }
-        }
-        let details = self.start_details(variables, revisions)?;
+        let (details, missing) = self.start_details(variables, revisions)?;
+        // The execution CreatePipeline starts comes first, even when a start beats it.
+        self.start_after_create(now, fx);
         self.check_limit()?;
+        let id = self.admit_new(Trigger::StartPipelineExecution, details, now, fx);
+        if let Some(token) = &input.client_request_token {
+            self.tokens.remember(
+                token,
+                id,
+                now.after(self.config.token_window),
+                self.config.history_limit,
+            );
+        }
+        let seq = self.next_seq - 1;
+        match missing {
+            // The call succeeds; the execution it started fails at once.
+            Some(summary) => self.finish(
+                seq,
+                PipelineExecutionStatus::Failed,
+                StageExecutionStatus::Failed,
+                Some(summary),
+                now,
+                fx,
+            ),
+            None => self.enter_or_wait(seq, 0, now, fx),
+        }
+        self.evict_history();
+        Ok(id)
+    }
 
+    /// Schedules the execution AWS starts by itself after `CreatePipeline`, when this
+    /// simulator starts one.
+    pub(crate) fn schedule_start_after_create(&self, fx: &mut Effects) {
+        if self.create_start_pending {
+            let due = self.created.after(CREATE_START_DELAY);
+            fx.timer(due, Timer::StartAfterCreate);
+        }
+    }
+
+    /// Starts the execution AWS starts by itself after `CreatePipeline`, if it has not
+    /// begun yet: when its timer fires, or first thing when a start comes before it.
+    pub(crate) fn start_after_create(&mut self, now: Timestamp, fx: &mut Effects) {
+        if !std::mem::take(&mut self.create_start_pending) || self.check_not_busy(now).is_err() {
+            return;
+        }
+        let Ok((details, missing)) = self.start_details(&[], &[]) else {
+            return;
+        };
+        self.admit_new(Trigger::CreatePipeline, details, now, fx);
+        let seq = self.next_seq - 1;
+        match missing {
+            Some(summary) => self.finish(
+                seq,
+                PipelineExecutionStatus::Failed,
+                StageExecutionStatus::Failed,
+                Some(summary),
+                now,
+                fx,
+            ),
+            None => self.enter_or_wait(seq, 0, now, fx),
+        }
+        self.evict_history();
+    }
+
+    /// Records a new active execution of the current version; it is placed nowhere yet.
+    fn admit_new(
+        &mut self,
+        trigger: Trigger,
+        details: Option<Box<Details>>,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> ExecutionId {
         let seq = self.next_seq;
         let id = self.ids.encode(seq);
         self.next_seq += 1;
@@ -63,26 +126,16 @@ impl PipelineEngine {
                 version: self.plan.version,
                 status: PipelineExecutionStatus::InProgress,
                 mode: self.plan.mode,
+                trigger,
                 details,
                 run: Some(Box::new(Run::new())),
             },
         );
         self.active.push(seq);
-        if let Some(token) = &input.client_request_token {
-            self.tokens.remember(
-                token,
-                id,
-                params,
-                now.after(self.config.token_window),
-                self.config.history_limit,
-            );
-        }
         fx.event(&self.ident, id, now, || {
             EventKind::Execution(PipelineExecutionStatus::InProgress)
         });
-        self.enter_or_wait(seq, 0, now, fx);
-        self.evict_history();
-        Ok(id)
+        id
     }
 
     /// A pipeline being deleted, or inside the window after an update, is busy.
@@ -117,55 +170,43 @@ impl PipelineEngine {
     }
 
     /// Resolves variables against the declarations and checks source revision overrides.
+    /// As AWS does, names the pipeline does not declare (in any case) are ignored; a
+    /// declared variable with neither a value nor a default does not refuse the start but
+    /// fails the execution: the second value is its `statusSummary`.
     fn start_details(
         &self,
         variables: &[PipelineVariable],
         revisions: &[SourceRevisionOverride],
-    ) -> Result<Option<Box<Details>>> {
+    ) -> Result<(Option<Box<Details>>, Option<String>)> {
         let name = &self.ident.name;
-        if !variables.is_empty() && !self.plan.v2 {
-            return Err(Error::Validation(format!(
-                "Pipeline '{name}' is a V1 pipeline; pipeline variables need a V2 pipeline"
-            )));
-        }
-        for (i, variable) in variables.iter().enumerate() {
-            if variables[..i].iter().any(|v| v.name == variable.name) {
-                return Err(Error::Validation(format!(
-                    "Variable '{}' is given more than once",
-                    variable.name
-                )));
-            }
-            if !self.plan.variables.iter().any(|d| d.name == variable.name) {
-                return Err(Error::Validation(format!(
-                    "Variable '{}' is not declared in pipeline '{name}'",
-                    variable.name
-                )));
-            }
-        }
         let mut resolved = Vec::with_capacity(self.plan.variables.len());
+        let mut missing = Vec::new();
         for declared in &self.plan.variables {
             let given = variables
                 .iter()
                 .find(|v| v.name == declared.name)
                 .map(|v| &v.value);
-            let Some(value) = given.or(declared.default_value.as_ref()) else {
-                return Err(Error::Validation(format!(
-                    "Variable '{}' of pipeline '{name}' has no default value and must be given",
-                    declared.name
-                )));
-            };
-            resolved.push(ResolvedPipelineVariable {
-                name: declared.name.clone(),
-                resolved_value: value.clone(),
-            });
+            match given.or(declared.default_value.as_ref()) {
+                Some(value) => resolved.push(ResolvedPipelineVariable {
+                    name: declared.name.clone(),
+                    resolved_value: value.clone(),
+                }),
+                None => missing.push(declared.name.as_str()),
+            }
         }
+        let missing = (!missing.is_empty()).then(|| {
+            format!(
+                "Values for required variables haven't been provided: {}",
+                missing.join(", ")
+            )
+        });
         let mut artifact_revisions = Vec::with_capacity(revisions.len());
         let mut source_revisions = Vec::with_capacity(revisions.len());
         for (i, revision) in revisions.iter().enumerate() {
-            if revisions[..i]
-                .iter()
-                .any(|r| r.action_name == revision.action_name)
-            {
+            // An S3 source may take both a key and a version id; anything else once.
+            if revisions[..i].iter().any(|r| {
+                r.action_name == revision.action_name && r.revision_type == revision.revision_type
+            }) {
                 return Err(Error::Validation(format!(
                     "Source revision override for action '{}' is given more than once",
                     revision.action_name
@@ -177,14 +218,20 @@ impl PipelineEngine {
                     revision.action_name
                 )));
             };
-            artifact_revisions.push(ArtifactRevision {
-                name: action
-                    .output_artifact
-                    .clone()
-                    .unwrap_or_else(|| action.name.to_string()),
-                revision_id: revision.revision_value.clone(),
-                revision_summary: None,
-            });
+            let artifact = action
+                .output_artifact
+                .clone()
+                .unwrap_or_else(|| action.name.to_string());
+            if !artifact_revisions
+                .iter()
+                .any(|r: &ArtifactRevision| r.name == artifact)
+            {
+                artifact_revisions.push(ArtifactRevision {
+                    name: artifact,
+                    revision_id: revision.revision_value.clone(),
+                    revision_summary: None,
+                });
+            }
             source_revisions.push(SourceRevision {
                 action_name: revision.action_name.clone(),
                 revision_id: Some(revision.revision_value.clone()),
@@ -192,14 +239,15 @@ impl PipelineEngine {
             });
         }
         if resolved.is_empty() && revisions.is_empty() {
-            return Ok(None);
+            return Ok((None, missing));
         }
-        Ok(Some(Box::new(Details {
+        let details = Details {
             variables: resolved,
             artifact_revisions,
             source_revisions,
             ..Details::default()
-        })))
+        };
+        Ok((Some(Box::new(details)), missing))
     }
 
     /// Places an execution at `stage`: inside if it may enter, else in front of it.

@@ -91,16 +91,21 @@ impl PipelineEngine {
             .get_mut(&seq)
             .expect("indexed executions exist");
         let id = exec.id;
+        let not_stoppable = || {
+            Error::PipelineExecutionNotStoppable(format!(
+                "The pipeline execution with ID '{id}' in '{}' can't be stopped now. Either it does not exist in the pipeline, or the pipeline execution has no action executions in progress.",
+                self.ident.name
+            ))
+        };
         let Some(run) = exec.run.as_mut() else {
-            return Err(Error::PipelineExecutionNotStoppable(format!(
-                "Pipeline execution '{id}' of pipeline '{}' cannot be stopped: it has already finished with status {}",
-                self.ident.name, exec.status
-            )));
+            return Err(not_stoppable());
         };
         match (run.stop, abandon) {
-            (Some(StopKind::Abandon), _) | (Some(StopKind::Wait), false) => {
+            // Abandoning leaves no action execution in progress to stop.
+            (Some(StopKind::Abandon), _) => return Err(not_stoppable()),
+            (Some(StopKind::Wait), false) => {
                 return Err(Error::DuplicatedStopRequest(format!(
-                    "Pipeline execution '{id}' of pipeline '{}' is already being stopped",
+                    "The execution with ID {id} in {} is already in a stopping state. If you already chose to stop and wait, you cannot make that request again. You can choose to stop and abandon now, but be aware that this option can lead to failed actions. If you already chose to stop and abandon, you cannot make that request again.",
                     self.ident.name
                 )));
             }
@@ -116,6 +121,10 @@ impl PipelineEngine {
             .reason
             .clone()
             .or_else(|| details.stop_trigger.take().and_then(|t| t.reason));
+        // AWS shows the reason as the execution's summary too.
+        if reason.is_some() {
+            details.status_summary.clone_from(&reason);
+        }
         details.stop_trigger = Some(StopExecutionTrigger { reason });
         if run.position != Position::Inside {
             // Nothing runs in front of a stage, so there is nothing to wait for.

@@ -22,9 +22,30 @@ pub(crate) struct Execution {
     pub(crate) version: u32,
     pub(crate) status: PipelineExecutionStatus,
     pub(crate) mode: Mode,
+    #[serde(default)]
+    pub(crate) trigger: Trigger,
     pub(crate) details: Option<Box<Details>>,
     /// Present exactly while the execution is active (InProgress or Stopping).
     pub(crate) run: Option<Box<Run>>,
+}
+
+/// What started an execution: its `trigger.triggerType`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Trigger {
+    /// A call of `StartPipelineExecution`.
+    #[default]
+    StartPipelineExecution,
+    /// The execution AWS starts by itself after `CreatePipeline`.
+    CreatePipeline,
+}
+
+impl Trigger {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Trigger::StartPipelineExecution => "StartPipelineExecution",
+            Trigger::CreatePipeline => "CreatePipeline",
+        }
+    }
 }
 
 /// What only some executions have.

@@ -102,6 +102,7 @@ mod tests {
             version: 1,
             status: PipelineExecutionStatus::InProgress,
             mode: Mode::Parallel,
+            trigger: crate::engine::execution::Trigger::StartPipelineExecution,
             details: None,
             run: running.then(|| Box::new(Run::new())),
         }

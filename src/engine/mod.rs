@@ -76,6 +76,8 @@ pub(crate) struct EngineConfig {
     pub(crate) history_limit: usize,
     pub(crate) token_window: Duration,
     pub(crate) update_conflict_window: Duration,
+    /// Whether a new pipeline starts an execution by itself, as AWS's do.
+    pub(crate) start_on_create: bool,
 }
 
 /// Who a pipeline is: its scope, name and ARN.
@@ -107,6 +109,8 @@ pub(crate) enum Timer {
     ActionDue { seq: u64, stage: u16, action: u16 },
     /// An abandoning stop settles from `Stopping` to `Stopped`.
     SettleAbandon { seq: u64 },
+    /// The execution AWS starts after `CreatePipeline` begins.
+    StartAfterCreate,
 }
 
 /// What an engine call asks of the world around it.
@@ -196,6 +200,8 @@ pub(crate) struct PipelineEngine {
     busy_until: Timestamp,
     /// Set by `DeletePipeline`: the engine only answers `ConflictException` now.
     deleted: bool,
+    /// The execution AWS starts after `CreatePipeline` has not begun yet.
+    create_start_pending: bool,
 }
 
 impl PipelineEngine {
@@ -229,6 +235,7 @@ impl PipelineEngine {
             rng,
             busy_until: now,
             deleted: false,
+            create_start_pending: config.start_on_create,
         }
     }
 

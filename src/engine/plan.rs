@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{ActionCategory, ExecutionMode, PipelineDeclaration, PipelineType};
+use crate::model::{ActionCategory, ExecutionMode, PipelineDeclaration};
 
 use super::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 
@@ -44,7 +44,6 @@ impl Mode {
 pub(crate) struct Plan {
     pub(crate) version: u32,
     pub(crate) mode: Mode,
-    pub(crate) v2: bool,
     pub(crate) stages: Vec<StagePlan>,
     pub(crate) variables: Vec<VariablePlan>,
 }
@@ -139,7 +138,6 @@ impl Plan {
         Plan {
             version,
             mode,
-            v2: declaration.pipeline_type == Some(PipelineType::V2),
             stages,
             variables: declaration
                 .variables

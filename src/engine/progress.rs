@@ -113,6 +113,7 @@ impl PipelineEngine {
                 };
                 self.complete_action(seq, action, outcome, now, fx);
             }
+            Timer::StartAfterCreate => self.start_after_create(now, fx),
             Timer::SettleAbandon { seq } => {
                 if self
                     .run(seq)

@@ -35,6 +35,7 @@ pub(crate) struct SavedRef<'a> {
     tokens: &'a TokenTable,
     rng: &'a Rng,
     busy_until: Timestamp,
+    create_start_pending: bool,
 }
 
 /// An engine's state, read back.
@@ -53,6 +54,7 @@ pub(crate) struct Saved {
     tokens: TokenTable,
     rng: Rng,
     busy_until: Timestamp,
+    create_start_pending: bool,
 }
 
 impl PipelineEngine {
@@ -71,6 +73,7 @@ impl PipelineEngine {
             tokens: &self.tokens,
             rng: &self.rng,
             busy_until: self.busy_until,
+            create_start_pending: self.create_start_pending,
         }
     }
 
@@ -116,6 +119,7 @@ impl PipelineEngine {
             rng: saved.rng,
             busy_until: saved.busy_until,
             deleted: false,
+            create_start_pending: saved.create_start_pending,
         })
     }
 }

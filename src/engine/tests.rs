@@ -41,6 +41,7 @@ pub(super) fn engine_with_limit(mode: ExecutionMode, limit: u32) -> PipelineEngi
         history_limit: 100,
         token_window: Duration::from_secs(60),
         update_conflict_window: Duration::ZERO,
+        start_on_create: false,
     };
     PipelineEngine::new(
         ident,

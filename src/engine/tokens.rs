@@ -1,72 +1,20 @@
 //! Idempotency of `StartPipelineExecution` by `clientRequestToken`.
 //!
-//! A token is remembered with the execution it started and the parameters it came with,
-//! for a fixed window of simulated time. Tokens expire in the order they were first seen,
-//! so expiry is a pop from the front of a queue and memory is bounded by the window.
+//! A token is remembered with the execution it started, for a fixed window of simulated
+//! time. The real service answers a known token with the first execution's id whatever
+//! the parameters of the repeated call (recorded), so nothing else is kept. Tokens
+//! expire in the order they were first seen, so expiry is a pop from the front of a
+//! queue and memory is bounded by the window.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::model::{ExecutionId, PipelineVariable, SourceRevisionOverride, Timestamp};
-
-/// The parameters of a start that a replay must repeat, in a canonical order.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub(crate) struct StartParams {
-    variables: Vec<PipelineVariable>,
-    source_revisions: Vec<(String, String, String)>,
-}
-
-impl StartParams {
-    /// The canonical form: variables and overrides compared as sets.
-    /// `None` for a start with neither, so the common case stores nothing.
-    pub(crate) fn canonical(
-        variables: &[PipelineVariable],
-        source_revisions: &[SourceRevisionOverride],
-    ) -> Option<Box<StartParams>> {
-        if variables.is_empty() && source_revisions.is_empty() {
-            return None;
-        }
-        let mut variables = variables.to_vec();
-        variables.sort_unstable();
-        let mut source_revisions: Vec<_> = source_revisions
-            .iter()
-            .map(|r| {
-                (
-                    r.action_name.clone(),
-                    r.revision_type.to_string(),
-                    r.revision_value.clone(),
-                )
-            })
-            .collect();
-        source_revisions.sort_unstable();
-        Some(Box::new(StartParams {
-            variables,
-            source_revisions,
-        }))
-    }
-}
-
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-struct Remembered {
-    execution: ExecutionId,
-    params: Option<Box<StartParams>>,
-}
-
-/// What a token says about a new start.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum TokenCheck {
-    /// Never seen (or forgotten): start a new execution.
-    New,
-    /// Seen with the same parameters: answer with this execution, start nothing.
-    Replay(ExecutionId),
-    /// Seen with other parameters.
-    Mismatch,
-}
+use crate::model::{ExecutionId, Timestamp};
 
 /// The tokens one pipeline remembers.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TokenTable {
-    by_token: HashMap<Arc<str>, Remembered>,
+    by_token: HashMap<Arc<str>, ExecutionId>,
     /// Tokens in the order they expire.
     expiry: VecDeque<(Timestamp, Arc<str>)>,
 }
@@ -84,12 +32,9 @@ impl TokenTable {
         }
     }
 
-    pub(crate) fn check(&self, token: &str, params: Option<&StartParams>) -> TokenCheck {
-        match self.by_token.get(token) {
-            None => TokenCheck::New,
-            Some(seen) if seen.params.as_deref() == params => TokenCheck::Replay(seen.execution),
-            Some(_) => TokenCheck::Mismatch,
-        }
+    /// The execution a remembered token started.
+    pub(crate) fn started(&self, token: &str) -> Option<ExecutionId> {
+        self.by_token.get(token).copied()
     }
 
     /// Remembers a token that just started `execution`, until `expires`, and forgets
@@ -99,14 +44,12 @@ impl TokenTable {
         &mut self,
         token: &str,
         execution: ExecutionId,
-        params: Option<Box<StartParams>>,
         expires: Timestamp,
         capacity: usize,
     ) {
         let token: Arc<str> = Arc::from(token);
         self.expiry.push_back((expires, Arc::clone(&token)));
-        self.by_token
-            .insert(token, Remembered { execution, params });
+        self.by_token.insert(token, execution);
         while self.by_token.len() > capacity.max(1) {
             let Some((_, oldest)) = self.expiry.pop_front() else {
                 break;
@@ -132,11 +75,11 @@ mod tests {
     #[test]
     fn tokens_are_forgotten_when_their_window_ends() {
         let mut table = TokenTable::default();
-        table.remember("a", id(1), None, Timestamp::from_millis(100), 10);
-        table.remember("b", id(2), None, Timestamp::from_millis(200), 10);
+        table.remember("a", id(1), Timestamp::from_millis(100), 10);
+        table.remember("b", id(2), Timestamp::from_millis(200), 10);
         table.expire(Timestamp::from_millis(100));
-        assert_eq!(table.check("a", None), TokenCheck::New);
-        assert_eq!(table.check("b", None), TokenCheck::Replay(id(2)));
+        assert_eq!(table.started("a"), None);
+        assert_eq!(table.started("b"), Some(id(2)));
         assert_eq!(table.len(), 1);
     }
 
@@ -145,25 +88,10 @@ mod tests {
         let mut table = TokenTable::default();
         let later = Timestamp::from_millis(1_000);
         for (n, token) in ["a", "b", "c"].into_iter().enumerate() {
-            table.remember(token, id(n as u128), None, later, 2);
+            table.remember(token, id(n as u128), later, 2);
         }
         assert_eq!(table.len(), 2);
-        assert_eq!(table.check("a", None), TokenCheck::New);
-        assert_eq!(table.check("c", None), TokenCheck::Replay(id(2)));
-    }
-
-    #[test]
-    fn variables_compare_as_sets() {
-        let a = PipelineVariable {
-            name: "a".into(),
-            value: "1".into(),
-        };
-        let b = PipelineVariable {
-            name: "b".into(),
-            value: "2".into(),
-        };
-        let one = StartParams::canonical(&[a.clone(), b.clone()], &[]);
-        let other = StartParams::canonical(&[b, a], &[]);
-        assert_eq!(one, other);
+        assert_eq!(table.started("a"), None);
+        assert_eq!(table.started("c"), Some(id(2)));
     }
 }

@@ -26,15 +26,15 @@ impl PipelineEngine {
             .filter(|seq| self.executions.contains_key(seq))
             .ok_or_else(|| {
                 Error::PipelineExecutionNotFound(format!(
-                    "Pipeline execution '{id}' does not exist in pipeline '{}'",
+                    "Pipeline Execution with id '{id}' does not exist in pipeline with name '{}'",
                     self.ident.name
                 ))
             })
     }
 
-    fn trigger(&self) -> ExecutionTrigger {
+    fn trigger(&self, exec: &Execution) -> ExecutionTrigger {
         ExecutionTrigger {
-            trigger_type: "StartPipelineExecution".into(),
+            trigger_type: exec.trigger.as_str().into(),
             trigger_detail: self.ident.caller_arn(),
         }
     }
@@ -53,7 +53,7 @@ impl PipelineEngine {
                 .map(|d| d.artifact_revisions.clone())
                 .unwrap_or_default(),
             variables: details.map(|d| d.variables.clone()).unwrap_or_default(),
-            trigger: self.trigger(),
+            trigger: self.trigger(exec),
             execution_mode: exec.mode.as_model(),
             execution_type: ExecutionType::Standard,
         })
@@ -98,7 +98,7 @@ impl PipelineEngine {
             source_revisions: details
                 .map(|d| d.source_revisions.clone())
                 .unwrap_or_default(),
-            trigger: self.trigger(),
+            trigger: self.trigger(exec),
             stop_trigger: details.and_then(|d| d.stop_trigger.clone()),
             execution_mode: exec.mode.as_model(),
             execution_type: ExecutionType::Standard,

@@ -441,9 +441,14 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
         ));
     }
     let stages = p.stages.len();
-    if !(2..=50).contains(&stages) {
+    if stages < 2 {
         return Err(Error::InvalidStructure(format!(
-            "Pipeline has {stages} stage(s). A pipeline must have at least 2 and at most 50 stages"
+            "Pipeline has only {stages} stage(s). There should be a minimum of 2 stages in a pipeline"
+        )));
+    }
+    if stages > 50 {
+        return Err(Error::InvalidStructure(format!(
+            "Pipeline has {stages} stage(s). There should be a maximum of 50 stages in a pipeline"
         )));
     }
     let v2 = p.pipeline_type == Some(PipelineType::V2);
@@ -620,10 +625,24 @@ mod tests {
     fn a_pipeline_needs_two_to_fifty_stages() {
         let mut p = two_stages();
         p.stages.truncate(1);
-        assert!(matches!(
-            pipeline_declaration(&p),
-            Err(Error::InvalidStructure(_))
-        ));
+        let err = pipeline_declaration(&p).unwrap_err();
+        assert_eq!(err.error_type(), "InvalidStructureException");
+        assert_eq!(
+            err.message(),
+            "Pipeline has only 1 stage(s). There should be a minimum of 2 stages in a pipeline"
+        );
+        let mut p = two_stages();
+        let extra = p.stages[1].clone();
+        for i in 0..49 {
+            let mut stage = extra.clone();
+            stage.name = format!("Extra{i}");
+            p.stages.push(stage);
+        }
+        let err = pipeline_declaration(&p).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Pipeline has 51 stage(s). There should be a maximum of 50 stages in a pipeline"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ fn header() -> Header {
             history_limit: 100,
             token_window: Duration::from_secs(60),
             update_conflict_window: Duration::ZERO,
+            start_on_create: false,
         },
         max_pipelines: 10,
     }

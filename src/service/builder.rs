@@ -48,6 +48,7 @@ impl Default for SimulatorBuilder {
                 history_limit: 10_000,
                 token_window: Duration::from_secs(24 * 3600),
                 update_conflict_window: Duration::ZERO,
+                start_on_create: true,
             },
             max_pipelines: 1000,
             account: DEFAULT_ACCOUNT.into(),
@@ -71,6 +72,15 @@ impl SimulatorBuilder {
     /// test clock).
     pub fn virtual_time(mut self) -> Self {
         self.virtual_time = true;
+        self
+    }
+
+    /// Whether `CreatePipeline` starts an execution by itself, as AWS does: about two
+    /// seconds after the create (at once, if a `StartPipelineExecution` comes first),
+    /// with `trigger.triggerType` `CreatePipeline`. On by default; a harness that wants
+    /// a quiet pipeline turns it off.
+    pub fn start_on_create(mut self, start: bool) -> Self {
+        self.config.start_on_create = start;
         self
     }
 

@@ -336,6 +336,9 @@ impl<O: Op> Registry<'_, '_, O> {
             .scope
             .pipelines
             .insert(Box::from(&*slot.ident.name), Arc::clone(&slot));
+        let mut effects = self.cx.effects();
+        slot.engine.lock().schedule_start_after_create(&mut effects);
+        self.cx.effects_done(&slot, effects);
         slot
     }
 

@@ -34,6 +34,8 @@ fn simulator(mode: ExecutionMode) -> Simulator {
         .virtual_time()
         .action_duration(ACTION)
         .max_concurrent_executions(LIMIT)
+        // The invariants count the executions the threads start.
+        .start_on_create(false)
         .build();
     let pipeline = PipelineDeclaration::two_stage_example("P").v2(mode);
     block_on(sim.create_pipeline(pipeline)).expect("a valid pipeline");

@@ -11,11 +11,17 @@ pub const SEED: u64 = 42;
 /// Every non-approval action takes this long in the test simulators.
 pub const ACTION: Duration = Duration::from_secs(10);
 
-/// A virtual-time simulator where every action takes [`ACTION`] and succeeds.
+/// A virtual-time simulator where every action takes [`ACTION`] and succeeds, and a
+/// new pipeline stays quiet: the tests of modes, limits and stops count the executions
+/// they start themselves. The execution AWS starts on create has its own tests.
 pub fn sim() -> Simulator {
+    builder().start_on_create(false).build()
+}
+
+/// The builder of [`sim`], with the service's defaults for everything else.
+pub fn builder() -> pipesim::SimulatorBuilder {
     Simulator::builder()
         .seed(SEED)
         .virtual_time()
         .action_duration(ACTION)
-        .build()
 }

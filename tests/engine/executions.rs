@@ -363,25 +363,41 @@ async fn abandon_is_allowed_while_stopping_and_waiting() {
 }
 
 #[tokio::test]
-async fn a_second_stop_of_the_same_kind_is_a_duplicated_stop_request() {
+async fn a_second_stop_and_wait_is_a_duplicated_stop_request() {
     let sim = sim();
-    create(&sim, two_stages("P").v2(ExecutionMode::Parallel)).await;
-    let waiting = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting))
+    create(&sim, two_stages("P")).await;
+    let id = start(&sim, "P").await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id))
         .await
         .unwrap();
-    let again = sim
-        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &waiting))
-        .await;
-    assert_eq!(error_type(again), "DuplicatedStopRequestException");
-    let abandoned = start(&sim, "P").await;
-    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon())
+    let err = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "DuplicatedStopRequestException");
+    assert_eq!(
+        err.message(),
+        format!(
+            "The execution with ID {id} in P is already in a stopping state. If you already chose to stop and wait, you cannot make that request again. You can choose to stop and abandon now, but be aware that this option can lead to failed actions. If you already chose to stop and abandon, you cannot make that request again."
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_second_abandon_is_not_stoppable() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let id = start(&sim, "P").await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).abandon())
         .await
         .unwrap();
-    let again = sim
-        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &abandoned).abandon())
-        .await;
-    assert_eq!(error_type(again), "DuplicatedStopRequestException");
+    assert_eq!(status(&sim, "P", &id).await, Stopping);
+    for abandon in [true, false] {
+        let mut again = StopPipelineExecutionInput::new("P", &id);
+        again.abandon = Some(abandon);
+        let err = sim.stop_pipeline_execution(again).await.unwrap_err();
+        assert_eq!(err.error_type(), "PipelineExecutionNotStoppableException");
+    }
 }
 
 #[tokio::test]
@@ -395,7 +411,37 @@ async fn stopping_a_finished_execution_is_not_stoppable() {
         .await
         .unwrap_err();
     assert_eq!(err.error_type(), "PipelineExecutionNotStoppableException");
-    assert!(err.message().contains("Succeeded"), "{}", err.message());
+    assert_eq!(
+        err.message(),
+        format!(
+            "The pipeline execution with ID '{id}' in 'P' can't be stopped now. Either it does not exist in the pipeline, or the pipeline execution has no action executions in progress."
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_execution_carries_its_reason_as_status_summary() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let id = start(&sim, "P").await;
+    sim.stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id).reason("freeze"))
+        .await
+        .unwrap();
+    sim.advance(ACTION).await;
+    let execution = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    assert_eq!(execution.status, Stopped);
+    assert_eq!(execution.status_summary.as_deref(), Some("freeze"));
+    let listed = sim.list_pipeline_executions("P").await.unwrap();
+    let summary = &listed.pipeline_execution_summaries[0];
+    assert_eq!(summary.status_summary.as_deref(), Some("freeze"));
+    assert_eq!(
+        summary.stop_trigger.as_ref().unwrap().reason.as_deref(),
+        Some("freeze")
+    );
 }
 
 #[tokio::test]
@@ -427,9 +473,14 @@ async fn unknown_execution_ids_are_not_found() {
         error_type(sim.get_pipeline_execution(("P", other.as_str())).await),
         "PipelineExecutionNotFoundException"
     );
+    let err = sim
+        .stop_pipeline_execution(("P", missing))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "PipelineExecutionNotFoundException");
     assert_eq!(
-        error_type(sim.stop_pipeline_execution(("P", missing)).await),
-        "PipelineExecutionNotFoundException"
+        err.message(),
+        format!("Pipeline Execution with id '{missing}' does not exist in pipeline with name 'P'")
     );
     assert_eq!(
         error_type(sim.get_pipeline_execution(("P", "not-a-uuid")).await),
@@ -683,6 +734,7 @@ async fn harnesses_can_wait_for_a_stage_without_polling() {
     let sim = Simulator::builder()
         .seed(SEED)
         .action_duration(ACTION)
+        .start_on_create(false)
         .build();
     let mut events = sim.events();
     create(&sim, two_stages("P")).await;
@@ -707,6 +759,7 @@ async fn real_time_mode_follows_the_paused_tokio_clock() {
     let sim = Simulator::builder()
         .seed(SEED)
         .action_duration(ACTION)
+        .start_on_create(false)
         .build();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;

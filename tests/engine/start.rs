@@ -79,7 +79,7 @@ async fn same_token_and_parameters_replay_the_first_execution() {
 }
 
 #[tokio::test]
-async fn same_token_with_other_parameters_is_a_validation_error() {
+async fn same_token_with_other_parameters_returns_the_original_execution() {
     let sim = sim();
     create(
         &sim,
@@ -91,18 +91,18 @@ async fn same_token_with_other_parameters_is_a_validation_error() {
     let first = StartPipelineExecutionInput::new("P")
         .client_request_token("tok")
         .variable("env", "prod");
-    sim.start_pipeline_execution(first).await.unwrap();
+    let first = sim.start_pipeline_execution(first).await.unwrap();
     let changed = StartPipelineExecutionInput::new("P")
         .client_request_token("tok")
         .variable("env", "test");
-    let err = sim.start_pipeline_execution(changed).await.unwrap_err();
-    assert_eq!(err.error_type(), "ValidationException");
-    assert!(
-        err.message()
-            .contains("clientRequestToken 'tok' was already used"),
-        "{}",
-        err.message()
-    );
+    assert_eq!(sim.start_pipeline_execution(changed).await.unwrap(), first);
+    let execution = sim
+        .get_pipeline_execution(("P", first.pipeline_execution_id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    assert_eq!(execution.variables[0].resolved_value, "prod");
+    assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 1);
 }
 
 #[tokio::test]
@@ -268,47 +268,120 @@ async fn variables_resolve_against_declarations_and_defaults() {
 }
 
 #[tokio::test]
-async fn undeclared_duplicated_or_missing_variables_are_rejected() {
+async fn undeclared_differently_cased_and_empty_variables_are_accepted_and_ignored() {
     let sim = sim();
     create(
         &sim,
         two_stages("P")
             .v2(ExecutionMode::Queued)
-            .variable("env", None),
+            .variable("env", Some("dev")),
     )
     .await;
-    let undeclared = StartPipelineExecutionInput::new("P")
-        .variable("env", "x")
+    let given = StartPipelineExecutionInput::new("P")
+        .variable("ENV", "x")
         .variable("other", "y");
+    let mut empty = StartPipelineExecutionInput::new("P");
+    empty.variables = Some(Vec::new());
+    for input in [given, empty] {
+        let id = sim
+            .start_pipeline_execution(input)
+            .await
+            .unwrap()
+            .pipeline_execution_id;
+        let execution = sim
+            .get_pipeline_execution(("P", id.as_str()))
+            .await
+            .unwrap()
+            .pipeline_execution;
+        let resolved: Vec<_> = execution
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.resolved_value.as_str()))
+            .collect();
+        assert_eq!(resolved, [("env", "dev")]);
+    }
+}
+
+#[tokio::test]
+async fn a_missing_required_variable_fails_the_execution_not_the_start() {
+    let sim = sim();
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("env", None)
+            .variable("region", None)
+            .variable("tier", Some("web")),
+    )
+    .await;
+    let input = StartPipelineExecutionInput::new("P").variable("region", "eu");
+    let id = sim
+        .start_pipeline_execution(input)
+        .await
+        .unwrap()
+        .pipeline_execution_id;
+    let execution = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    assert_eq!(execution.status, PipelineExecutionStatus::Failed);
     assert_eq!(
-        error_type(sim.start_pipeline_execution(undeclared).await),
-        "ValidationException"
+        execution.status_summary.as_deref(),
+        Some("Values for required variables haven't been provided: env")
     );
+    let state = sim.get_pipeline_state("P").await.unwrap();
+    assert!(
+        state.stage_states[0].latest_execution.is_none(),
+        "the failed execution never entered a stage"
+    );
+    // The next start is not held up by it.
+    let next = start(&sim, "P").await;
+    assert_eq!(
+        status(&sim, "P", &next).await,
+        PipelineExecutionStatus::Failed
+    );
+}
+
+#[tokio::test]
+async fn duplicated_variable_names_are_refused_and_start_nothing() {
+    let sim = sim();
+    create(
+        &sim,
+        two_stages("P")
+            .v2(ExecutionMode::Queued)
+            .variable("env", Some("dev")),
+    )
+    .await;
     let duplicated = StartPipelineExecutionInput::new("P")
         .variable("env", "x")
         .variable("env", "y");
+    let err = sim.start_pipeline_execution(duplicated).await.unwrap_err();
+    assert_eq!(err.error_type(), "ValidationException");
     assert_eq!(
-        error_type(sim.start_pipeline_execution(duplicated).await),
-        "ValidationException"
-    );
-    let missing = StartPipelineExecutionInput::new("P");
-    let err = sim.start_pipeline_execution(missing).await.unwrap_err();
-    assert!(
-        err.message().contains("has no default value"),
-        "{}",
-        err.message()
+        err.message(),
+        "Variable names must be unique. The following variable name is already in use: env"
     );
     assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 0);
 }
 
 #[tokio::test]
-async fn variables_on_a_v1_pipeline_are_rejected() {
+async fn variables_given_to_a_v1_pipeline_are_ignored() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let input = StartPipelineExecutionInput::new("P").variable("env", "x");
-    let err = sim.start_pipeline_execution(input).await.unwrap_err();
-    assert_eq!(err.error_type(), "ValidationException");
-    assert!(err.message().contains("V1 pipeline"), "{}", err.message());
+    let id = sim
+        .start_pipeline_execution(input)
+        .await
+        .unwrap()
+        .pipeline_execution_id;
+    let execution = sim
+        .get_pipeline_execution(("P", id.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    assert!(execution.variables.is_empty());
+    assert_eq!(execution.status, PipelineExecutionStatus::InProgress);
 }
 
 #[tokio::test]
@@ -363,6 +436,25 @@ async fn source_revisions_must_name_a_source_action() {
         "{}",
         err.message()
     );
+}
+
+#[tokio::test]
+async fn an_s3_source_may_take_both_an_object_key_and_a_version_id() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let input = StartPipelineExecutionInput::new("P")
+        .source_revision("Fetch", SourceRevisionType::S3ObjectKey, "app.zip")
+        .source_revision(
+            "Fetch",
+            SourceRevisionType::S3ObjectVersionId,
+            "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+        );
+    sim.start_pipeline_execution(input).await.unwrap();
+    let twice = StartPipelineExecutionInput::new("P")
+        .source_revision("Fetch", SourceRevisionType::S3ObjectKey, "a.zip")
+        .source_revision("Fetch", SourceRevisionType::S3ObjectKey, "b.zip");
+    let err = sim.start_pipeline_execution(twice).await.unwrap_err();
+    assert_eq!(err.error_type(), "ValidationException");
 }
 
 #[tokio::test]

@@ -294,6 +294,7 @@ async fn modeled_errors_of_every_other_operation_arrive_with_their_type() {
         .virtual_time()
         .action_duration(ACTION)
         .max_pipelines(2)
+        .start_on_create(false)
         .build();
     let server = serve_simulator(sim).await;
     let client = client(&server);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::SourceRevisionType;
 use crate::model::validate::{self, Violations};
 use crate::ops::{Op, Operation};
@@ -17,7 +17,7 @@ pub struct StartPipelineExecutionInput {
     /// The pipeline.
     #[serde(default)]
     pub name: String,
-    /// 1..50 variable values, when present.
+    /// At most 50 variable values; names the pipeline does not declare are ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<PipelineVariable>>,
     /// Idempotency token: 1..128 of `[a-zA-Z0-9-]`.
@@ -138,7 +138,8 @@ impl Op for StartPipelineExecution {
             );
         }
         if let Some(variables) = &input.variables {
-            v.list_length("variables", variables.len(), 1, 50);
+            // The model says 1..50, but AWS accepts `variables: []` (recorded).
+            v.list_length("variables", variables.len(), 0, 50);
             for (i, variable) in variables.iter().enumerate() {
                 let path = format!("variables.{}.member", i + 1);
                 v.length(&format!("{path}.name"), &variable.name, 1, 128);
@@ -165,7 +166,17 @@ impl Op for StartPipelineExecution {
                 );
             }
         }
-        v.finish()
+        v.finish()?;
+        let variables = input.variables.as_deref().unwrap_or_default();
+        for (i, variable) in variables.iter().enumerate() {
+            if variables[..i].iter().any(|v| v.name == variable.name) {
+                return Err(Error::Validation(format!(
+                    "Variable names must be unique. The following variable name is already in use: {}",
+                    variable.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
@@ -218,8 +229,6 @@ impl Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
-
     fn message(result: Result<()>) -> String {
         match result {
             Err(Error::Validation(message)) => message,
@@ -253,12 +262,10 @@ mod tests {
     }
 
     #[test]
-    fn start_variables_when_present_hold_one_to_fifty_items() {
+    fn start_variables_hold_at_most_fifty_items_and_may_be_empty() {
         let mut input = StartPipelineExecutionInput::new("P");
         input.variables = Some(Vec::new());
-        assert!(message(StartPipelineExecution::validate(&input)).contains(
-            "Value at 'variables' failed to satisfy constraint: Member must have length greater than or equal to 1"
-        ));
+        assert!(StartPipelineExecution::validate(&input).is_ok());
         let mut input = StartPipelineExecutionInput::new("P");
         for i in 0..51 {
             input = input.variable(format!("v{i}"), "x");
@@ -266,6 +273,18 @@ mod tests {
         assert!(message(StartPipelineExecution::validate(&input)).contains(
             "Value at 'variables' failed to satisfy constraint: Member must have length less than or equal to 50"
         ));
+    }
+
+    #[test]
+    fn duplicated_variable_names_are_refused_with_the_recorded_message() {
+        let input = StartPipelineExecutionInput::new("P")
+            .variable("Env", "a")
+            .variable("env", "b")
+            .variable("Env", "c");
+        assert_eq!(
+            message(StartPipelineExecution::validate(&input)),
+            "Variable names must be unique. The following variable name is already in use: Env"
+        );
     }
 
     #[test]
