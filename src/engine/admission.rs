@@ -10,9 +10,8 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::model::{
-    ArtifactRevision, ExecutionId, PipelineExecutionStatus, PipelineVariable,
-    ResolvedPipelineVariable, SourceRevision, SourceRevisionOverride, StageExecutionStatus,
-    StartPipelineExecutionInput, Timestamp,
+    ExecutionId, PipelineExecutionStatus, PipelineVariable, ResolvedPipelineVariable,
+    SourceRevisionOverride, StageExecutionStatus, StartPipelineExecutionInput, Timestamp,
 };
 
 use super::execution::{Details, Execution, Position, Run, Trigger};
@@ -200,8 +199,6 @@ impl PipelineEngine {
                 missing.join(", ")
             )
         });
-        let mut artifact_revisions = Vec::with_capacity(revisions.len());
-        let mut source_revisions = Vec::with_capacity(revisions.len());
         for (i, revision) in revisions.iter().enumerate() {
             // An S3 source may take both a key and a version id; anything else once.
             if revisions[..i].iter().any(|r| {
@@ -212,39 +209,19 @@ impl PipelineEngine {
                     revision.action_name
                 )));
             }
-            let Some(action) = self.plan.source_action(&revision.action_name) else {
+            if self.plan.source_action(&revision.action_name).is_none() {
                 return Err(Error::Validation(format!(
                     "Source revision override names action '{}', which is not a source action of pipeline '{name}'",
                     revision.action_name
                 )));
-            };
-            let artifact = action
-                .output_artifact
-                .clone()
-                .unwrap_or_else(|| action.name.to_string());
-            if !artifact_revisions
-                .iter()
-                .any(|r: &ArtifactRevision| r.name == artifact)
-            {
-                artifact_revisions.push(ArtifactRevision {
-                    name: artifact,
-                    revision_id: revision.revision_value.clone(),
-                    revision_summary: None,
-                });
             }
-            source_revisions.push(SourceRevision {
-                action_name: revision.action_name.clone(),
-                revision_id: Some(revision.revision_value.clone()),
-                revision_summary: None,
-            });
         }
         if resolved.is_empty() && revisions.is_empty() {
             return Ok((None, missing));
         }
         let details = Details {
             variables: resolved,
-            artifact_revisions,
-            source_revisions,
+            overrides: revisions.to_vec(),
             ..Details::default()
         };
         Ok((Some(Box::new(details)), missing))

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::events::EventKind;
+use crate::model::validate;
 use crate::model::{
     ActionExecutionStatus, ApprovalStatus, ErrorDetails, ExecutionId, PipelineDeclaration,
     PipelineExecutionStatus, PutApprovalResultInput, StageExecutionStatus, StopExecutionTrigger,
@@ -22,16 +23,32 @@ use super::{
     stored_declaration,
 };
 
+/// The summary of an execution an update cancelled.
+const CANCELLED_BY_UPDATE: &str = "The pipeline was updated before the execution could complete";
+
 impl PipelineEngine {
-    /// Stores a new version of a validated declaration. Active executions cannot finish
-    /// under the old version: each ends `Cancelled` (a `Stopping` one ends `Stopped`),
-    /// with its stage run `Cancelled` and its in-progress actions `Abandoned`.
+    /// Stores a new version of a validated declaration. Active executions cannot go
+    /// on under the old version. As recorded on AWS, an execution inside a stage still
+    /// reads `InProgress` right after the update: its waiting approvals end `Failed`
+    /// ("The approval action has been canceled."), its other in-progress actions
+    /// `Abandoned`, and at the next tick of the clock it ends `Cancelled` with its stage
+    /// run. Executions waiting in front of a stage end `Cancelled` at once, and a
+    /// `Stopping` one ends `Stopped`.
     pub(crate) fn update(
         &mut self,
-        declaration: PipelineDeclaration,
+        mut declaration: PipelineDeclaration,
         now: Timestamp,
         fx: &mut Effects,
-    ) -> PipelineDeclaration {
+    ) -> Result<PipelineDeclaration> {
+        if declaration.pipeline_type.is_none() {
+            // Omitting the type keeps the pipeline's own (recorded for V2).
+            let current = self
+                .versions
+                .last()
+                .expect("a pipeline always has a version");
+            declaration.pipeline_type.clone_from(&current.pipeline_type);
+            validate::pipeline_declaration(&declaration)?;
+        }
         // Waiting executions go first, so that unlocking a stage admits nobody.
         let mut active = self.active.clone();
         active.sort_by_key(|seq| {
@@ -43,20 +60,25 @@ impl PipelineEngine {
                 .executions
                 .get(&seq)
                 .is_some_and(|e| e.status == PipelineExecutionStatus::Stopping);
-            let (status, summary) = if stopping {
-                (PipelineExecutionStatus::Stopped, None)
+            let inside = self
+                .run(seq)
+                .is_some_and(|run| run.position == Position::Inside);
+            if stopping {
+                self.finish_stopped(seq, now, fx);
+            } else if inside {
+                self.cancel_inside(seq, now, fx);
             } else {
-                let why = "The pipeline was updated before the execution could complete".to_owned();
-                (PipelineExecutionStatus::Cancelled, Some(why))
-            };
-            self.finish(
-                seq,
-                status,
-                StageExecutionStatus::Cancelled,
-                summary,
-                now,
-                fx,
-            );
+                let why = Some(CANCELLED_BY_UPDATE.to_owned());
+                let cancelled = PipelineExecutionStatus::Cancelled;
+                self.finish(
+                    seq,
+                    cancelled,
+                    StageExecutionStatus::Cancelled,
+                    why,
+                    now,
+                    fx,
+                );
+            }
         }
         let version = u32::try_from(self.versions.len() + 1).unwrap_or(u32::MAX);
         let stored = stored_declaration(declaration, version);
@@ -72,7 +94,76 @@ impl PipelineEngine {
         self.versions.push(stored.clone());
         self.updated = now;
         self.busy_until = now.after(self.config.update_conflict_window);
-        stored
+        Ok(stored)
+    }
+
+    /// Takes an execution an update cancels out of its stage, leaving it and the stage
+    /// run `InProgress` until [`Timer::SettleCancel`]: approvals fail with their token
+    /// out of date, other in-progress actions are abandoned, the stage unlocks.
+    fn cancel_inside(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("active executions exist");
+        let id = exec.id;
+        let run = exec.run.as_mut().expect("active executions run");
+        let stage = usize::from(run.stage);
+        let stage_plan = &self.plan.stages[stage];
+        let runtime = &mut self.stages[stage];
+        let approvals = run
+            .slots
+            .iter_mut()
+            .filter(|s| s.token.is_some() && s.status == ActionExecutionStatus::InProgress);
+        for slot in approvals {
+            slot.status = ActionExecutionStatus::Failed;
+            let latest = runtime.actions[usize::from(slot.action)].as_mut();
+            if let Some(latest) = latest.filter(|l| l.id == slot.id) {
+                latest.status = ActionExecutionStatus::Failed;
+                latest.changed = now;
+                latest.summary = Some("The approval action has been canceled.".to_owned());
+                latest.outdated = true;
+            }
+            fx.event(&self.ident, id, now, || EventKind::Action {
+                stage: Arc::clone(&stage_plan.name),
+                action: Arc::clone(&stage_plan.actions[usize::from(slot.action)].name),
+                status: ActionExecutionStatus::Failed,
+            });
+        }
+        abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
+        run.position = Position::Left;
+        run.stop = Some(StopKind::Cancel);
+        if runtime.occupant == Some(seq) {
+            // Executions waiting in front of the stage were cancelled first.
+            runtime.occupant = runtime.waiting.pop_front();
+            debug_assert!(runtime.occupant.is_none());
+        }
+        fx.timer(now, Timer::SettleCancel { seq });
+    }
+
+    /// Ends an execution an update cancelled, with the stage run it left `InProgress`.
+    pub(super) fn settle_cancel(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+        let Some(id) = self.executions.get(&seq).map(|e| e.id) else {
+            return;
+        };
+        let cancelled = StageExecutionStatus::Cancelled;
+        for (plan, runtime) in self.plan.stages.iter().zip(&mut self.stages) {
+            if runtime.latest == Some((id, StageExecutionStatus::InProgress)) {
+                runtime.latest = Some((id, cancelled));
+                fx.event(&self.ident, id, now, || EventKind::Stage {
+                    stage: Arc::clone(&plan.name),
+                    status: cancelled,
+                });
+            }
+        }
+        let why = Some(CANCELLED_BY_UPDATE.to_owned());
+        self.finish(
+            seq,
+            PipelineExecutionStatus::Cancelled,
+            cancelled,
+            why,
+            now,
+            fx,
+        );
     }
 
     /// Stops an execution: stop-and-wait lets in-progress actions finish; abandon gives
@@ -101,8 +192,8 @@ impl PipelineEngine {
             return Err(not_stoppable());
         };
         match (run.stop, abandon) {
-            // Abandoning leaves no action execution in progress to stop.
-            (Some(StopKind::Abandon), _) => return Err(not_stoppable()),
+            // Abandoning, or an update, leaves no action execution in progress to stop.
+            (Some(StopKind::Abandon | StopKind::Cancel), _) => return Err(not_stoppable()),
             (Some(StopKind::Wait), false) => {
                 return Err(Error::DuplicatedStopRequest(format!(
                     "The execution with ID {id} in {} is already in a stopping state. If you already chose to stop and wait, you cannot make that request again. You can choose to stop and abandon now, but be aware that this option can lead to failed actions. If you already chose to stop and abandon, you cannot make that request again.",
@@ -202,39 +293,67 @@ impl PipelineEngine {
                 .then_some(seq)
         });
         let Some(seq) = waiting else {
-            let answered_before = self.stages[stage].actions[usize::from(action)]
+            let latest = self.stages[stage].actions[usize::from(action)]
                 .as_ref()
-                .is_some_and(|latest| latest.token.is_some() && latest.token == token);
-            return Err(if holder.is_some() || answered_before {
-                Error::ApprovalAlreadyCompleted(format!(
-                    "The approval of action '{}' with token '{}' has already been completed",
-                    input.action_name, input.token
-                ))
-            } else {
-                Error::InvalidApprovalToken(format!(
+                .filter(|latest| latest.token.is_some() && latest.token == token);
+            return Err(match latest {
+                Some(latest) if latest.outdated => Error::InvalidApprovalToken(format!(
+                    "The pipeline {name} has been updated, and the approval request you responded to is now out of date."
+                )),
+                Some(_) => Error::ApprovalAlreadyCompleted(
+                    "The approval request that you responded to is already complete or has expired."
+                        .to_owned(),
+                ),
+                None if holder.is_some() => Error::ApprovalAlreadyCompleted(
+                    "The approval request that you responded to is already complete or has expired."
+                        .to_owned(),
+                ),
+                None => Error::InvalidApprovalToken(format!(
                     "Token '{}' does not match any approval waiting in action '{}'",
                     input.token, input.action_name
-                ))
+                )),
             });
         };
-        let outcome = match input.result.status {
-            ApprovalStatus::Approved => (
-                ActionExecutionStatus::Succeeded,
-                Some(input.result.summary.clone()),
-                None,
-            ),
-            _ => {
-                let error = ErrorDetails {
-                    code: "ApprovalRejected".into(),
-                    message: "The approval request was rejected".into(),
-                };
-                (
-                    ActionExecutionStatus::Failed,
-                    Some(input.result.summary.clone()),
-                    Some(error),
-                )
-            }
+        let declared = &self
+            .versions
+            .last()
+            .expect("a pipeline always has a version")
+            .stages[stage]
+            .actions[usize::from(action)];
+        let summary_required = declared
+            .configuration
+            .as_ref()
+            .and_then(|c| c.get("IsSummaryRequired"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let summary = input.result.summary.as_str();
+        if summary_required && summary.trim().is_empty() {
+            return Err(Error::InvalidApprovalToken(format!(
+                "A summary is required to approve or reject action '{}'",
+                input.action_name
+            )));
+        }
+        let approved = input.result.status == ApprovalStatus::Approved;
+        let summary = if summary.is_empty() {
+            let verb = if approved { "Approved" } else { "Rejected" };
+            format!("{verb} by {}", self.ident.caller_arn())
+        } else {
+            summary.to_owned()
         };
+        let outcome = if approved {
+            (ActionExecutionStatus::Succeeded, Some(summary), None)
+        } else {
+            let error = ErrorDetails {
+                code: "ApprovalRejected".into(),
+                message: "The approval request was rejected".into(),
+            };
+            (ActionExecutionStatus::Failed, Some(summary), Some(error))
+        };
+        if let Some(latest) = self.stages[stage].actions[usize::from(action)]
+            .as_mut()
+            .filter(|latest| latest.token == token)
+        {
+            latest.answered = true;
+        }
         self.complete_action(seq, action, outcome, now, fx);
         Ok(now)
     }

@@ -7,8 +7,8 @@
 use uuid::Uuid;
 
 use crate::model::{
-    ActionExecutionStatus, ArtifactRevision, ExecutionId, PipelineExecutionStatus,
-    ResolvedPipelineVariable, SourceRevision, StopExecutionTrigger, Timestamp,
+    ActionExecutionStatus, ExecutionId, PipelineExecutionStatus, ResolvedPipelineVariable,
+    SourceRevisionOverride, StopExecutionTrigger, Timestamp,
 };
 
 use super::plan::Mode;
@@ -52,8 +52,9 @@ impl Trigger {
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Details {
     pub(crate) variables: Vec<ResolvedPipelineVariable>,
-    pub(crate) artifact_revisions: Vec<ArtifactRevision>,
-    pub(crate) source_revisions: Vec<SourceRevision>,
+    /// The source revisions the start named; the other source actions' revisions are
+    /// derived from the execution's id when shown.
+    pub(crate) overrides: Vec<SourceRevisionOverride>,
     pub(crate) stop_trigger: Option<StopExecutionTrigger>,
     pub(crate) status_summary: Option<String>,
 }
@@ -76,6 +77,8 @@ pub(crate) enum StopKind {
     Wait,
     /// Abandon in-progress actions.
     Abandon,
+    /// An update cancelled the execution; it ends `Cancelled` at the next tick.
+    Cancel,
 }
 
 /// The moving parts of an active execution.

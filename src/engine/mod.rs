@@ -43,6 +43,7 @@ pub(crate) mod ids;
 pub(crate) mod paging;
 pub(crate) mod plan;
 mod progress;
+mod provider;
 pub(crate) mod saved;
 pub(crate) mod tokens;
 mod views;
@@ -97,7 +98,7 @@ impl PipelineIdent {
     }
 
     /// The caller ARN reported as `trigger.triggerDetail` for starts in this scope.
-    fn caller_arn(&self) -> String {
+    pub(crate) fn caller_arn(&self) -> String {
         format!("arn:aws:iam::{}:root", self.account)
     }
 }
@@ -111,6 +112,8 @@ pub(crate) enum Timer {
     SettleAbandon { seq: u64 },
     /// The execution AWS starts after `CreatePipeline` begins.
     StartAfterCreate,
+    /// An execution an update cancelled ends `Cancelled`.
+    SettleCancel { seq: u64 },
 }
 
 /// What an engine call asks of the world around it.
@@ -167,12 +170,21 @@ struct StageRuntime {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ActionLatest {
+    /// The action execution's id; a manual approval's token too.
     id: Uuid,
+    /// The execution the run belongs to.
+    execution: ExecutionId,
     status: ActionExecutionStatus,
     changed: Timestamp,
     token: Option<Uuid>,
     summary: Option<String>,
     error: Option<ErrorDetails>,
+    /// A manual approval answered by `PutApprovalResult` (shown as `lastUpdatedBy`).
+    #[serde(default)]
+    answered: bool,
+    /// A manual approval an update cancelled: its token is out of date.
+    #[serde(default)]
+    outdated: bool,
 }
 
 /// One pipeline: its versions, executions, stage locks and tokens.
@@ -319,6 +331,11 @@ fn stored_declaration(mut declaration: PipelineDeclaration, version: u32) -> Pip
         .execution_mode
         .get_or_insert(ExecutionMode::Superseded);
     declaration.pipeline_type.get_or_insert(PipelineType::V1);
+    // AWS echoes every action with its defaults filled in (recorded).
+    for action in declaration.stages.iter_mut().flat_map(|s| &mut s.actions) {
+        action.run_order.get_or_insert(1);
+        action.configuration.get_or_insert_default();
+    }
     declaration
 }
 

@@ -62,8 +62,6 @@ pub(crate) struct ActionPlan {
     pub(crate) name: Arc<str>,
     pub(crate) approval: bool,
     pub(crate) source: bool,
-    /// The first output artifact, which a source revision override is reported under.
-    pub(crate) output_artifact: Option<String>,
     pub(crate) duration: Duration,
     pub(crate) outcome: Outcome,
 }
@@ -102,10 +100,6 @@ impl Plan {
                             name: Arc::from(action.name.as_str()),
                             approval: action.is_manual_approval(),
                             source: action.action_type_id.category == ActionCategory::Source,
-                            output_artifact: action
-                                .output_artifacts
-                                .first()
-                                .map(|a| a.name.clone()),
                             duration: behaviour.duration.unwrap_or_default(),
                             outcome: behaviour.outcome.unwrap_or(Outcome::Succeed),
                         }
@@ -140,7 +134,7 @@ impl Plan {
             mode,
             stages,
             variables: declaration
-                .variables
+                .declared_variables()
                 .iter()
                 .map(|v| VariablePlan {
                     name: v.name.clone(),

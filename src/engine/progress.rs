@@ -32,12 +32,9 @@ impl PipelineEngine {
         for &action in &stage_plan.groups[group] {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
+            // As in AWS, an approval's token is its action execution's id.
             let (due, succeeds, token) = if action_plan.approval {
-                (
-                    now.after(self.config.approval_timeout),
-                    false,
-                    Some(self.rng.uuid()),
-                )
+                (now.after(self.config.approval_timeout), false, Some(id))
             } else {
                 (
                     now.after(action_plan.duration),
@@ -54,11 +51,14 @@ impl PipelineEngine {
             });
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
                 id,
+                execution: exec.id,
                 status: ActionExecutionStatus::InProgress,
                 changed: now,
                 token,
                 summary: None,
                 error: None,
+                answered: false,
+                outdated: false,
             });
             fx.timer(
                 due,
@@ -114,6 +114,14 @@ impl PipelineEngine {
                 self.complete_action(seq, action, outcome, now, fx);
             }
             Timer::StartAfterCreate => self.start_after_create(now, fx),
+            Timer::SettleCancel { seq } => {
+                if self
+                    .run(seq)
+                    .is_some_and(|run| run.stop == Some(StopKind::Cancel))
+                {
+                    self.settle_cancel(seq, now, fx);
+                }
+            }
             Timer::SettleAbandon { seq } => {
                 if self
                     .run(seq)

@@ -5,14 +5,17 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ActionExecution, ActionState, ExecutionId, ExecutionTrigger, ExecutionType,
-    GetPipelineStateOutput, ListPipelineExecutionsOutput, PipelineExecution,
-    PipelineExecutionSummary, StageExecution, StageExecutionStatus, StageState, TransitionState,
+    ActionCategory, ActionDeclaration, ActionExecution, ActionExecutionStatus, ActionRevision,
+    ActionState, ArtifactRevision, ExecutionId, ExecutionTrigger, GetPipelineStateOutput,
+    ListPipelineExecutionsOutput, PipelineDeclaration, PipelineExecution, PipelineExecutionSummary,
+    SourceRevision, SourceRevisionOverride, SourceRevisionType, StageExecution,
+    StageExecutionStatus, StageState, TransitionState,
 };
 
-use super::PipelineEngine;
 use super::execution::{Execution, Run};
 use super::paging::{self, PageKind};
+use super::provider::{self, Revision};
+use super::{ActionLatest, PipelineEngine};
 
 impl PipelineEngine {
     pub(super) fn run(&self, seq: u64) -> Option<&Run> {
@@ -49,14 +52,59 @@ impl PipelineEngine {
             pipeline_execution_id: exec.id.to_string(),
             status: exec.status,
             status_summary: details.and_then(|d| d.status_summary.clone()),
-            artifact_revisions: details
-                .map(|d| d.artifact_revisions.clone())
-                .unwrap_or_default(),
+            artifact_revisions: self
+                .source_revisions(exec)
+                .map(|(action, revision)| ArtifactRevision {
+                    name: action
+                        .output_artifacts
+                        .first()
+                        .map_or_else(|| action.name.clone(), |a| a.name.clone()),
+                    revision_id: revision.id,
+                    revision_summary: revision.summary,
+                    created: Some(exec.started),
+                    revision_url: revision.url,
+                })
+                .collect(),
             variables: details.map(|d| d.variables.clone()).unwrap_or_default(),
             trigger: self.trigger(exec),
             execution_mode: exec.mode.as_model(),
-            execution_type: ExecutionType::Standard,
+            execution_type: None,
         })
+    }
+
+    /// The declaration an execution ran.
+    fn declaration_of(&self, exec: &Execution) -> &PipelineDeclaration {
+        let current = self
+            .versions
+            .last()
+            .expect("a pipeline always has a version");
+        self.versions
+            .get(exec.version as usize - 1)
+            .unwrap_or(current)
+    }
+
+    /// The revision each source action of an execution fetched: the one its start
+    /// named, else one derived from the execution's id.
+    fn source_revisions<'e>(
+        &'e self,
+        exec: &'e Execution,
+    ) -> impl Iterator<Item = (&'e ActionDeclaration, Revision)> + 'e {
+        let overrides = exec
+            .details
+            .as_deref()
+            .map_or(&[][..], |d| &d.overrides[..]);
+        self.declaration_of(exec)
+            .stages
+            .first()
+            .into_iter()
+            .flat_map(|stage| stage.actions.iter().enumerate())
+            .filter(|(_, action)| action.action_type_id.category == ActionCategory::Source)
+            .map(move |(index, action)| {
+                let given = named_revision(overrides, &action.name);
+                let revision =
+                    provider::source_revision(action, &self.ident.region, exec.id, index, given);
+                (action, revision)
+            })
     }
 
     /// One `ListPipelineExecutions` page, newest first. A page costs the same however
@@ -95,13 +143,19 @@ impl PipelineEngine {
             status_summary: details.and_then(|d| d.status_summary.clone()),
             start_time: exec.started,
             last_update_time: exec.updated,
-            source_revisions: details
-                .map(|d| d.source_revisions.clone())
-                .unwrap_or_default(),
+            source_revisions: self
+                .source_revisions(exec)
+                .map(|(action, revision)| SourceRevision {
+                    action_name: action.name.clone(),
+                    revision_id: Some(revision.id),
+                    revision_summary: revision.summary,
+                    revision_url: revision.url,
+                })
+                .collect(),
             trigger: self.trigger(exec),
             stop_trigger: details.and_then(|d| d.stop_trigger.clone()),
             execution_mode: exec.mode.as_model(),
-            execution_type: ExecutionType::Standard,
+            execution_type: None,
         }
     }
 
@@ -111,15 +165,21 @@ impl PipelineEngine {
             self.executions.get(seq).map(|exec| StageExecution {
                 pipeline_execution_id: exec.id.to_string(),
                 status,
-                execution_type: ExecutionType::Standard,
+                execution_type: None,
             })
         };
+        let declaration = self
+            .versions
+            .last()
+            .expect("a pipeline always has a version");
         let stage_states = self
             .plan
             .stages
             .iter()
             .zip(&self.stages)
-            .map(|(plan, runtime)| {
+            .zip(&declaration.stages)
+            .enumerate()
+            .map(|(index, ((plan, runtime), declared))| {
                 let inbound: Vec<StageExecution> = runtime
                     .waiting
                     .iter()
@@ -130,26 +190,20 @@ impl PipelineEngine {
                     inbound_execution: inbound.first().cloned(),
                     inbound_executions: inbound,
                     inbound_transition_state: TransitionState::default(),
-                    action_states: plan
+                    action_states: declared
                         .actions
                         .iter()
                         .zip(&runtime.actions)
-                        .map(|(action, latest)| ActionState {
-                            action_name: action.name.to_string(),
-                            latest_execution: latest.as_ref().map(|l| ActionExecution {
-                                action_execution_id: l.id.to_string(),
-                                status: l.status,
-                                summary: l.summary.clone(),
-                                last_status_change: l.changed,
-                                token: l.token.map(|t| t.to_string()),
-                                error_details: l.error.clone(),
-                            }),
+                        .enumerate()
+                        .map(|(i, (action, latest))| {
+                            let source = index == 0 && plan.actions[i].source;
+                            self.action_state(action, i, source, latest.as_ref())
                         })
                         .collect(),
                     latest_execution: runtime.latest.map(|(id, status)| StageExecution {
                         pipeline_execution_id: id.to_string(),
                         status,
-                        execution_type: ExecutionType::Standard,
+                        execution_type: None,
                     }),
                 }
             })
@@ -161,6 +215,62 @@ impl PipelineEngine {
             created: self.created,
             updated: self.updated,
         }
+    }
+
+    /// One action of `GetPipelineState`: its latest run, and what its provider shows.
+    fn action_state(
+        &self,
+        action: &ActionDeclaration,
+        index: usize,
+        source: bool,
+        latest: Option<&ActionLatest>,
+    ) -> ActionState {
+        let region = &*self.ident.region;
+        let mut state = ActionState {
+            action_name: action.name.clone(),
+            entity_url: provider::entity_url(action, region),
+            ..ActionState::default()
+        };
+        let Some(latest) = latest else {
+            return state;
+        };
+        let mut execution = ActionExecution {
+            action_execution_id: latest.id.to_string(),
+            status: latest.status,
+            summary: latest.summary.clone(),
+            last_status_change: latest.changed,
+            token: latest
+                .token
+                .filter(|_| latest.status == ActionExecutionStatus::InProgress)
+                .map(|t| t.to_string()),
+            last_updated_by: latest.answered.then(|| self.ident.caller_arn()),
+            external_execution_id: None,
+            external_execution_url: None,
+            error_details: latest.error.clone(),
+        };
+        if source {
+            let overrides = self
+                .ids
+                .decode(latest.execution)
+                .and_then(|seq| self.executions.get(&seq))
+                .and_then(|exec| exec.details.as_deref())
+                .map_or(&[][..], |d| &d.overrides[..]);
+            let given = named_revision(overrides, &action.name);
+            let revision =
+                provider::source_revision(action, region, latest.execution, index, given);
+            state.current_revision = Some(ActionRevision {
+                revision_id: revision.id.clone(),
+            });
+            state.revision_url.clone_from(&revision.url);
+            execution.summary = execution.summary.or(revision.summary);
+            execution.external_execution_id = Some(revision.id);
+            execution.external_execution_url = revision.url;
+        } else if let Some((id, url)) = provider::external_execution(action, region, latest.id) {
+            execution.external_execution_id = Some(id);
+            execution.external_execution_url = url;
+        }
+        state.latest_execution = Some(execution);
+        state
     }
 
     /// How many executions are active (InProgress or Stopping).
@@ -177,4 +287,13 @@ impl PipelineEngine {
     pub(crate) fn token_count(&self) -> usize {
         self.tokens.len()
     }
+}
+
+/// The revision a start named for source action `action`: a commit, version id or image
+/// digest. An S3 object key names the object, not its revision.
+fn named_revision<'o>(overrides: &'o [SourceRevisionOverride], action: &str) -> Option<&'o str> {
+    overrides
+        .iter()
+        .find(|o| o.action_name == action && o.revision_type != SourceRevisionType::S3ObjectKey)
+        .map(|o| o.revision_value.as_str())
 }

@@ -21,31 +21,38 @@ pub struct PipelineExecution {
     /// Why it failed or was cancelled, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_summary: Option<String>,
-    /// Source revisions the execution ran with.
+    /// The revision each source action fetched.
     #[serde(default)]
     pub artifact_revisions: Vec<ArtifactRevision>,
-    /// Pipeline variables with their resolved values.
-    #[serde(default)]
+    /// Pipeline variables with their resolved values (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<ResolvedPipelineVariable>,
     /// What started it.
     pub trigger: ExecutionTrigger,
     /// The pipeline's execution mode when it started.
     pub execution_mode: ExecutionMode,
-    /// Always STANDARD.
-    pub execution_type: ExecutionType,
+    /// `ROLLBACK` for a rollback; absent for a standard execution, as AWS sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_type: Option<ExecutionType>,
 }
 
 /// A source revision an execution ran with.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArtifactRevision {
-    /// The artifact (the source action's output artifact, else the action's name).
+    /// The source action's output artifact (else the action's name).
     pub name: String,
-    /// The revision.
+    /// The revision: a commit, an S3 version id or an image digest.
     pub revision_id: String,
-    /// The override's revision type.
+    /// What the revision is (a commit message, the S3 version).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_summary: Option<String>,
+    /// When the revision was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    /// Where the revision is shown, for providers that have a page for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_url: Option<String>,
 }
 
 /// A variable with the value an execution used.
@@ -83,7 +90,7 @@ pub struct PipelineExecutionSummary {
     pub start_time: Timestamp,
     /// When its status last changed.
     pub last_update_time: Timestamp,
-    /// The source revision overrides it ran with.
+    /// The revision each source action fetched.
     #[serde(default)]
     pub source_revisions: Vec<SourceRevision>,
     /// What started it.
@@ -93,8 +100,9 @@ pub struct PipelineExecutionSummary {
     pub stop_trigger: Option<StopExecutionTrigger>,
     /// The pipeline's execution mode when it started.
     pub execution_mode: ExecutionMode,
-    /// Always STANDARD.
-    pub execution_type: ExecutionType,
+    /// `ROLLBACK` for a rollback; absent for a standard execution, as AWS sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_type: Option<ExecutionType>,
 }
 
 /// A source revision in an execution summary.
@@ -106,9 +114,12 @@ pub struct SourceRevision {
     /// The revision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_id: Option<String>,
-    /// The revision type of the override.
+    /// What the revision is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_summary: Option<String>,
+    /// Where the revision is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_url: Option<String>,
 }
 
 /// Why an execution was stopped.

@@ -40,9 +40,9 @@ pub struct PipelineDeclaration {
     /// V1 when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline_type: Option<PipelineType>,
-    /// Pipeline-level variables (V2 only), at most 50.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub variables: Vec<PipelineVariableDeclaration>,
+    /// Pipeline-level variables (V2 only), at most 50; `[]` is kept as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Vec<PipelineVariableDeclaration>>,
     /// Members pipesim keeps but does not interpret (`triggers`, ...).
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -83,6 +83,11 @@ impl PipelineDeclaration {
         )
     }
 
+    /// The pipeline-level variables declared (none when `variables` is absent).
+    pub fn declared_variables(&self) -> &[PipelineVariableDeclaration] {
+        self.variables.as_deref().unwrap_or_default()
+    }
+
     /// The same pipeline as a V2 pipeline in `mode`.
     pub fn v2(mut self, mode: ExecutionMode) -> Self {
         self.pipeline_type = Some(PipelineType::V2);
@@ -92,11 +97,13 @@ impl PipelineDeclaration {
 
     /// The same pipeline with one more variable declaration.
     pub fn variable(mut self, name: impl Into<String>, default_value: Option<&str>) -> Self {
-        self.variables.push(PipelineVariableDeclaration {
-            name: name.into(),
-            default_value: default_value.map(str::to_owned),
-            description: None,
-        });
+        self.variables
+            .get_or_insert_default()
+            .push(PipelineVariableDeclaration {
+                name: name.into(),
+                default_value: default_value.map(str::to_owned),
+                description: None,
+            });
         self
     }
 }
@@ -152,17 +159,19 @@ pub struct ActionDeclaration {
     /// What the action is.
     #[serde(default)]
     pub action_type_id: ActionTypeId,
-    /// 1..999; actions with the same run order run together, lower first. Default 1.
+    /// 1..999; actions with the same run order run together, lower first. Stored as 1
+    /// when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_order: Option<i64>,
-    /// Provider configuration, kept verbatim.
+    /// Provider configuration, kept verbatim; stored as `{}` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<BTreeMap<String, String>>,
-    /// Artifacts this action produces; names unique in the pipeline.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Artifacts this action produces; names unique in the pipeline. Always sent, `[]`
+    /// when none, as AWS sends it.
+    #[serde(default)]
     pub output_artifacts: Vec<ArtifactRef>,
-    /// Artifacts this action consumes; each produced by an earlier action.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Artifacts this action consumes; each produced by an earlier action. Always sent.
+    #[serde(default)]
     pub input_artifacts: Vec<ArtifactRef>,
     /// `roleArn`, `region`, `namespace`, `commands`, `timeoutInMinutes`, ... kept verbatim.
     #[serde(flatten)]
@@ -323,7 +332,7 @@ mod tests {
         let json = r#"{"name":"P","roleArn":"arn:aws:iam::123456789012:role/r",
             "artifactStore":{"type":"S3","location":"bucket","encryptionKey":{"id":"k","type":"KMS"}},
             "stages":[{"name":"Source","actions":[{"name":"A","actionTypeId":{"category":"Source",
-            "owner":"AWS","provider":"S3","version":"1"},"outputArtifacts":[{"name":"Out"}],
+            "owner":"AWS","provider":"S3","version":"1"},"outputArtifacts":[{"name":"Out"}],"inputArtifacts":[],
             "namespace":"SourceVariables"}],"onFailure":{"result":"ROLLBACK"}}],
             "triggers":[{"providerType":"CodeStarSourceConnection","gitConfiguration":{"sourceActionName":"A"}}]}"#;
         let decl: PipelineDeclaration = serde_json::from_str(json).unwrap();

@@ -14,8 +14,8 @@ pub struct StageState {
     /// The first execution waiting to enter, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_execution: Option<StageExecution>,
-    /// Every execution waiting to enter, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Every execution waiting to enter, oldest first (an empty list when none).
+    #[serde(default)]
     pub inbound_executions: Vec<StageExecution>,
     /// Transitions are always enabled in pipesim.
     pub inbound_transition_state: TransitionState,
@@ -34,9 +34,9 @@ pub struct StageExecution {
     pub pipeline_execution_id: String,
     /// Its status in this stage.
     pub status: StageExecutionStatus,
-    /// Always STANDARD.
-    #[serde(rename = "type")]
-    pub execution_type: ExecutionType,
+    /// `ROLLBACK` for a rollback; absent for a standard execution, as AWS sends it.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub execution_type: Option<ExecutionType>,
 }
 
 /// Whether a stage's inbound transition is enabled.
@@ -59,9 +59,27 @@ impl Default for TransitionState {
 pub struct ActionState {
     /// The action.
     pub action_name: String,
+    /// For a source action: the revision its latest run fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<ActionRevision>,
     /// Its latest run, if it has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_execution: Option<ActionExecution>,
+    /// The console page of what the action works on (an approval's
+    /// `ExternalEntityLink`, a bucket, repository or project).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_url: Option<String>,
+    /// For a source action: the page of its current revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_url: Option<String>,
+}
+
+/// The revision a source action's latest run fetched.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRevision {
+    /// The commit, S3 version id or image digest.
+    pub revision_id: String,
 }
 
 /// The latest run of an action.
@@ -77,9 +95,19 @@ pub struct ActionExecution {
     pub summary: Option<String>,
     /// When the status last changed.
     pub last_status_change: Timestamp,
-    /// For a manual approval: the token `PutApprovalResult` needs.
+    /// For a manual approval waiting for its answer: the token `PutApprovalResult`
+    /// needs (the action execution's id). Gone once answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// Who answered a manual approval (the caller's ARN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated_by: Option<String>,
+    /// The provider's id of the run (a source revision, a build id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_execution_id: Option<String>,
+    /// The provider's page of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_execution_url: Option<String>,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_details: Option<ErrorDetails>,

@@ -365,8 +365,8 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
     if let Some(kind) = &p.pipeline_type {
         v.enumeration("pipeline.pipelineType", kind);
     }
-    v.list_length("pipeline.variables", p.variables.len(), 0, 50);
-    for (i, variable) in p.variables.iter().enumerate() {
+    v.list_length("pipeline.variables", p.declared_variables().len(), 0, 50);
+    for (i, variable) in p.declared_variables().iter().enumerate() {
         let path = format!("pipeline.variables.{}.member", i + 1);
         v.length(&format!("{path}.name"), &variable.name, 1, 128);
         v.pattern(
@@ -461,13 +461,13 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
             "Execution mode {mode} is only supported by V2 pipelines"
         )));
     }
-    if !v2 && !p.variables.is_empty() {
+    if !v2 && !p.declared_variables().is_empty() {
         return Err(Error::InvalidStructure(
             "Pipeline variables are only supported by V2 pipelines".into(),
         ));
     }
     let mut variables = HashSet::new();
-    for variable in &p.variables {
+    for variable in p.declared_variables() {
         if !variables.insert(variable.name.as_str()) {
             return Err(Error::InvalidStructure(format!(
                 "Pipeline variable '{}' is declared more than once",

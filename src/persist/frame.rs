@@ -140,7 +140,11 @@ fn check_format(path: &Path, header: &[u8]) -> Result<(), StateError> {
         }) if op == "header" && found < FORMAT => Err(StateError::OlderFormat {
             path: path.to_owned(),
             found,
-            why: "execution ids are laid out differently since",
+            why: if found < 2 {
+                "execution ids are laid out differently since"
+            } else {
+                "executions, tokens and approvals are kept differently since"
+            },
         }),
         _ => Ok(()),
     }

@@ -101,8 +101,9 @@ impl std::fmt::Display for Fsync {
 
 /// The format of the state files this pipesim writes, in every file's header. Format 2
 /// lays execution ids out differently from format 1, so a format 1 file's executions
-/// could not be found by their ids.
-pub const FORMAT: u32 = 2;
+/// could not be found by their ids. Format 3 keeps what started each execution, derives
+/// source revisions instead of storing them, and remembers tokens without parameters.
+pub const FORMAT: u32 = 3;
 
 /// Why a state file cannot be used.
 #[derive(Debug, thiserror::Error)]

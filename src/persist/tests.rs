@@ -210,7 +210,7 @@ fn a_file_of_an_earlier_format_is_refused_saying_so_before_its_records_are_read(
     let message = err.to_string();
     assert!(
         message.contains(
-            "written by an earlier pipesim (state file format 1; this one writes format 2)"
+            "written by an earlier pipesim (state file format 1; this one writes format 3)"
         ),
         "{message}"
     );

@@ -580,7 +580,7 @@ async fn approval_errors_name_what_is_wrong() {
 }
 
 #[tokio::test]
-async fn updating_a_pipeline_cancels_its_active_executions() {
+async fn an_update_cancels_waiting_executions_at_once_and_running_ones_at_the_next_tick() {
     let sim = sim();
     create(&sim, with_approval("P").v2(ExecutionMode::Queued)).await;
     let inside = start(&sim, "P").await;
@@ -590,10 +590,30 @@ async fn updating_a_pipeline_cancels_its_active_executions() {
         .await
         .unwrap();
     assert_eq!(out.pipeline.version, Some(2));
-    assert_eq!(status(&sim, "P", &inside).await, Cancelled);
     assert_eq!(status(&sim, "P", &waiting).await, Cancelled);
+    assert_eq!(status(&sim, "P", &inside).await, InProgress);
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert_eq!(state.pipeline_version, 2);
+    let source = &state.stage_states[0];
+    assert_eq!(
+        source.latest_execution.as_ref().unwrap().status,
+        StageExecutionStatus::InProgress
+    );
+    let fetch = source.action_states[0].latest_execution.as_ref().unwrap();
+    assert_eq!(fetch.status, ActionExecutionStatus::Abandoned);
+
+    sim.advance(Duration::ZERO).await;
+    let cancelled = sim
+        .get_pipeline_execution(("P", inside.as_str()))
+        .await
+        .unwrap()
+        .pipeline_execution;
+    assert_eq!(cancelled.status, Cancelled);
+    assert_eq!(
+        cancelled.status_summary.as_deref(),
+        Some("The pipeline was updated before the execution could complete")
+    );
+    let state = sim.get_pipeline_state("P").await.unwrap();
     assert_eq!(
         state.stage_states[0]
             .latest_execution
@@ -602,11 +622,6 @@ async fn updating_a_pipeline_cancels_its_active_executions() {
             .status,
         StageExecutionStatus::Cancelled
     );
-    let fetch = state.stage_states[0].action_states[0]
-        .latest_execution
-        .as_ref()
-        .unwrap();
-    assert_eq!(fetch.status, ActionExecutionStatus::Abandoned);
     let next = start(&sim, "P").await;
     let exe = sim
         .get_pipeline_execution(("P", next.as_str()))
@@ -620,6 +635,19 @@ async fn updating_a_pipeline_cancels_its_active_executions() {
         Cancelled,
         "old timers no longer apply"
     );
+}
+
+#[tokio::test]
+async fn an_execution_an_update_is_cancelling_cannot_be_stopped() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    let id = start(&sim, "P").await;
+    sim.update_pipeline(two_stages("P")).await.unwrap();
+    let err = sim
+        .stop_pipeline_execution(StopPipelineExecutionInput::new("P", &id))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "PipelineExecutionNotStoppableException");
 }
 
 #[tokio::test]
@@ -713,7 +741,7 @@ async fn list_executions_pages_newest_first() {
 }
 
 #[tokio::test]
-async fn executions_report_trigger_mode_and_type() {
+async fn executions_report_trigger_and_mode_and_no_type_when_standard() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
@@ -725,7 +753,7 @@ async fn executions_report_trigger_mode_and_type() {
     assert_eq!(exe.trigger.trigger_type, "StartPipelineExecution");
     assert_eq!(exe.trigger.trigger_detail, "arn:aws:iam::123456789012:root");
     assert_eq!(exe.execution_mode, ExecutionMode::Superseded);
-    assert_eq!(exe.execution_type, ExecutionType::Standard);
+    assert_eq!(exe.execution_type, None, "AWS sends no type for STANDARD");
     assert_eq!(exe.pipeline_version, 1);
 }
 

@@ -7,6 +7,7 @@
 mod common;
 mod helpers;
 
+mod approvals;
 mod executions;
 mod faults;
 mod pipelines;

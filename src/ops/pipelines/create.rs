@@ -37,8 +37,8 @@ impl CreatePipelineInput {
 pub struct CreatePipelineOutput {
     /// The declaration as stored.
     pub pipeline: PipelineDeclaration,
-    /// The tags as stored.
-    #[serde(default)]
+    /// The tags as stored; absent when none were sent, as AWS answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
 

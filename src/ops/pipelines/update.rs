@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{ErrorKind, Result};
-use crate::model::PipelineDeclaration;
 use crate::model::validate;
+use crate::model::{PipelineDeclaration, PipelineType};
 use crate::ops::{Op, Operation};
 use crate::service::Cx;
 
@@ -49,14 +49,21 @@ impl Op for UpdatePipeline {
     }
 
     fn validate(input: &Self::Input) -> Result<()> {
-        validate::pipeline_declaration(&input.pipeline)
+        if input.pipeline.pipeline_type.is_some() {
+            return validate::pipeline_declaration(&input.pipeline);
+        }
+        // An omitted type keeps the pipeline's own, which only `apply` knows: the
+        // checks that depend on it run there again.
+        let mut pipeline = input.pipeline.clone();
+        pipeline.pipeline_type = Some(PipelineType::V2);
+        validate::pipeline_declaration(&pipeline)
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.pipeline.name)?;
         let pipeline = cx.change(&slot, |engine, now, fx| {
             engine.update(input.pipeline.clone(), now, fx)
-        });
+        })?;
         Ok(UpdatePipelineOutput { pipeline })
     }
 }

@@ -1,0 +1,253 @@
+//! What a simulated action shows of the provider behind it, as the real service shows
+//! it: the revision a source action fetched (a 40-hex commit for CodeCommit and
+//! CodeStarSourceConnection, an S3 version id, an ECR image digest), console links
+//! (`entityUrl`, `revisionUrl`, `externalExecutionUrl`) and the id the provider gave
+//! the run (`externalExecutionId`).
+//!
+//! Nothing here is stored: every value is derived from the execution or action
+//! execution id and the action's declaration, so the same run always shows the same
+//! revision, and history costs no more per execution.
+
+use uuid::Uuid;
+
+use crate::model::{ActionCategory, ActionDeclaration, ActionOwner, ExecutionId};
+use crate::sim::rng::Rng;
+
+/// A source revision as executions and action states report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Revision {
+    pub(crate) id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) summary: Option<String>,
+}
+
+/// The revision source action `index` of the first stage fetched in `execution`.
+/// `given` is a revision the start named for it (an override), if any.
+pub(crate) fn source_revision(
+    action: &ActionDeclaration,
+    region: &str,
+    execution: ExecutionId,
+    index: usize,
+    given: Option<&str>,
+) -> Revision {
+    let mut rng = Rng::derive(
+        0x5eed_5eed,
+        &[execution.as_uuid().as_bytes(), &index.to_le_bytes()],
+    );
+    let provider = aws_provider(action);
+    let id = match (given, provider) {
+        (Some(given), _) => given.to_owned(),
+        (None, Some("S3")) => s3_version_id(&mut rng),
+        (None, Some("ECR")) => format!("sha256:{}", hex(&mut rng, 64)),
+        (None, _) => hex(&mut rng, 40),
+    };
+    let config = |key: &str| config(action, key);
+    let (url, summary) = match provider {
+        Some("CodeCommit") => (
+            Some(format!(
+                "https://{region}.console.aws.amazon.com/codesuite/codecommit/repositories/{}/commit/{id}?region={region}",
+                config("RepositoryName")
+            )),
+            Some(format!("Simulated commit {}", &id[..id.len().min(7)])),
+        ),
+        Some("CodeStarSourceConnection") => (
+            Some(format!(
+                "https://{region}.console.aws.amazon.com/codesuite/settings/connections/redirect?connectionArn={}&referenceType=COMMIT&FullRepositoryId={}&Commit={id}",
+                config("ConnectionArn"),
+                config("FullRepositoryId")
+            )),
+            Some(format!("Simulated commit {}", &id[..id.len().min(7)])),
+        ),
+        Some("S3") => (None, Some(format!("Amazon S3 version id: {id}"))),
+        Some("ECR") => (None, Some(format!("Image tag: {}", image_tag(action)))),
+        _ => (None, None),
+    };
+    Revision { id, url, summary }
+}
+
+/// The console page of what the action works on (`entityUrl`): the approval's
+/// `ExternalEntityLink`, the bucket, repository or build project.
+pub(crate) fn entity_url(action: &ActionDeclaration, region: &str) -> Option<String> {
+    if action.is_manual_approval() {
+        return action
+            .configuration
+            .as_ref()?
+            .get("ExternalEntityLink")
+            .cloned();
+    }
+    let config = |key: &str| config(action, key);
+    let url = match aws_provider(action)? {
+        "S3" => {
+            let bucket = if action.action_type_id.category == ActionCategory::Source {
+                config("S3Bucket")
+            } else {
+                config("BucketName")
+            };
+            format!("https://console.aws.amazon.com/s3/home?region={region}#/bucket/{bucket}")
+        }
+        "CodeCommit" => format!(
+            "https://{region}.console.aws.amazon.com/codesuite/codecommit/repositories/{}/browse/refs/heads/{}?region={region}",
+            config("RepositoryName"),
+            config("BranchName")
+        ),
+        "CodeStarSourceConnection" => format!(
+            "https://{region}.console.aws.amazon.com/codesuite/settings/connections/redirect?connectionArn={}&referenceType=BRANCH&FullRepositoryId={}&Branch={}",
+            config("ConnectionArn"),
+            config("FullRepositoryId"),
+            config("BranchName")
+        ),
+        "ECR" => format!(
+            "https://console.aws.amazon.com/ecr/repositories/{}/?region={region}",
+            config("RepositoryName")
+        ),
+        "CodeBuild" => format!(
+            "https://console.aws.amazon.com/codebuild/home?region={region}#/projects/{}/view",
+            config("ProjectName")
+        ),
+        "CodeDeploy" => format!(
+            "https://console.aws.amazon.com/codedeploy/home?region={region}#/applications/{}",
+            config("ApplicationName")
+        ),
+        "Lambda" => format!(
+            "https://console.aws.amazon.com/lambda/home?region={region}#/functions/{}",
+            config("FunctionName")
+        ),
+        _ => return None,
+    };
+    Some(url)
+}
+
+/// The id and console page of the provider's run of a finished action, for the
+/// providers whose runs have one (`externalExecutionId`, `externalExecutionUrl`).
+pub(crate) fn external_execution(
+    action: &ActionDeclaration,
+    region: &str,
+    action_execution: Uuid,
+) -> Option<(String, Option<String>)> {
+    let mut rng = Rng::derive(0xe7e7_e7e7, &[action_execution.as_bytes()]);
+    match aws_provider(action)? {
+        "CodeBuild" => {
+            let project = config(action, "ProjectName");
+            let build = format!("{project}:{}", rng.uuid());
+            let url = format!(
+                "https://console.aws.amazon.com/codebuild/home?region={region}#/builds/{build}/view/new"
+            );
+            Some((build, Some(url)))
+        }
+        "CodeDeploy" => {
+            let deployment = format!("d-{}", upper_alnum(&mut rng, 9));
+            let url = format!(
+                "https://console.aws.amazon.com/codedeploy/home?region={region}#/deployments/{deployment}"
+            );
+            Some((deployment, Some(url)))
+        }
+        "Lambda" => Some((rng.uuid().to_string(), None)),
+        _ => None,
+    }
+}
+
+/// The provider of an action AWS owns.
+fn aws_provider(action: &ActionDeclaration) -> Option<&str> {
+    (action.action_type_id.owner == ActionOwner::Aws).then_some(&*action.action_type_id.provider)
+}
+
+fn config<'a>(action: &'a ActionDeclaration, key: &str) -> &'a str {
+    action
+        .configuration
+        .as_ref()
+        .and_then(|c| c.get(key))
+        .map_or("", String::as_str)
+}
+
+fn image_tag(action: &ActionDeclaration) -> &str {
+    match config(action, "ImageTag") {
+        "" => "latest",
+        tag => tag,
+    }
+}
+
+fn hex(rng: &mut Rng, len: usize) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    pick(rng, DIGITS, len)
+}
+
+/// An S3 version id: 32 characters of letters, digits, `.` and `_`.
+fn s3_version_id(rng: &mut Rng) -> String {
+    const CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+    pick(rng, CHARS, 32)
+}
+
+fn upper_alnum(rng: &mut Rng, len: usize) -> String {
+    const CHARS: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    pick(rng, CHARS, len)
+}
+
+/// `len` characters drawn from `alphabet`, whose length is a power of two.
+fn pick(rng: &mut Rng, alphabet: &[u8], len: usize) -> String {
+    debug_assert!(alphabet.len().is_power_of_two());
+    let mask = alphabet.len() as u64 - 1;
+    (0..len)
+        .map(|_| char::from(alphabet[(rng.next_u64() & mask) as usize]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ActionTypeId;
+
+    fn source(provider: &str) -> ActionDeclaration {
+        ActionDeclaration::new("Fetch", ActionTypeId::aws(ActionCategory::Source, provider))
+    }
+
+    fn id(n: u128) -> ExecutionId {
+        ExecutionId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn revisions_take_the_form_of_their_provider() {
+        let commit = source_revision(&source("CodeCommit"), "us-east-1", id(1), 0, None);
+        assert_eq!(commit.id.len(), 40);
+        assert!(
+            commit
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        let git = source_revision(
+            &source("CodeStarSourceConnection"),
+            "us-east-1",
+            id(1),
+            0,
+            None,
+        );
+        assert_eq!(git.id.len(), 40);
+        let version = source_revision(&source("S3"), "us-east-1", id(1), 0, None);
+        assert_eq!(version.id.len(), 32);
+        assert!(
+            version
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+        );
+        let digest = source_revision(&source("ECR"), "us-east-1", id(1), 0, None);
+        assert!(digest.id.starts_with("sha256:") && digest.id.len() == 7 + 64);
+    }
+
+    #[test]
+    fn a_run_always_shows_the_same_revision_and_another_run_another() {
+        let action = source("CodeCommit");
+        let first = source_revision(&action, "us-east-1", id(1), 0, None);
+        assert_eq!(first, source_revision(&action, "us-east-1", id(1), 0, None));
+        assert_ne!(
+            first.id,
+            source_revision(&action, "us-east-1", id(2), 0, None).id
+        );
+        assert_ne!(
+            first.id,
+            source_revision(&action, "us-east-1", id(1), 1, None).id
+        );
+        let given = source_revision(&action, "us-east-1", id(1), 0, Some("abc"));
+        assert_eq!(given.id, "abc");
+    }
+}
