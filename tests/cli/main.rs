@@ -623,3 +623,36 @@ fn a_scenario_is_installed_into_a_new_state_file_only() {
         .collect();
     assert_eq!(names, ["web"], "the scenario's pipeline came back, once");
 }
+
+/// How many executions `ListPipelineExecutions` shows for `name`.
+fn execution_count(addr: &str, name: &str) -> usize {
+    let (status, body) = call(
+        addr,
+        "ListPipelineExecutions",
+        &format!(r#"{{"pipelineName":"{name}"}}"#),
+    )
+    .expect("the server answers");
+    assert_eq!(status, 200, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    body["pipelineExecutionSummaries"].as_array().unwrap().len()
+}
+
+#[test]
+fn serve_starts_an_execution_on_create_unless_told_not_to() {
+    for (flags, expected) in [
+        (&["--virtual-time"][..], 1),
+        (&["--virtual-time", "--no-start-on-create"][..], 0),
+    ] {
+        let server = serve(flags);
+        let (status, body) = call(&server.addr, "CreatePipeline", &create_body("P")).unwrap();
+        assert_eq!(status, 200, "{body}");
+        let advanced = post(
+            &server.addr,
+            "/_pipesim/clock/advance",
+            None,
+            r#"{"seconds":2}"#,
+        );
+        assert!(advanced.starts_with("HTTP/1.1 200"), "{advanced}");
+        assert_eq!(execution_count(&server.addr, "P"), expected, "{flags:?}");
+    }
+}

@@ -12,5 +12,6 @@ mod executions;
 mod faults;
 mod pipelines;
 mod properties;
+mod shapes;
 mod start;
 mod state;
