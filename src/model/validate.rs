@@ -10,13 +10,14 @@
 //! ```
 //!
 //! Structural rules of a pipeline declaration that the model cannot express (stage count,
-//! unique names, modes per pipeline type, artifacts) answer with the first problem found,
-//! as the service's `Invalid*Exception`s do.
+//! unique names, modes per pipeline type, each action against its action type, artifacts)
+//! answer with the first problem found, as the service's `Invalid*Exception`s do.
 
 use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 
+use super::action_types;
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::pipeline::{PipelineDeclaration, Tag};
@@ -507,6 +508,7 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
                     action.name, stage.name
                 )));
             }
+            action_types::check(action)?;
         }
         check_artifacts(stage, &mut produced)?;
     }
@@ -550,7 +552,7 @@ fn check_artifacts<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::pipeline::{ActionDeclaration, ActionTypeId, StageDeclaration};
+    use crate::model::pipeline::{ActionDeclaration, ActionTypeId};
 
     #[test]
     fn resource_arns_split_into_region_account_and_resource() {
@@ -601,19 +603,7 @@ mod tests {
     }
 
     fn two_stages() -> PipelineDeclaration {
-        PipelineDeclaration::new(
-            "P",
-            vec![
-                StageDeclaration::new(
-                    "Source",
-                    vec![ActionDeclaration::new("Src", ActionTypeId::s3_source()).output("Out")],
-                ),
-                StageDeclaration::new(
-                    "Deploy",
-                    vec![ActionDeclaration::new("Dep", ActionTypeId::s3_deploy()).input("Out")],
-                ),
-            ],
-        )
+        PipelineDeclaration::two_stage_example("P")
     }
 
     #[test]
