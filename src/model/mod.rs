@@ -5,8 +5,8 @@
 //! input and output shapes are declared beside it in `crate::ops` and re-exported here;
 //! the shapes several operations share live in this module. `validate` checks inputs
 //! the way the service does before anything touches state, with the help of
-//! [`action_types`] (the table of the action types AWS owns); [`references`] finds the
-//! `#{namespace.key}` variable references of action configuration.
+//! [`action_types`] (the table of the action types AWS owns) and [`references`] (the
+//! `#{namespace.key}` variable references of action configuration).
 
 pub mod action_types;
 pub mod enums;

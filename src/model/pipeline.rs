@@ -216,6 +216,19 @@ impl ActionDeclaration {
         self
     }
 
+    /// The same action declaring a variable namespace.
+    pub fn in_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.other
+            .insert("namespace".into(), Value::String(namespace.into()));
+        self
+    }
+
+    /// The variable namespace the action declares (its `namespace` member), under which
+    /// later actions reference its output variables.
+    pub fn namespace(&self) -> Option<&str> {
+        self.other.get("namespace").and_then(Value::as_str)
+    }
+
     /// Whether this is a manual approval (`Approval` / `AWS` / `Manual`).
     pub fn is_manual_approval(&self) -> bool {
         let id = &self.action_type_id;

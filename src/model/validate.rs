@@ -10,8 +10,9 @@
 //! ```
 //!
 //! Structural rules of a pipeline declaration that the model cannot express (stage count,
-//! unique names, modes per pipeline type, each action against its action type, artifacts)
-//! answer with the first problem found, as the service's `Invalid*Exception`s do.
+//! unique names, modes per pipeline type, each action against its action type, artifacts,
+//! variable references) answer with the first problem found, as the service's
+//! `Invalid*Exception`s do.
 
 use std::collections::HashSet;
 
@@ -21,6 +22,7 @@ use super::action_types;
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::pipeline::{PipelineDeclaration, Tag};
+use super::references::{CODEPIPELINE, PIPELINE_VARIABLES, references};
 
 /// An enum of the service model, which validation checks against its allowed values.
 pub trait ModelEnum {
@@ -473,6 +475,7 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
     }
     let mut stage_names = HashSet::new();
     let mut produced: HashSet<&str> = HashSet::new();
+    let mut namespaces = HashSet::new();
     for (index, stage) in p.stages.iter().enumerate() {
         if !stage_names.insert(stage.name.as_str()) {
             return Err(Error::InvalidStageDeclaration(format!(
@@ -509,8 +512,54 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
                 )));
             }
             action_types::check(action)?;
+            if let Some(namespace) = action.namespace() {
+                if !namespaces.insert(namespace) {
+                    return Err(Error::InvalidActionDeclaration(format!(
+                        "Namespaces must be unique across the pipeline definition. The following occur more than once in the pipeline. StageName=[{}], ActionName=[{}], Namespace=[{namespace}]",
+                        stage.name, action.name
+                    )));
+                }
+            }
         }
         check_artifacts(stage, &mut produced)?;
+    }
+    check_references(p, &variables, &namespaces)
+}
+
+/// Every `#{namespace.key}` in an action's configuration names something the pipeline
+/// has: a pipeline variable it declares (`variables`), the namespace an action declares,
+/// or the reserved `codepipeline` namespace, whose keys are not checked.
+fn check_references(
+    p: &PipelineDeclaration,
+    variables: &HashSet<&str>,
+    namespaces: &HashSet<&str>,
+) -> Result<()> {
+    for action in p.stages.iter().flat_map(|stage| &stage.actions) {
+        for value in action
+            .configuration
+            .iter()
+            .flat_map(|config| config.values())
+        {
+            for reference in references(value) {
+                match reference.namespace {
+                    CODEPIPELINE => {}
+                    PIPELINE_VARIABLES if !variables.contains(reference.key) => {
+                        return Err(Error::InvalidActionDeclaration(format!(
+                            "Action configuration for action '{}' references the pipeline variable '{}', which the pipeline does not declare",
+                            action.name, reference.key
+                        )));
+                    }
+                    PIPELINE_VARIABLES => {}
+                    namespace if !namespaces.contains(namespace) => {
+                        return Err(Error::InvalidActionDeclaration(format!(
+                            "Action configuration for action '{}' references the namespace '{namespace}', which no action of the pipeline declares",
+                            action.name
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Actions against their action types at CreatePipeline and UpdatePipeline: required and
-//! unknown configuration, artifact counts, types that do not exist.
+//! unknown configuration, artifact counts, types that do not exist, and the variable
+//! references of action configuration.
 
 use pipesim::model::action_types::ACTION_TYPES;
 use pipesim::model::*;
@@ -305,4 +306,54 @@ async fn every_required_property_in_the_table_is_enforced() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn references_to_undeclared_namespaces_are_refused() {
+    let mut pipeline = two_stages("P");
+    config_of(&mut pipeline, 1).insert("ObjectKey".into(), "#{SourceVariables.ETag}".into());
+    refused_by_create_and_update(
+        pipeline.clone(),
+        "Action configuration for action 'Ship' references the namespace 'SourceVariables', which no action of the pipeline declares",
+    )
+    .await;
+    pipeline.stages[0].actions[0] = pipeline.stages[0].actions[0]
+        .clone()
+        .in_namespace("SourceVariables");
+    config_of(&mut pipeline, 1).insert(
+        "CacheControl".into(),
+        "#{codepipeline.PipelineExecutionId}".into(),
+    );
+    let sim = sim();
+    let created = sim.create_pipeline(pipeline).await.unwrap().pipeline;
+    assert_eq!(
+        created.stages[0].actions[0].namespace(),
+        Some("SourceVariables")
+    );
+}
+
+#[tokio::test]
+async fn references_to_undeclared_pipeline_variables_are_refused() {
+    let mut pipeline = two_stages("P").v2(ExecutionMode::Queued);
+    config_of(&mut pipeline, 1).insert("ObjectKey".into(), "#{variables.Key}.zip".into());
+    refused_by_create_and_update(
+        pipeline.clone(),
+        "Action configuration for action 'Ship' references the pipeline variable 'Key', which the pipeline does not declare",
+    )
+    .await;
+    let pipeline = pipeline.variable("Key", Some("site"));
+    sim().create_pipeline(pipeline).await.unwrap();
+}
+
+#[tokio::test]
+async fn namespaces_are_unique_in_a_pipeline() {
+    let mut pipeline = two_stages("P");
+    for stage in &mut pipeline.stages {
+        stage.actions[0] = stage.actions[0].clone().in_namespace("Vars");
+    }
+    refused_by_create_and_update(
+        pipeline,
+        "Namespaces must be unique across the pipeline definition. The following occur more than once in the pipeline. StageName=[Deploy], ActionName=[Ship], Namespace=[Vars]",
+    )
+    .await;
 }
