@@ -88,6 +88,8 @@ fn example_pipeline(name: &str) -> PipelineDeclaration {
     let source = ActionDeclaration::builder()
         .name("Fetch")
         .action_type_id(type_id(ActionCategory::Source, "S3"))
+        .configuration("S3Bucket", "my-source-bucket")
+        .configuration("S3ObjectKey", "app.zip")
         .output_artifacts(
             OutputArtifact::builder()
                 .name("Src")
@@ -99,6 +101,8 @@ fn example_pipeline(name: &str) -> PipelineDeclaration {
     let deploy = ActionDeclaration::builder()
         .name("Ship")
         .action_type_id(type_id(ActionCategory::Deploy, "S3"))
+        .configuration("BucketName", "my-site-bucket")
+        .configuration("Extract", "true")
         .input_artifacts(InputArtifact::builder().name("Src").build().expect("named"))
         .build()
         .expect("every required field is set");

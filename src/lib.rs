@@ -16,10 +16,16 @@
 //! let sim = Simulator::builder().seed(7).virtual_time().build();
 //! let pipeline = PipelineDeclaration::new("MyPipeline", vec![
 //!     StageDeclaration::new("Source", vec![
-//!         ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src"),
+//!         ActionDeclaration::new("Fetch", ActionTypeId::s3_source())
+//!             .config("S3Bucket", "my-source-bucket")
+//!             .config("S3ObjectKey", "app.zip")
+//!             .output("Src"),
 //!     ]),
 //!     StageDeclaration::new("Deploy", vec![
-//!         ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src"),
+//!         ActionDeclaration::new("Ship", ActionTypeId::s3_deploy())
+//!             .config("BucketName", "my-site-bucket")
+//!             .config("Extract", "true")
+//!             .input("Src"),
 //!     ]),
 //! ]);
 //! sim.create_pipeline(pipeline).await?;

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::model::{
-    ActionDeclaration, ActionTypeId, PipelineExecutionStatus, StageDeclaration,
-    StartPipelineExecutionInput, StopPipelineExecutionInput,
+    PipelineExecutionStatus, StartPipelineExecutionInput, StopPipelineExecutionInput,
 };
 
 fn engine(mode: ExecutionMode) -> PipelineEngine {
@@ -15,20 +14,7 @@ fn engine(mode: ExecutionMode) -> PipelineEngine {
 
 /// Source(Fetch) then Deploy(Ship), 10 s actions, admitting `limit` active executions.
 pub(super) fn engine_with_limit(mode: ExecutionMode, limit: u32) -> PipelineEngine {
-    let declaration = PipelineDeclaration::new(
-        "P",
-        vec![
-            StageDeclaration::new(
-                "Source",
-                vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source())],
-            ),
-            StageDeclaration::new(
-                "Deploy",
-                vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy())],
-            ),
-        ],
-    )
-    .v2(mode);
+    let declaration = PipelineDeclaration::two_stage_example("P").v2(mode);
     let ident = Arc::new(PipelineIdent {
         account: "123456789012".into(),
         region: "us-east-1".into(),

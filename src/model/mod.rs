@@ -4,12 +4,16 @@
 //! names, so the same values serve the embedded API and the wire. Each operation's own
 //! input and output shapes are declared beside it in `crate::ops` and re-exported here;
 //! the shapes several operations share live in this module. `validate` checks inputs
-//! the way the service does before anything touches state.
+//! the way the service does before anything touches state, with the help of
+//! [`action_types`] (the table of the action types AWS owns) and [`references`] (the
+//! `#{namespace.key}` variable references of action configuration).
 
+pub mod action_types;
 pub mod enums;
 pub(crate) mod execution;
 pub mod ids;
 pub mod pipeline;
+pub mod references;
 pub(crate) mod state;
 pub(crate) mod validate;
 

@@ -65,19 +65,30 @@ impl PipelineDeclaration {
     }
 
     /// The smallest valid pipeline, for tests and examples: stage `Source` with the S3
-    /// source action `Fetch` (output artifact `Src`), then stage `Deploy` with the S3
-    /// deploy action `Ship` (input `Src`). A V1, SUPERSEDED pipeline.
+    /// source action `Fetch` (bucket `pipesim-source`, key `app.zip`, output artifact
+    /// `Src`), then stage `Deploy` with the S3 deploy action `Ship` (bucket
+    /// `pipesim-site`, extracted, input `Src`). A V1, SUPERSEDED pipeline.
     pub fn two_stage_example(name: impl Into<String>) -> Self {
         Self::new(
             name,
             vec![
                 StageDeclaration::new(
                     "Source",
-                    vec![ActionDeclaration::new("Fetch", ActionTypeId::s3_source()).output("Src")],
+                    vec![
+                        ActionDeclaration::new("Fetch", ActionTypeId::s3_source())
+                            .config("S3Bucket", "pipesim-source")
+                            .config("S3ObjectKey", "app.zip")
+                            .output("Src"),
+                    ],
                 ),
                 StageDeclaration::new(
                     "Deploy",
-                    vec![ActionDeclaration::new("Ship", ActionTypeId::s3_deploy()).input("Src")],
+                    vec![
+                        ActionDeclaration::new("Ship", ActionTypeId::s3_deploy())
+                            .config("BucketName", "pipesim-site")
+                            .config("Extract", "true")
+                            .input("Src"),
+                    ],
                 ),
             ],
         )
@@ -204,6 +215,27 @@ impl ActionDeclaration {
     pub fn input(mut self, artifact: impl Into<String>) -> Self {
         self.input_artifacts.push(ArtifactRef::new(artifact));
         self
+    }
+
+    /// The same action with one more configuration key.
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.configuration
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// The same action declaring a variable namespace.
+    pub fn in_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.other
+            .insert("namespace".into(), Value::String(namespace.into()));
+        self
+    }
+
+    /// The variable namespace the action declares (its `namespace` member), under which
+    /// later actions reference its output variables.
+    pub fn namespace(&self) -> Option<&str> {
+        self.other.get("namespace").and_then(Value::as_str)
     }
 
     /// Whether this is a manual approval (`Approval` / `AWS` / `Manual`).

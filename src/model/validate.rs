@@ -10,16 +10,19 @@
 //! ```
 //!
 //! Structural rules of a pipeline declaration that the model cannot express (stage count,
-//! unique names, modes per pipeline type, artifacts) answer with the first problem found,
-//! as the service's `Invalid*Exception`s do.
+//! unique names, modes per pipeline type, each action against its action type, artifacts,
+//! variable references) answer with the first problem found, as the service's
+//! `Invalid*Exception`s do.
 
 use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 
+use super::action_types;
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::pipeline::{PipelineDeclaration, Tag};
+use super::references::{CODEPIPELINE, PIPELINE_VARIABLES, references};
 
 /// An enum of the service model, which validation checks against its allowed values.
 pub trait ModelEnum {
@@ -477,6 +480,7 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
     }
     let mut stage_names = HashSet::new();
     let mut produced: HashSet<&str> = HashSet::new();
+    let mut namespaces = HashSet::new();
     for (index, stage) in p.stages.iter().enumerate() {
         if !stage_names.insert(stage.name.as_str()) {
             return Err(Error::InvalidStageDeclaration(format!(
@@ -512,8 +516,55 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
                     action.name, stage.name
                 )));
             }
+            action_types::check(action)?;
+            if let Some(namespace) = action.namespace() {
+                if !namespaces.insert(namespace) {
+                    return Err(Error::InvalidActionDeclaration(format!(
+                        "Namespaces must be unique across the pipeline definition. The following occur more than once in the pipeline. StageName=[{}], ActionName=[{}], Namespace=[{namespace}]",
+                        stage.name, action.name
+                    )));
+                }
+            }
         }
         check_artifacts(stage, &mut produced)?;
+    }
+    check_references(p, &variables, &namespaces)
+}
+
+/// Every `#{namespace.key}` in an action's configuration names something the pipeline
+/// has: a pipeline variable it declares (`variables`), the namespace an action declares,
+/// or the reserved `codepipeline` namespace, whose keys are not checked.
+fn check_references(
+    p: &PipelineDeclaration,
+    variables: &HashSet<&str>,
+    namespaces: &HashSet<&str>,
+) -> Result<()> {
+    for action in p.stages.iter().flat_map(|stage| &stage.actions) {
+        for value in action
+            .configuration
+            .iter()
+            .flat_map(|config| config.values())
+        {
+            for reference in references(value) {
+                match reference.namespace {
+                    CODEPIPELINE => {}
+                    PIPELINE_VARIABLES if !variables.contains(reference.key) => {
+                        return Err(Error::InvalidActionDeclaration(format!(
+                            "Action configuration for action '{}' references the pipeline variable '{}', which the pipeline does not declare",
+                            action.name, reference.key
+                        )));
+                    }
+                    PIPELINE_VARIABLES => {}
+                    namespace if !namespaces.contains(namespace) => {
+                        return Err(Error::InvalidActionDeclaration(format!(
+                            "Action configuration for action '{}' references the namespace '{namespace}', which no action of the pipeline declares",
+                            action.name
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -555,7 +606,7 @@ fn check_artifacts<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::pipeline::{ActionDeclaration, ActionTypeId, StageDeclaration};
+    use crate::model::pipeline::{ActionDeclaration, ActionTypeId};
 
     #[test]
     fn resource_arns_split_into_region_account_and_resource() {
@@ -606,19 +657,7 @@ mod tests {
     }
 
     fn two_stages() -> PipelineDeclaration {
-        PipelineDeclaration::new(
-            "P",
-            vec![
-                StageDeclaration::new(
-                    "Source",
-                    vec![ActionDeclaration::new("Src", ActionTypeId::s3_source()).output("Out")],
-                ),
-                StageDeclaration::new(
-                    "Deploy",
-                    vec![ActionDeclaration::new("Dep", ActionTypeId::s3_deploy()).input("Out")],
-                ),
-            ],
-        )
+        PipelineDeclaration::two_stage_example("P")
     }
 
     #[test]

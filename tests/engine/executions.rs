@@ -61,11 +61,12 @@ async fn an_execution_walks_its_stages_in_order_and_succeeds() {
 async fn actions_of_one_run_order_run_together_and_lower_run_orders_first() {
     let sim = sim();
     let mut pipeline = two_stages("P");
-    pipeline.stages[1].actions = vec![
-        ActionDeclaration::new("A", ActionTypeId::s3_deploy()).input("Src"),
-        ActionDeclaration::new("B", ActionTypeId::s3_deploy()).input("Src"),
-        ActionDeclaration::new("C", ActionTypeId::s3_deploy()).run_order(2),
-    ];
+    let ship = pipeline.stages[1].actions[0].clone();
+    let deploy = |name: &str| ActionDeclaration {
+        name: name.into(),
+        ..ship.clone()
+    };
+    pipeline.stages[1].actions = vec![deploy("A"), deploy("B"), deploy("C").run_order(2)];
     create(&sim, pipeline).await;
     let id = start(&sim, "P").await;
     sim.advance(ACTION * 2).await; // Source, then A and B together

@@ -1,5 +1,5 @@
 //! The embedded `Simulator` API, in process and without a socket: validation, starts,
-//! executions, pipelines and tags, faults and scenarios, durable state, and properties.
+//! executions, pipelines and tags, action types, faults and scenarios, durable state, and properties.
 //!
 //! One test crate of modules rather than one crate per file, so the tests link once.
 
@@ -7,6 +7,7 @@
 mod common;
 mod helpers;
 
+mod action_types;
 mod approvals;
 mod executions;
 mod faults;

@@ -11,6 +11,7 @@ pub fn action(
     name: &str,
     category: ActionCategory,
     provider: &str,
+    configuration: &[(&str, &str)],
     input: Option<&str>,
     output: Option<&str>,
 ) -> ActionDeclaration {
@@ -24,6 +25,9 @@ pub fn action(
     let mut action = ActionDeclaration::builder()
         .name(name)
         .action_type_id(type_id);
+    for (key, value) in configuration {
+        action = action.configuration(*key, *value);
+    }
     if let Some(input) = input {
         action = action.input_artifacts(InputArtifact::builder().name(input).build().unwrap());
     }
@@ -46,17 +50,38 @@ pub fn stage(name: &str, action: ActionDeclaration) -> StageDeclaration {
 pub fn pipeline(name: &str, mode: ExecutionMode, approval: bool) -> PipelineDeclaration {
     let mut stages = vec![stage(
         "Source",
-        action("Fetch", ActionCategory::Source, "S3", None, Some("Src")),
+        action(
+            "Fetch",
+            ActionCategory::Source,
+            "S3",
+            &[("S3Bucket", "app-source"), ("S3ObjectKey", "app.zip")],
+            None,
+            Some("Src"),
+        ),
     )];
     if approval {
         stages.push(stage(
             "Approve",
-            action("Manual", ActionCategory::Approval, "Manual", None, None),
+            action(
+                "Manual",
+                ActionCategory::Approval,
+                "Manual",
+                &[],
+                None,
+                None,
+            ),
         ));
     }
     stages.push(stage(
         "Deploy",
-        action("Ship", ActionCategory::Deploy, "S3", Some("Src"), None),
+        action(
+            "Ship",
+            ActionCategory::Deploy,
+            "S3",
+            &[("BucketName", "app-site"), ("Extract", "true")],
+            Some("Src"),
+            None,
+        ),
     ));
     let pipeline_type = if mode == ExecutionMode::Superseded {
         PipelineType::V1
