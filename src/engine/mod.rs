@@ -81,6 +81,11 @@ pub(crate) struct EngineConfig {
     pub(crate) start_on_create: bool,
 }
 
+/// How many versions of a pipeline `GetPipeline` answers: the current one and the nine
+/// before it. As users report of the real service, asking for an older version answers
+/// `PipelineNotFoundException`.
+const READABLE_VERSIONS: i64 = 10;
+
 /// Who a pipeline is: its scope, name and ARN.
 #[derive(Debug)]
 pub(crate) struct PipelineIdent {
@@ -271,6 +276,14 @@ impl PipelineEngine {
                 .last()
                 .expect("a pipeline always has a version"));
         };
+        let current = self.versions.len() as i64;
+        if (1..=current - READABLE_VERSIONS).contains(&version) {
+            // AWS's known behaviour: older versions read as a missing pipeline.
+            return Err(Error::pipeline_not_found(
+                &self.ident.account,
+                &self.ident.name,
+            ));
+        }
         usize::try_from(version - 1)
             .ok()
             .and_then(|i| self.versions.get(i))

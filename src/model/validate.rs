@@ -412,9 +412,21 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
             if let Some(run_order) = action.run_order {
                 v.range(&format!("{path}.runOrder"), run_order, 1, 999);
             }
-            for (key, value) in action.configuration.iter().flatten() {
-                v.length(&format!("{path}.configuration.key"), key, 1, 50);
-                v.length(&format!("{path}.configuration.{key}.value"), value, 1, 1000);
+            // As recorded: one violation per map, naming both bounds. Values may hold
+            // 50,000 characters, not the model's 1,000.
+            let config = action.configuration.iter().flatten();
+            let outside = |s: &str, max: usize| !(1..=max).contains(&s.chars().count());
+            if config.clone().any(|(key, _)| outside(key, 50)) {
+                v.push(
+                    &format!("{path}.configuration"),
+                    format_args!("Map keys must satisfy constraint: [Member must have length less than or equal to 50, Member must have length greater than or equal to 1]"),
+                );
+            }
+            if config.clone().any(|(_, value)| outside(value, 50_000)) {
+                v.push(
+                    &format!("{path}.configuration"),
+                    format_args!("Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]"),
+                );
             }
             let artifacts = [
                 ("outputArtifacts", &action.output_artifacts),
@@ -751,5 +763,30 @@ mod tests {
             tags("tags", &[Tag::new("", "v")]),
             Err(Error::Validation(_))
         ));
+    }
+
+    #[test]
+    fn configuration_values_hold_up_to_fifty_thousand_characters_and_are_checked_per_map() {
+        let mut p = two_stages();
+        let config = p.stages[1].actions[0].configuration.get_or_insert_default();
+        config.insert("ObjectKey".into(), "k".repeat(50_000));
+        assert!(
+            pipeline_declaration(&p)
+                .err()
+                .is_none_or(|e| !e.message().contains("Map value")),
+            "a 50,000-character value is accepted"
+        );
+        let mut p = two_stages();
+        for action in p.stages.iter_mut().flat_map(|s| &mut s.actions) {
+            let config = action.configuration.get_or_insert_default();
+            config.insert("A".into(), String::new());
+            config.insert("B".into(), String::new());
+        }
+        assert_eq!(
+            pipeline_declaration(&p).unwrap_err().message(),
+            "2 validation errors detected: \
+             Value at 'pipeline.stages.1.member.actions.1.member.configuration' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]; \
+             Value at 'pipeline.stages.2.member.actions.1.member.configuration' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]"
+        );
     }
 }

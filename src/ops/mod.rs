@@ -41,7 +41,7 @@ pub(crate) mod tags;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::service::Cx;
 
 /// One CodePipeline operation, declared once.
@@ -73,6 +73,12 @@ pub(crate) trait Op: Sized + 'static {
     /// # Errors
     /// `ValidationException`, or the operation's own `Invalid*Exception`s.
     fn validate(input: &Self::Input) -> Result<()>;
+
+    /// What a call answers when its pipeline does not exist: the real service words
+    /// `PipelineNotFoundException` differently from one operation to another.
+    fn pipeline_not_found(account: &str, name: &str) -> Error {
+        Error::pipeline_not_found(account, name)
+    }
 
     /// Does what the operation does, on a validated input: the one place its behaviour
     /// lives, for live calls and replay alike.

@@ -143,7 +143,7 @@ async fn modeled_error_has_type_in_body_and_header() {
     let message = answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
     assert_eq!(
         message,
-        "Account '123456789012' does not have a pipeline with name 'Missing'"
+        "Pipeline with name Missing does not exist in account 123456789012."
     );
 }
 

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::engine::{Effects, PipelineEngine};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::ops::Op;
 
@@ -215,7 +215,7 @@ impl<'a, O: Op> Cx<'a, O> {
                 slot.filter(|slot| slot.incarnation == *incarnation)
             }
         };
-        slot.ok_or_else(|| Error::pipeline_not_found(&self.scope.account, name))
+        slot.ok_or_else(|| O::pipeline_not_found(&self.scope.account, name))
     }
 
     /// Every pipeline of the call's account and region, in no order.

@@ -48,7 +48,7 @@ async fn pipelines_of_one_scope_are_invisible_to_another() {
     let err = other.start_pipeline_execution("P").await.unwrap_err();
     assert_eq!(
         err.message(),
-        "Account '210987654321' does not have a pipeline with name 'P'"
+        "Pipeline with name P does not exist in account 210987654321."
     );
     assert!(
         other
@@ -113,6 +113,39 @@ async fn invalid_declarations_are_rejected_and_store_nothing() {
     assert_eq!(
         error_type(sim.get_pipeline("P").await),
         "PipelineNotFoundException"
+    );
+}
+
+#[tokio::test]
+async fn only_the_last_ten_versions_are_readable_older_ones_read_as_a_missing_pipeline() {
+    let sim = sim();
+    create(&sim, two_stages("P")).await;
+    for _ in 0..11 {
+        sim.update_pipeline(two_stages("P")).await.unwrap();
+    }
+    let version = |v| {
+        sim.get_pipeline(GetPipelineInput {
+            name: "P".into(),
+            version: Some(v),
+        })
+    };
+    for readable in 3..=12 {
+        assert_eq!(
+            version(readable).await.unwrap().pipeline.version,
+            Some(readable)
+        );
+    }
+    for older in [1, 2] {
+        let err = version(older).await.unwrap_err();
+        assert_eq!(err.error_type(), "PipelineNotFoundException");
+        assert_eq!(
+            err.message(),
+            "Account '123456789012' does not have a pipeline with name 'P'"
+        );
+    }
+    assert_eq!(
+        error_type(version(13).await),
+        "PipelineVersionNotFoundException"
     );
 }
 

@@ -22,9 +22,15 @@ async fn start_returns_a_lowercase_v4_uuid() {
 }
 
 #[tokio::test]
-async fn start_of_a_missing_pipeline_is_pipeline_not_found() {
+async fn a_missing_pipeline_is_worded_per_operation_as_recorded() {
     let sim = sim();
     let err = sim.start_pipeline_execution("Nope").await.unwrap_err();
+    assert_eq!(err.error_type(), "PipelineNotFoundException");
+    assert_eq!(
+        err.message(),
+        "Pipeline with name Nope does not exist in account 123456789012."
+    );
+    let err = sim.get_pipeline("Nope").await.unwrap_err();
     assert_eq!(err.error_type(), "PipelineNotFoundException");
     assert_eq!(
         err.message(),

@@ -230,7 +230,7 @@ async fn start_errors_surface_as_the_sdks_typed_errors() {
     assert!(err.is_pipeline_not_found_exception(), "{err:?}");
     assert_eq!(
         err.message(),
-        Some("Account '123456789012' does not have a pipeline with name 'Missing'")
+        Some("Pipeline with name Missing does not exist in account 123456789012.")
     );
 
     let err = client
@@ -698,7 +698,7 @@ async fn accounts_and_regions_are_isolated() {
         assert!(err.is_pipeline_not_found_exception(), "{key} {region}");
         assert_eq!(
             err.message(),
-            Some(format!("Account '{account}' does not have a pipeline with name 'P'").as_str())
+            Some(format!("Pipeline with name P does not exist in account {account}.").as_str())
         );
         // The same name is free there.
         create(&other, pipeline("P", ExecutionMode::Queued, false)).await;

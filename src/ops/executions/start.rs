@@ -179,6 +179,13 @@ impl Op for StartPipelineExecution {
         Ok(())
     }
 
+    /// As recorded on the real service (GetPipeline words it otherwise).
+    fn pipeline_not_found(account: &str, name: &str) -> Error {
+        Error::PipelineNotFound(format!(
+            "Pipeline with name {name} does not exist in account {account}."
+        ))
+    }
+
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.name)?;
         let id = cx.change(&slot, |engine, now, fx| engine.start(input, now, fx))?;
