@@ -44,6 +44,7 @@ pub(crate) mod paging;
 pub(crate) mod plan;
 mod progress;
 mod provider;
+mod resolve;
 pub(crate) mod saved;
 pub(crate) mod tokens;
 mod views;

@@ -10,7 +10,7 @@
 
 use uuid::Uuid;
 
-use crate::model::{ActionCategory, ActionDeclaration, ActionOwner, ExecutionId};
+use crate::model::{ActionCategory, ActionDeclaration, ActionOwner, ExecutionId, Timestamp};
 use crate::sim::rng::Rng;
 
 /// A source revision as executions and action states report it.
@@ -63,6 +63,80 @@ pub(crate) fn source_revision(
         _ => (None, None),
     };
     Revision { id, url, summary }
+}
+
+/// The output variables a source action sets in one execution, as the CodePipeline
+/// variables reference lists them for its provider; other actions set none here.
+pub(crate) fn output_variables(
+    action: &ActionDeclaration,
+    (account, region): (&str, &str),
+    execution: ExecutionId,
+    index: usize,
+    given: Option<&str>,
+    started: Timestamp,
+) -> Vec<(&'static str, String)> {
+    if action.action_type_id.category != ActionCategory::Source {
+        return Vec::new();
+    }
+    let revision = source_revision(action, region, execution, index, given);
+    let config = |key: &str| config(action, key).to_owned();
+    let date = started.to_rfc3339();
+    let commit_message = revision.summary.clone().unwrap_or_default();
+    match aws_provider(action) {
+        Some("CodeCommit") => vec![
+            ("AuthorDate", date.clone()),
+            ("BranchName", config("BranchName")),
+            ("CommitId", revision.id),
+            ("CommitMessage", commit_message),
+            ("CommitterDate", date),
+            ("RepositoryName", config("RepositoryName")),
+        ],
+        Some("CodeStarSourceConnection") => vec![
+            ("AuthorDate", date),
+            ("BranchName", config("BranchName")),
+            ("CommitId", revision.id),
+            ("CommitMessage", commit_message),
+            ("ConnectionArn", config("ConnectionArn")),
+            ("FullRepositoryName", config("FullRepositoryId")),
+        ],
+        Some("S3") => vec![
+            (
+                "ETag",
+                hex(&mut Rng::derive(0xe7a9, &[revision.id.as_bytes()]), 32),
+            ),
+            ("VersionId", revision.id),
+        ],
+        Some("ECR") => {
+            let account = action_account(action, account);
+            let repository = config("RepositoryName");
+            vec![
+                ("ImageDigest", revision.id.clone()),
+                ("ImageTag", image_tag(action).to_owned()),
+                (
+                    "ImageURI",
+                    format!(
+                        "{account}.dkr.ecr.{region}.amazonaws.com/{repository}@{}",
+                        revision.id
+                    ),
+                ),
+                ("RegistryId", account),
+                ("RepositoryName", repository),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The account of an ECR repository: the one of the action's role, else the pipeline's.
+fn action_account(action: &ActionDeclaration, pipeline_account: &str) -> String {
+    action
+        .other
+        .get("roleArn")
+        .and_then(|arn| arn.as_str())
+        .and_then(|arn| arn.split(':').nth(4))
+        .filter(|account| !account.is_empty())
+        .unwrap_or(pipeline_account)
+        .to_owned()
 }
 
 /// The console page of what the action works on (`entityUrl`): the approval's

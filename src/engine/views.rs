@@ -73,7 +73,7 @@ impl PipelineEngine {
     }
 
     /// The declaration an execution ran.
-    fn declaration_of(&self, exec: &Execution) -> &PipelineDeclaration {
+    pub(super) fn declaration_of(&self, exec: &Execution) -> &PipelineDeclaration {
         let current = self
             .versions
             .last()
@@ -81,6 +81,15 @@ impl PipelineEngine {
         self.versions
             .get(exec.version as usize - 1)
             .unwrap_or(current)
+    }
+
+    /// The revision the start of `exec` named for source action `action`, if any.
+    pub(super) fn named_revision<'e>(&self, exec: &'e Execution, action: &str) -> Option<&'e str> {
+        let overrides = exec
+            .details
+            .as_deref()
+            .map_or(&[][..], |d| &d.overrides[..]);
+        named_revision(overrides, action)
     }
 
     /// The revision each source action of an execution fetched: the one its start

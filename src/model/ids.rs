@@ -51,6 +51,29 @@ impl Timestamp {
     pub fn since(self, earlier: Timestamp) -> Duration {
         Duration::from_millis(self.0.saturating_sub(earlier.0))
     }
+
+    /// This moment in UTC as RFC 3339 to the second (`2026-11-26T06:28:01Z`), the form
+    /// of the date variables source actions output.
+    pub fn to_rfc3339(self) -> String {
+        let secs = self.0 / 1000;
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        // Days to a civil date (Howard Hinnant's algorithm).
+        let z = days as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rest / 3600,
+            rest / 60 % 60,
+            rest % 60
+        )
+    }
 }
 
 impl Serialize for Timestamp {
@@ -165,5 +188,21 @@ mod tests {
                 .is_err()
         );
         assert!("".parse::<ExecutionId>().is_err());
+    }
+
+    #[test]
+    fn timestamps_format_as_rfc3339_in_utc() {
+        assert_eq!(
+            Timestamp::from_millis(0).to_rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(1_795_674_481_999).to_rfc3339(),
+            "2026-11-26T06:28:01Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(951_782_400_000).to_rfc3339(),
+            "2000-02-29T00:00:00Z"
+        );
     }
 }

@@ -226,6 +226,46 @@ impl Simulator {
         Ok(())
     }
 
+    /// The configuration action `stage`/`action` runs with in execution `execution_id`:
+    /// its `#{variables.NAME}`, `#{codepipeline.PipelineExecutionId}` and
+    /// `#{Namespace.Key}` references resolved, as CodePipeline resolves them when the
+    /// action runs. A reference the execution has no value for stays as written.
+    ///
+    /// ```
+    /// # use pipesim::{Simulator, model::*};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), pipesim::Error> {
+    /// let sim = Simulator::builder().seed(1).virtual_time().start_on_create(false).build();
+    /// let mut pipeline = PipelineDeclaration::two_stage_example("P").v2(ExecutionMode::Queued);
+    /// pipeline = pipeline.variable("Env", Some("dev"));
+    /// pipeline.stages[1].actions[0]
+    ///     .configuration
+    ///     .get_or_insert_default()
+    ///     .insert("ObjectKey".into(), "#{variables.Env}/#{codepipeline.PipelineExecutionId}".into());
+    /// pipeline.stages[1].actions[0].configuration.as_mut().unwrap().insert("Extract".into(), "false".into());
+    /// sim.create_pipeline(pipeline).await?;
+    /// let id = sim.start_pipeline_execution("P").await?.pipeline_execution_id;
+    /// let config = sim.resolved_configuration("P", &id, "Deploy", "Ship")?;
+    /// assert_eq!(config["ObjectKey"], format!("dev/{id}"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `PipelineExecutionNotFoundException`,
+    /// `StageNotFoundException`, `ActionNotFoundException`.
+    pub fn resolved_configuration(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+        stage: &str,
+        action: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>> {
+        let slot = self.pipeline(pipeline)?;
+        let engine = slot.engine.lock();
+        engine.resolved_configuration(execution_id, stage, action)
+    }
+
     /// What one pipeline holds right now.
     ///
     /// # Errors

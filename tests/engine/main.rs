@@ -13,6 +13,7 @@ mod executions;
 mod faults;
 mod pipelines;
 mod properties;
+mod references;
 mod shapes;
 mod start;
 mod state;
