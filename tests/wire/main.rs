@@ -9,5 +9,6 @@ mod sdk;
 
 mod auth;
 mod hostile;
+mod recorded;
 mod wire;
 mod wire_properties;
