@@ -409,3 +409,49 @@ async fn compaction_racing_changes_loses_no_acknowledged_execution() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_outdated_approval_a_cancelling_execution_and_a_pending_create_execution_survive_a_restart()
+ {
+    let (_dir, path) = state_file();
+    let quiet_failures = || builder().action_outcome(Outcome::Succeed);
+    let sim = quiet_failures()
+        .seed(SEED)
+        .open(&path, Fsync::Always)
+        .unwrap();
+    create(&sim, with_approval("P")).await;
+    sim.advance(Duration::from_secs(2) + ACTION).await;
+    let token = approval_token(&sim, "P", "Approve", "Manual").await;
+    sim.update_pipeline(with_approval("P")).await.unwrap();
+    create(&sim, two_stages("Later")).await;
+    let before = observe(&sim).await;
+    drop(sim);
+
+    let reopened = quiet_failures().open(&path, Fsync::Always).unwrap();
+    assert_eq!(observe(&reopened).await, before);
+    let err = reopened
+        .put_approval_result(approval(
+            "P",
+            "Approve",
+            "Manual",
+            &token,
+            ApprovalStatus::Approved,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "The pipeline P has been updated, and the approval request you responded to is now out of date."
+    );
+    reopened.advance(Duration::from_secs(2)).await;
+    let p = reopened.list_pipeline_executions("P").await.unwrap();
+    assert_eq!(
+        p.pipeline_execution_summaries[0].status,
+        PipelineExecutionStatus::Cancelled
+    );
+    let later = reopened.list_pipeline_executions("Later").await.unwrap();
+    let [created] = &later.pipeline_execution_summaries[..] else {
+        panic!("one execution: {later:?}");
+    };
+    assert_eq!(created.trigger.trigger_type, "CreatePipeline");
+}
