@@ -18,7 +18,8 @@
 //! | run-order groups, stage and execution outcome | `PipelineEngine::group_done` | `progress.rs` |
 //! | stop and wait, abandon, duplicate and late stops | `PipelineEngine::stop` | `control.rs` |
 //! | manual approvals | `PipelineEngine::put_approval` | `control.rs` |
-//! | update cancels active executions | `PipelineEngine::update` | `control.rs` |
+//! | update fails waiting approvals and cancels active executions | `PipelineEngine::update`, `settle_cancel` | `control.rs` |
+//! | CreatePipeline starts an execution | `PipelineEngine::start_after_create` | `admission.rs` |
 //! | bounded history | `PipelineEngine::evict_history` | `progress.rs` |
 //!
 //! The `impl PipelineEngine` is split by concern; every file reads and writes the
@@ -32,6 +33,8 @@
 //! | `control.rs` | changing a pipeline from outside: update, stop, approvals, actions finished on demand |
 //! | `views.rs` | the read-only answers: executions by id, listings, pipeline state, counters |
 //! | `ids.rs` | execution ids that encode their start order |
+//! | `provider.rs` | what a simulated action shows of its provider: revisions, console links, run ids, output variables |
+//! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 mod admission;
