@@ -1,5 +1,7 @@
 //! Pipelines: create, get, update, delete, list, tags, and account/region scoping.
 
+use std::time::Duration;
+
 use crate::common::*;
 use crate::helpers::*;
 use pipesim::Simulator;
@@ -446,4 +448,83 @@ async fn the_shipped_example_pipeline_is_valid() {
     assert_eq!(created.pipeline.name, "MyPipeline");
     assert_eq!(created.pipeline.version, Some(1));
     assert_eq!(created.pipeline.stages.len(), 3);
+}
+
+#[tokio::test]
+async fn create_pipeline_starts_an_execution_two_seconds_later() {
+    let sim = builder().build();
+    create(&sim, two_stages("P")).await;
+    sim.advance(Duration::from_millis(1999)).await;
+    let listed = sim.list_pipeline_executions("P").await.unwrap();
+    assert!(listed.pipeline_execution_summaries.is_empty());
+    sim.advance(Duration::from_millis(1)).await;
+    let listed = sim.list_pipeline_executions("P").await.unwrap();
+    let [only] = &listed.pipeline_execution_summaries[..] else {
+        panic!("one execution: {listed:?}");
+    };
+    assert_eq!(only.trigger.trigger_type, "CreatePipeline");
+    assert_eq!(
+        only.trigger.trigger_detail,
+        "arn:aws:iam::123456789012:root"
+    );
+    assert_eq!(only.status, PipelineExecutionStatus::InProgress);
+    assert_eq!(only.start_time, sim.now());
+    sim.advance(ACTION * 2).await;
+    let id = only.pipeline_execution_id.as_str();
+    let execution = sim.get_pipeline_execution(("P", id)).await.unwrap();
+    assert_eq!(
+        execution.pipeline_execution.status,
+        PipelineExecutionStatus::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn a_start_before_the_create_execution_finds_it_first_in_line() {
+    let sim = builder().build();
+    create(&sim, two_stages("P").v2(ExecutionMode::Queued)).await;
+    let mine = start(&sim, "P").await;
+    let listed = sim.list_pipeline_executions("P").await.unwrap();
+    let triggers: Vec<_> = listed
+        .pipeline_execution_summaries
+        .iter()
+        .map(|s| {
+            (
+                s.pipeline_execution_id.as_str(),
+                s.trigger.trigger_type.as_str(),
+            )
+        })
+        .collect();
+    let created = triggers[1].0;
+    assert_eq!(
+        triggers,
+        [
+            (mine.as_str(), "StartPipelineExecution"),
+            (created, "CreatePipeline")
+        ]
+    );
+    let state = sim.get_pipeline_state("P").await.unwrap();
+    let source = &state.stage_states[0];
+    assert_eq!(
+        source
+            .latest_execution
+            .as_ref()
+            .unwrap()
+            .pipeline_execution_id,
+        created
+    );
+    assert_eq!(source.inbound_executions[0].pipeline_execution_id, mine);
+    sim.advance(Duration::from_secs(2)).await;
+    assert_eq!(
+        sim.pipeline_stats("P").unwrap().retained_executions,
+        2,
+        "the timer finds it started and starts no other"
+    );
+}
+
+#[tokio::test]
+async fn a_quiet_simulator_starts_nothing_on_create() {
+    let sim = builder().start_on_create(false).build();
+    create(&sim, two_stages("P")).await;
+    sim.advance(Duration::from_secs(60)).await;
+    assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 0);
 }
