@@ -13,7 +13,8 @@
 //! - SUPERSEDED never keeps two executions waiting in front of a stage;
 //! - one `clientRequestToken` starts at most one execution;
 //! - once every timer has fired, nothing is in progress and no stage is locked, so no
-//!   update was lost.
+//!   update was lost;
+//! - the execution `CreatePipeline` starts begins exactly once, before any other.
 
 use std::time::Duration;
 
@@ -224,6 +225,118 @@ fn creates_deletes_and_starts_of_one_name_are_atomic() {
                 }
             },
             1000,
+        );
+    });
+}
+
+/// The execution `CreatePipeline` starts, racing starts and the clock that fires its
+/// timer: whichever comes first starts it, exactly once, and it is the oldest execution.
+#[test]
+fn the_create_execution_starts_once_and_first_under_any_schedule() {
+    model_checking(|| {
+        shuttle::check_random(
+            || {
+                let sim = Arc::new(
+                    Simulator::builder()
+                        .seed(1)
+                        .virtual_time()
+                        .action_duration(ACTION)
+                        .build(),
+                );
+                let pipeline =
+                    PipelineDeclaration::two_stage_example("P").v2(ExecutionMode::Queued);
+                block_on(sim.create_pipeline(pipeline)).expect("a valid pipeline");
+                let starters: Vec<_> = (0..2)
+                    .map(|_| {
+                        let sim = Arc::clone(&sim);
+                        thread::spawn(move || block_on(sim.start_pipeline_execution("P")))
+                    })
+                    .collect();
+                let driver = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || block_on(sim.advance(Duration::from_secs(2))))
+                };
+                for starter in starters {
+                    starter.join().unwrap().expect("starts are admitted");
+                }
+                driver.join().unwrap();
+                block_on(sim.advance(Duration::from_secs(2)));
+                let listed = block_on(sim.list_pipeline_executions("P")).expect("P exists");
+                let oldest_first: Vec<&str> = listed
+                    .pipeline_execution_summaries
+                    .iter()
+                    .rev()
+                    .map(|s| s.trigger.trigger_type.as_str())
+                    .collect();
+                assert_eq!(
+                    oldest_first,
+                    [
+                        "CreatePipeline",
+                        "StartPipelineExecution",
+                        "StartPipelineExecution"
+                    ]
+                );
+            },
+            500,
+        );
+    });
+}
+
+/// An update racing starts, a stop and the clock: the executions it cancels settle, the
+/// engine's invariants hold throughout, and once every timer has fired nothing is left
+/// in progress or locked.
+#[test]
+fn updates_racing_starts_stops_and_the_clock_leave_nothing_in_progress() {
+    model_checking(|| {
+        shuttle::check_random(
+            || {
+                let mode = ExecutionMode::Queued;
+                let sim = Arc::new(simulator(mode.clone()));
+                let starter = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || {
+                        for _ in 0..2 {
+                            let _ = block_on(sim.start_pipeline_execution("P"));
+                        }
+                    })
+                };
+                let updater = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || {
+                        let pipeline = PipelineDeclaration::two_stage_example("P").v2(mode);
+                        block_on(sim.update_pipeline(pipeline)).expect("a valid update");
+                    })
+                };
+                let stopper = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || {
+                        let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
+                        if let Some(oldest) = listed.pipeline_execution_summaries.last() {
+                            let id = &oldest.pipeline_execution_id;
+                            let _ =
+                                block_on(sim.stop_pipeline_execution(
+                                    StopPipelineExecutionInput::new("P", id),
+                                ));
+                        }
+                    })
+                };
+                let driver = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || block_on(sim.advance(ACTION)))
+                };
+                let checker = {
+                    let sim = Arc::clone(&sim);
+                    thread::spawn(move || check_invariants(&sim, &ExecutionMode::Queued))
+                };
+                for thread in [starter, updater, stopper, driver, checker] {
+                    thread.join().unwrap();
+                }
+                block_on(sim.advance(ACTION * 20));
+                check_invariants(&sim, &ExecutionMode::Queued);
+                let stats = sim.pipeline_stats("P").expect("P exists");
+                assert_eq!(stats.active_executions, 0, "an update was lost");
+            },
+            500,
         );
     });
 }
