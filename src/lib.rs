@@ -88,4 +88,4 @@ pub mod testing;
 pub use engine::behaviour::{ActionBehaviour, ActionResult, Outcome, PipelineSettings};
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
-pub use service::{PipelineStats, Simulator, SimulatorBuilder};
+pub use service::{DEFAULT_CALLER_ARN, PipelineStats, Simulator, SimulatorBuilder};

@@ -72,6 +72,12 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     update_conflict_window_ms: u64,
 
+    /// The ARN calls are made as, reported as an execution's trigger detail and as who
+    /// answered an approval; {account} stands for the call's account. AWS reports the
+    /// calling principal, e.g. arn:aws:sts::{account}:assumed-role/deployer/ci.
+    #[arg(long, value_name = "ARN", default_value = pipesim::DEFAULT_CALLER_ARN, value_parser = caller_arn)]
+    caller_arn: String,
+
     /// Do not start an execution when a pipeline is created. AWS starts one about two
     /// seconds after CreatePipeline (trigger type CreatePipeline), and so does pipesim
     /// by default.
@@ -176,6 +182,16 @@ fn account(text: &str) -> Result<String, String> {
     }
 }
 
+fn caller_arn(text: &str) -> Result<String, String> {
+    if text.starts_with("arn:") && text.split(':').count() >= 6 {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "'{text}' is not an ARN (arn:partition:service:region:account:resource)"
+        ))
+    }
+}
+
 pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     let scenario = match &args.scenario {
         Some(path) => Some(Scenario::from_path(path).map_err(|err| err.to_string())?),
@@ -211,6 +227,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         .update_conflict_window(Duration::from_millis(args.update_conflict_window_ms))
         .max_pipelines(args.max_pipelines)
         .scope(&args.account, &args.region);
+    builder = builder.caller_arn(&args.caller_arn);
     if args.no_start_on_create {
         builder = builder.start_on_create(false);
     }

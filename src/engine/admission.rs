@@ -45,7 +45,8 @@ impl PipelineEngine {
         // The execution CreatePipeline starts comes first, even when a start beats it.
         self.start_after_create(now, fx);
         self.check_limit()?;
-        let id = self.admit_new(Trigger::StartPipelineExecution, details, now, fx);
+        let trigger = Trigger::StartPipelineExecution;
+        let id = self.begin_execution(trigger, details, missing, now, fx);
         if let Some(token) = &input.client_request_token {
             self.tokens.remember(
                 token,
@@ -54,20 +55,6 @@ impl PipelineEngine {
                 self.config.history_limit,
             );
         }
-        let seq = self.next_seq - 1;
-        match missing {
-            // The call succeeds; the execution it started fails at once.
-            Some(summary) => self.finish(
-                seq,
-                PipelineExecutionStatus::Failed,
-                StageExecutionStatus::Failed,
-                Some(summary),
-                now,
-                fx,
-            ),
-            None => self.enter_or_wait(seq, 0, now, fx),
-        }
-        self.evict_history();
         Ok(id)
     }
 
@@ -89,27 +76,17 @@ impl PipelineEngine {
         let Ok((details, missing)) = self.start_details(&[], &[]) else {
             return;
         };
-        self.admit_new(Trigger::CreatePipeline, details, now, fx);
-        let seq = self.next_seq - 1;
-        match missing {
-            Some(summary) => self.finish(
-                seq,
-                PipelineExecutionStatus::Failed,
-                StageExecutionStatus::Failed,
-                Some(summary),
-                now,
-                fx,
-            ),
-            None => self.enter_or_wait(seq, 0, now, fx),
-        }
-        self.evict_history();
+        self.begin_execution(Trigger::CreatePipeline, details, missing, now, fx);
     }
 
-    /// Records a new active execution of the current version; it is placed nowhere yet.
-    fn admit_new(
+    /// Records a new execution of the current version and places it at the first stage,
+    /// or, when required variables are `missing` (its summary), fails it at once: the
+    /// start succeeds, the execution does not.
+    fn begin_execution(
         &mut self,
         trigger: Trigger,
         details: Option<Box<Details>>,
+        missing: Option<String>,
         now: Timestamp,
         fx: &mut Effects,
     ) -> ExecutionId {
@@ -134,6 +111,21 @@ impl PipelineEngine {
         fx.event(&self.ident, id, now, || {
             EventKind::Execution(PipelineExecutionStatus::InProgress)
         });
+        match missing {
+            Some(summary) => {
+                let failed = PipelineExecutionStatus::Failed;
+                self.finish(
+                    seq,
+                    failed,
+                    StageExecutionStatus::Failed,
+                    Some(summary),
+                    now,
+                    fx,
+                );
+            }
+            None => self.enter_or_wait(seq, 0, now, fx),
+        }
+        self.evict_history();
         id
     }
 

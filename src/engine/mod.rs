@@ -96,6 +96,9 @@ pub(crate) struct PipelineIdent {
     pub(crate) account: Arc<str>,
     pub(crate) region: Arc<str>,
     pub(crate) name: Arc<str>,
+    /// The ARN calls in this scope are made as (`trigger.triggerDetail`, who answered an
+    /// approval).
+    pub(crate) caller: Arc<str>,
 }
 
 impl PipelineIdent {
@@ -108,7 +111,7 @@ impl PipelineIdent {
 
     /// The caller ARN reported as `trigger.triggerDetail` for starts in this scope.
     pub(crate) fn caller_arn(&self) -> String {
-        format!("arn:aws:iam::{}:root", self.account)
+        self.caller.to_string()
     }
 }
 

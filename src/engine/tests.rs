@@ -19,6 +19,7 @@ pub(super) fn engine_with_limit(mode: ExecutionMode, limit: u32) -> PipelineEngi
         account: "123456789012".into(),
         region: "us-east-1".into(),
         name: "P".into(),
+        caller: "arn:aws:iam::123456789012:root".into(),
     });
     let config = EngineConfig {
         default_action: ActionBehaviour::succeed_after(Duration::from_secs(10)),

@@ -19,7 +19,10 @@ use crate::sim::rng;
 use crate::sim::scheduler::Scheduler;
 
 use super::driver::{drive, spawn_compactor};
-use super::{DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_VIRTUAL_START, Inner, Simulator, replay};
+use super::{
+    DEFAULT_ACCOUNT, DEFAULT_CALLER_ARN, DEFAULT_REGION, DEFAULT_VIRTUAL_START, Inner, Simulator,
+    replay,
+};
 
 /// Builds a [`Simulator`]. Every setting has a default chosen to make harnesses fast.
 #[derive(Clone, Debug)]
@@ -29,6 +32,7 @@ pub struct SimulatorBuilder {
     start_time: Option<SystemTime>,
     config: EngineConfig,
     max_pipelines: usize,
+    caller_arn: Option<String>,
     account: String,
     region: String,
     event_capacity: usize,
@@ -51,6 +55,7 @@ impl Default for SimulatorBuilder {
                 start_on_create: true,
             },
             max_pipelines: 1000,
+            caller_arn: None,
             account: DEFAULT_ACCOUNT.into(),
             region: DEFAULT_REGION.into(),
             event_capacity: 4096,
@@ -147,6 +152,17 @@ impl SimulatorBuilder {
     pub fn scope(mut self, account: &str, region: &str) -> Self {
         self.account = account.into();
         self.region = region.into();
+        self
+    }
+
+    /// The ARN every call is made as: reported as `trigger.triggerDetail` and as who
+    /// answered an approval (`lastUpdatedBy`, the default summary). `{account}` stands
+    /// for the account of the call. AWS reports the calling principal as STS sees it,
+    /// for example `arn:aws:sts::{account}:assumed-role/deployer/ci`; pipesim cannot
+    /// know it from a request, so it is set here. Default:
+    /// [`DEFAULT_CALLER_ARN`], `arn:aws:iam::{account}:root`.
+    pub fn caller_arn(mut self, template: impl Into<String>) -> Self {
+        self.caller_arn = Some(template.into());
         self
     }
 
@@ -261,6 +277,10 @@ impl SimulatorBuilder {
             seed,
             config: self.config,
             max_pipelines: self.max_pipelines,
+            caller_arn: self
+                .caller_arn
+                .unwrap_or_else(|| DEFAULT_CALLER_ARN.to_owned())
+                .into_boxed_str(),
             clock,
             scheduler: Scheduler::new(),
             scopes: DashMap::new(),

@@ -72,6 +72,9 @@ use registry::ScopeKey;
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// The region pipesim uses when none is given.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// The ARN calls are made as unless the builder says otherwise; `{account}` stands for
+/// the call's account.
+pub const DEFAULT_CALLER_ARN: &str = "arn:aws:iam::{account}:root";
 
 /// Where virtual time starts by default: 2025-01-01T00:00:00Z.
 pub const DEFAULT_VIRTUAL_START: Timestamp = Timestamp::from_millis(1_735_689_600_000);
@@ -109,6 +112,8 @@ struct Inner {
     seed: u64,
     config: EngineConfig,
     max_pipelines: usize,
+    /// The caller ARN of every call, with `{account}` for the scope's account.
+    caller_arn: Box<str>,
     clock: Clock,
     /// Every timer of every pipeline: the one heap that moves executions.
     scheduler: Scheduler<TimerItem>,
@@ -141,6 +146,8 @@ struct Inner {
 struct Scope {
     account: Arc<str>,
     region: Arc<str>,
+    /// The ARN calls in this scope are made as.
+    caller: Arc<str>,
     pipelines: DashMap<Box<str>, Arc<PipelineSlot>>,
     /// Serialises creates and deletes, so the name check, the pipeline limit and the
     /// insert happen as one step. Counts how often each name was created, so that a

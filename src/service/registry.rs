@@ -98,6 +98,7 @@ impl Inner {
             Arc::new(Scope {
                 account: Arc::from(account),
                 region: Arc::from(region),
+                caller: Arc::from(self.caller_arn.replace("{account}", account)),
                 pipelines: DashMap::new(),
                 registry: Mutex::new(HashMap::new()),
             })
@@ -133,6 +134,7 @@ impl Inner {
             account: Arc::clone(&scope.account),
             region: Arc::clone(&scope.region),
             name: Arc::from(declaration.name.as_str()),
+            caller: Arc::clone(&scope.caller),
         });
         let rng = Rng::derive(self.seed, &parts);
         let engine = PipelineEngine::new(Arc::clone(&ident), declaration, self.config, rng, now);

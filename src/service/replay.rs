@@ -118,6 +118,7 @@ fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(
                 account: Arc::clone(&scope.account),
                 region: Arc::clone(&scope.region),
                 name: Arc::from(pipeline.name.as_str()),
+                caller: Arc::clone(&scope.caller),
             });
             let engine =
                 PipelineEngine::restore(Arc::clone(&ident), inner.config, pipeline.engine)?;

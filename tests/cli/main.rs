@@ -118,6 +118,11 @@ fn bad_flags_are_refused_with_a_clear_message() {
             "1.5 is not a probability between 0.0 and 1.0",
         ),
         ("--port", "99999", "invalid value '99999'"),
+        (
+            "--caller-arn",
+            "deployer",
+            "'deployer' is not an ARN (arn:partition:service:region:account:resource)",
+        ),
     ] {
         let output = pipesim(&["serve", flag, value]).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{flag} {value}");

@@ -181,12 +181,8 @@ async fn an_update_fails_a_waiting_approval_and_its_token_is_then_out_of_date() 
 
     // At the next tick the execution ends Cancelled, with its stage run.
     sim.advance(Duration::ZERO).await;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert_eq!(execution.status, PipelineExecutionStatus::Cancelled);
+    let answered = execution(&sim, "P", id.as_str()).await;
+    assert_eq!(answered.status, PipelineExecutionStatus::Cancelled);
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert_eq!(
         state.stage_states[1]
@@ -196,4 +192,27 @@ async fn an_update_fails_a_waiting_approval_and_its_token_is_then_out_of_date() 
             .status,
         StageExecutionStatus::Cancelled
     );
+}
+
+#[tokio::test]
+async fn the_caller_arn_is_the_one_the_simulator_is_told_for_every_account() {
+    let sim = builder()
+        .start_on_create(false)
+        .caller_arn("arn:aws:sts::{account}:assumed-role/deployer/ci")
+        .build();
+    let other = sim.with_scope("210987654321", "us-east-1");
+    for (sim, account) in [(&sim, "123456789012"), (&other, "210987654321")] {
+        let caller = format!("arn:aws:sts::{account}:assumed-role/deployer/ci");
+        create(sim, with_approval("P")).await;
+        let id = waiting_for_approval(sim).await;
+        let answered = execution(sim, "P", id.as_str()).await;
+        assert_eq!(answered.trigger.trigger_detail, caller);
+        let token = approval_token(sim, "P", "Approve", "Manual").await;
+        sim.put_approval_result(answer(&token, ApprovalStatus::Rejected, ""))
+            .await
+            .unwrap();
+        let latest = manual(sim).await.latest_execution.unwrap();
+        assert_eq!(latest.last_updated_by.as_deref(), Some(caller.as_str()));
+        assert_eq!(latest.summary, Some(format!("Rejected by {caller}")));
+    }
 }

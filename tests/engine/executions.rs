@@ -100,11 +100,7 @@ async fn a_failed_action_fails_the_stage_and_the_execution() {
     .unwrap();
     let id = start(&sim, "P").await;
     sim.advance(ACTION * 2).await;
-    let exe = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let exe = execution(&sim, "P", id.as_str()).await;
     assert_eq!(exe.status, Failed);
     assert_eq!(
         exe.status_summary.as_deref(),
@@ -429,13 +425,9 @@ async fn a_stopped_execution_carries_its_reason_as_status_summary() {
         .await
         .unwrap();
     sim.advance(ACTION).await;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert_eq!(execution.status, Stopped);
-    assert_eq!(execution.status_summary.as_deref(), Some("freeze"));
+    let answered = execution(&sim, "P", id.as_str()).await;
+    assert_eq!(answered.status, Stopped);
+    assert_eq!(answered.status_summary.as_deref(), Some("freeze"));
     let listed = sim.list_pipeline_executions("P").await.unwrap();
     let summary = &listed.pipeline_execution_summaries[0];
     assert_eq!(summary.status_summary.as_deref(), Some("freeze"));
@@ -604,11 +596,7 @@ async fn an_update_cancels_waiting_executions_at_once_and_running_ones_at_the_ne
     assert_eq!(fetch.status, ActionExecutionStatus::Abandoned);
 
     sim.advance(Duration::ZERO).await;
-    let cancelled = sim
-        .get_pipeline_execution(("P", inside.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let cancelled = execution(&sim, "P", inside.as_str()).await;
     assert_eq!(cancelled.status, Cancelled);
     assert_eq!(
         cancelled.status_summary.as_deref(),
@@ -624,11 +612,7 @@ async fn an_update_cancels_waiting_executions_at_once_and_running_ones_at_the_ne
         StageExecutionStatus::Cancelled
     );
     let next = start(&sim, "P").await;
-    let exe = sim
-        .get_pipeline_execution(("P", next.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let exe = execution(&sim, "P", next.as_str()).await;
     assert_eq!(exe.pipeline_version, 2);
     sim.advance(ACTION).await;
     assert_eq!(
@@ -746,11 +730,7 @@ async fn executions_report_trigger_and_mode_and_no_type_when_standard() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
-    let exe = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let exe = execution(&sim, "P", id.as_str()).await;
     assert_eq!(exe.trigger.trigger_type, "StartPipelineExecution");
     assert_eq!(exe.trigger.trigger_detail, "arn:aws:iam::123456789012:root");
     assert_eq!(exe.execution_mode, ExecutionMode::Superseded);

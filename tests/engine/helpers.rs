@@ -40,6 +40,14 @@ pub async fn start(sim: &Simulator, name: &str) -> String {
         .pipeline_execution_id
 }
 
+/// `GetPipelineExecution` of an execution that exists.
+pub async fn execution(sim: &Simulator, name: &str, id: &str) -> PipelineExecution {
+    sim.get_pipeline_execution((name, id))
+        .await
+        .expect("execution exists")
+        .pipeline_execution
+}
+
 pub async fn status(sim: &Simulator, name: &str, id: &str) -> PipelineExecutionStatus {
     sim.get_pipeline_execution((name, id))
         .await

@@ -76,12 +76,7 @@ async fn output_variables_of_a_source_namespace_are_what_the_execution_fetched()
     )
     .await;
     let id = start(&sim, "P").await;
-    let commit = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution
-        .artifact_revisions[0]
+    let commit = execution(&sim, "P", id.as_str()).await.artifact_revisions[0]
         .revision_id
         .clone();
     assert_eq!(resolved_env(&sim, &id).await, format!("{commit}@main"));

@@ -76,12 +76,8 @@ async fn every_source_action_reports_a_revision_of_its_providers_form() {
     let sim = sim();
     create(&sim, every_source("P")).await;
     let id = start(&sim, "P").await;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    let revisions: Vec<_> = execution
+    let answered = execution(&sim, "P", id.as_str()).await;
+    let revisions: Vec<_> = answered
         .artifact_revisions
         .iter()
         .map(|r| (r.name.as_str(), r.revision_id.as_str()))
@@ -107,7 +103,7 @@ async fn every_source_action_reports_a_revision_of_its_providers_form() {
         revisions[3].1
     );
     assert!(
-        execution
+        answered
             .artifact_revisions
             .iter()
             .all(|r| r.created == Some(sim.now()))
@@ -132,11 +128,7 @@ async fn every_source_action_reports_a_revision_of_its_providers_form() {
         ]
     );
     let again = start(&sim, "P").await;
-    let next = sim
-        .get_pipeline_execution(("P", again.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let next = execution(&sim, "P", again.as_str()).await;
     assert_ne!(
         next.artifact_revisions[0].revision_id, revisions[0].1,
         "each run fetches a new commit"
@@ -156,14 +148,10 @@ async fn a_revision_named_by_the_start_is_the_one_reported() {
         .await
         .unwrap()
         .pipeline_execution_id;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert_eq!(execution.artifact_revisions[0].revision_id, commit);
+    let answered = execution(&sim, "P", id.as_str()).await;
+    assert_eq!(answered.artifact_revisions[0].revision_id, commit);
     assert_eq!(
-        execution.artifact_revisions[2].revision_id.len(),
+        answered.artifact_revisions[2].revision_id.len(),
         32,
         "an object key names the object; its version is still a version id"
     );
@@ -175,14 +163,10 @@ async fn source_actions_show_their_current_revision_links_and_run_ids() {
     create(&sim, every_source("P")).await;
     let id = start(&sim, "P").await;
     sim.advance(ACTION).await;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let answered = execution(&sim, "P", id.as_str()).await;
     let state = sim.get_pipeline_state("P").await.unwrap();
     let code = &state.stage_states[0].action_states[0];
-    let commit = &execution.artifact_revisions[0].revision_id;
+    let commit = &answered.artifact_revisions[0].revision_id;
     assert_eq!(
         code.current_revision.as_ref().map(|r| &r.revision_id),
         Some(commit)

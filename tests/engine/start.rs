@@ -102,12 +102,8 @@ async fn same_token_with_other_parameters_returns_the_original_execution() {
         .client_request_token("tok")
         .variable("env", "test");
     assert_eq!(sim.start_pipeline_execution(changed).await.unwrap(), first);
-    let execution = sim
-        .get_pipeline_execution(("P", first.pipeline_execution_id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert_eq!(execution.variables[0].resolved_value, "prod");
+    let answered = execution(&sim, "P", first.pipeline_execution_id.as_str()).await;
+    assert_eq!(answered.variables[0].resolved_value, "prod");
     assert_eq!(sim.pipeline_stats("P").unwrap().retained_executions, 1);
 }
 
@@ -260,11 +256,7 @@ async fn variables_resolve_against_declarations_and_defaults() {
         .await
         .unwrap()
         .pipeline_execution_id;
-    let exe = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let exe = execution(&sim, "P", id.as_str()).await;
     let resolved: Vec<(&str, &str)> = exe
         .variables
         .iter()
@@ -294,12 +286,8 @@ async fn undeclared_differently_cased_and_empty_variables_are_accepted_and_ignor
             .await
             .unwrap()
             .pipeline_execution_id;
-        let execution = sim
-            .get_pipeline_execution(("P", id.as_str()))
-            .await
-            .unwrap()
-            .pipeline_execution;
-        let resolved: Vec<_> = execution
+        let answered = execution(&sim, "P", id.as_str()).await;
+        let resolved: Vec<_> = answered
             .variables
             .iter()
             .map(|v| (v.name.as_str(), v.resolved_value.as_str()))
@@ -326,14 +314,10 @@ async fn a_missing_required_variable_fails_the_execution_not_the_start() {
         .await
         .unwrap()
         .pipeline_execution_id;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert_eq!(execution.status, PipelineExecutionStatus::Failed);
+    let answered = execution(&sim, "P", id.as_str()).await;
+    assert_eq!(answered.status, PipelineExecutionStatus::Failed);
     assert_eq!(
-        execution.status_summary.as_deref(),
+        answered.status_summary.as_deref(),
         Some("Values for required variables haven't been provided: env")
     );
     let state = sim.get_pipeline_state("P").await.unwrap();
@@ -381,13 +365,9 @@ async fn variables_given_to_a_v1_pipeline_are_ignored() {
         .await
         .unwrap()
         .pipeline_execution_id;
-    let execution = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
-    assert!(execution.variables.is_empty());
-    assert_eq!(execution.status, PipelineExecutionStatus::InProgress);
+    let answered = execution(&sim, "P", id.as_str()).await;
+    assert!(answered.variables.is_empty());
+    assert_eq!(answered.status, PipelineExecutionStatus::InProgress);
 }
 
 #[tokio::test]
@@ -404,11 +384,7 @@ async fn source_revisions_are_recorded_on_the_execution() {
         .await
         .unwrap()
         .pipeline_execution_id;
-    let exe = sim
-        .get_pipeline_execution(("P", id.as_str()))
-        .await
-        .unwrap()
-        .pipeline_execution;
+    let exe = execution(&sim, "P", id.as_str()).await;
     assert_eq!(exe.artifact_revisions.len(), 1);
     assert_eq!(
         (
