@@ -256,13 +256,23 @@ fn upper_alnum(rng: &mut Rng, len: usize) -> String {
     pick(rng, CHARS, len)
 }
 
-/// `len` characters drawn from `alphabet`, whose length is a power of two.
+/// `len` characters drawn from `alphabet`, whose length is a power of two: each draw of
+/// 64 bits gives as many characters as it holds.
 fn pick(rng: &mut Rng, alphabet: &[u8], len: usize) -> String {
-    debug_assert!(alphabet.len().is_power_of_two());
+    debug_assert!(alphabet.len().is_power_of_two() && alphabet.len() > 1);
+    let bits = alphabet.len().trailing_zeros();
     let mask = alphabet.len() as u64 - 1;
-    (0..len)
-        .map(|_| char::from(alphabet[(rng.next_u64() & mask) as usize]))
-        .collect()
+    let per_draw = (64 / bits) as usize;
+    let mut out = String::with_capacity(len);
+    let mut word = 0;
+    for i in 0..len {
+        if i % per_draw == 0 {
+            word = rng.next_u64();
+        }
+        out.push(char::from(alphabet[(word & mask) as usize]));
+        word >>= bits;
+    }
+    out
 }
 
 #[cfg(test)]
