@@ -266,3 +266,52 @@ async fn every_stage_lists_its_inbound_executions_even_when_none_wait() {
         assert_eq!(stage["inboundTransitionState"]["enabled"], true);
     }
 }
+
+/// GitHub (version 1) source `Code`, then an S3 deploy of its output.
+fn github_v1(token: &str) -> PipelineDeclaration {
+    let mut pipeline = two_stages("P");
+    let source = &mut pipeline.stages[0].actions[0];
+    source.action_type_id = ActionTypeId {
+        category: ActionCategory::Source,
+        owner: ActionOwner::ThirdParty,
+        provider: "GitHub".into(),
+        version: "1".into(),
+    };
+    source.configuration = Some(BTreeMap::from([
+        ("Owner".into(), "org".into()),
+        ("Repo".into(), "app".into()),
+        ("Branch".into(), "main".into()),
+        ("OAuthToken".into(), token.into()),
+    ]));
+    pipeline
+}
+
+#[tokio::test]
+async fn secret_configuration_is_answered_masked_and_kept() {
+    let sim = sim();
+    let token = "ghp_0123456789abcdef";
+    let masked = |p: &PipelineDeclaration| {
+        p.stages[0].actions[0].configuration.as_ref().unwrap()["OAuthToken"].clone()
+    };
+    let created = sim.create_pipeline(github_v1(token)).await.unwrap();
+    assert_eq!(masked(&created.pipeline), "****");
+    assert_eq!(
+        masked(&sim.get_pipeline("P").await.unwrap().pipeline),
+        "****"
+    );
+    let updated = sim.update_pipeline(github_v1(token)).await.unwrap();
+    assert_eq!(masked(&updated.pipeline), "****");
+    assert_eq!(
+        created.pipeline.stages[0].actions[0]
+            .configuration
+            .as_ref()
+            .unwrap()["Owner"],
+        "org",
+        "only secrets are masked"
+    );
+    let id = start(&sim, "P").await;
+    let kept = sim
+        .resolved_configuration("P", &id, "Source", "Fetch")
+        .unwrap();
+    assert_eq!(kept["OAuthToken"], token, "the secret itself is kept");
+}

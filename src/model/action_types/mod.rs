@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 use super::enums::{ActionCategory, ActionOwner};
-use super::pipeline::{ActionDeclaration, ActionTypeId};
+use super::pipeline::{ActionDeclaration, ActionTypeId, PipelineDeclaration};
 
 pub use table::ACTION_TYPES;
 
@@ -176,6 +176,29 @@ pub fn find(id: &ActionTypeId) -> Option<&'static ActionType> {
     ACTION_TYPES
         .iter()
         .find(|action_type| action_type.id.matches(id))
+}
+
+/// The value answers show for a secret configuration property.
+pub const MASKED: &str = "****";
+
+/// Masks, in a declaration about to be answered, the configuration properties its action
+/// types mark secret: AWS never gives them back.
+pub(crate) fn mask_secrets(mut declaration: PipelineDeclaration) -> PipelineDeclaration {
+    for action in declaration.stages.iter_mut().flat_map(|s| &mut s.actions) {
+        let (Some(action_type), Some(configuration)) =
+            (find(&action.action_type_id), action.configuration.as_mut())
+        else {
+            continue;
+        };
+        for property in action_type.action_configuration_properties {
+            if property.secret
+                && let Some(value) = configuration.get_mut(property.name)
+            {
+                *value = MASKED.to_owned();
+            }
+        }
+    }
+    declaration
 }
 
 /// Checks `action` against its action type.

@@ -664,6 +664,31 @@ pub static ACTION_TYPES: &[ActionType] = &[
         conditional_requirements: &[],
         source: "Valid configuration parameters for each provider type",
     },
+    // The GitHub (version 1) source action AWS still runs for older pipelines: its OAuth
+    // token is a secret, which answers show as `****` (seen in a user's capture).
+    ActionType {
+        id: ActionTypeKey {
+            category: Source,
+            owner: ActionOwner::ThirdParty,
+            provider: "GitHub",
+            version: "1",
+        },
+        settings: None,
+        action_configuration_properties: &[
+            required("Owner", "The GitHub user or organization"),
+            required("Repo", "The repository"),
+            required("Branch", "The branch"),
+            secret("OAuthToken", "The GitHub personal access token"),
+            optional(
+                "PollForSourceChanges",
+                "Whether CodePipeline polls for changes",
+            ),
+        ],
+        input_artifact_details: artifacts(0, 0),
+        output_artifact_details: artifacts(1, 1),
+        conditional_requirements: &[],
+        source: "GitHub version 1 source action reference",
+    },
     // Not in the list pipesim was asked to cover (it is newer): the Lambda deploy action.
     ActionType {
         id: aws(Deploy, "Lambda"),

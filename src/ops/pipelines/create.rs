@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::action_types;
 use crate::model::validate;
 use crate::model::{PipelineDeclaration, Tag};
 use crate::ops::{Op, Operation};
@@ -91,6 +92,7 @@ impl Op for CreatePipeline {
             }
             let slot = registry.insert(input.pipeline.clone(), input.tags.clone());
             let pipeline = cx.read(&slot, |engine| engine.declaration(None).cloned())?;
+            let pipeline = action_types::mask_secrets(pipeline);
             Ok(CreatePipelineOutput {
                 pipeline,
                 tags: input.tags.clone(),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{ErrorKind, Result};
+use crate::model::action_types;
 use crate::model::validate::Violations;
 use crate::model::{PipelineDeclaration, Timestamp};
 use crate::ops::{Op, Operation};
@@ -74,7 +75,7 @@ impl Op for GetPipeline {
         let slot = cx.pipeline(&input.name)?;
         cx.read(&slot, |engine| {
             Ok(GetPipelineOutput {
-                pipeline: engine.declaration(input.version)?.clone(),
+                pipeline: action_types::mask_secrets(engine.declaration(input.version)?.clone()),
                 metadata: PipelineMetadata {
                     pipeline_arn: engine.ident().arn(),
                     created: engine.created(),

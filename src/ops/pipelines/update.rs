@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{ErrorKind, Result};
+use crate::model::action_types;
 use crate::model::validate;
 use crate::model::{PipelineDeclaration, PipelineType};
 use crate::ops::{Op, Operation};
@@ -64,6 +65,7 @@ impl Op for UpdatePipeline {
         let pipeline = cx.change(&slot, |engine, now, fx| {
             engine.update(input.pipeline.clone(), now, fx)
         })?;
+        let pipeline = action_types::mask_secrets(pipeline);
         Ok(UpdatePipelineOutput { pipeline })
     }
 }
