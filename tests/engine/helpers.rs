@@ -33,6 +33,14 @@ pub async fn create(sim: &Simulator, pipeline: PipelineDeclaration) {
         .expect("test pipelines are valid");
 }
 
+/// Starts with `input` and answers the execution id; panics if the start is refused.
+pub async fn start_with(sim: &Simulator, input: StartPipelineExecutionInput) -> String {
+    sim.start_pipeline_execution(input)
+        .await
+        .expect("start succeeds")
+        .pipeline_execution_id
+}
+
 pub async fn start(sim: &Simulator, name: &str) -> String {
     sim.start_pipeline_execution(name)
         .await

@@ -54,11 +54,7 @@ async fn pipeline_variables_and_the_execution_id_resolve() {
     )
     .await;
     let input = StartPipelineExecutionInput::new("P").variable("Env", "prod");
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     assert_eq!(resolved_env(&sim, &id).await, format!("prod:{id}"));
     let defaulted = start(&sim, "P").await;
     assert_eq!(

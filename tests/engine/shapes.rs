@@ -143,11 +143,7 @@ async fn a_revision_named_by_the_start_is_the_one_reported() {
     let input = StartPipelineExecutionInput::new("P")
         .source_revision("Code", SourceRevisionType::CommitId, commit)
         .source_revision("Bucket", SourceRevisionType::S3ObjectKey, "other.zip");
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     let answered = execution(&sim, "P", id.as_str()).await;
     assert_eq!(answered.artifact_revisions[0].revision_id, commit);
     assert_eq!(

@@ -251,11 +251,7 @@ async fn variables_resolve_against_declarations_and_defaults() {
     )
     .await;
     let input = StartPipelineExecutionInput::new("P").variable("env", "prod");
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     let exe = execution(&sim, "P", id.as_str()).await;
     let resolved: Vec<(&str, &str)> = exe
         .variables
@@ -281,11 +277,7 @@ async fn undeclared_differently_cased_and_empty_variables_are_accepted_and_ignor
     let mut empty = StartPipelineExecutionInput::new("P");
     empty.variables = Some(Vec::new());
     for input in [given, empty] {
-        let id = sim
-            .start_pipeline_execution(input)
-            .await
-            .unwrap()
-            .pipeline_execution_id;
+        let id = start_with(&sim, input).await;
         let answered = execution(&sim, "P", id.as_str()).await;
         let resolved: Vec<_> = answered
             .variables
@@ -309,11 +301,7 @@ async fn a_missing_required_variable_fails_the_execution_not_the_start() {
     )
     .await;
     let input = StartPipelineExecutionInput::new("P").variable("region", "eu");
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     let answered = execution(&sim, "P", id.as_str()).await;
     assert_eq!(answered.status, PipelineExecutionStatus::Failed);
     assert_eq!(
@@ -360,11 +348,7 @@ async fn variables_given_to_a_v1_pipeline_are_ignored() {
     let sim = sim();
     create(&sim, two_stages("P")).await;
     let input = StartPipelineExecutionInput::new("P").variable("env", "x");
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     let answered = execution(&sim, "P", id.as_str()).await;
     assert!(answered.variables.is_empty());
     assert_eq!(answered.status, PipelineExecutionStatus::InProgress);
@@ -379,11 +363,7 @@ async fn source_revisions_are_recorded_on_the_execution() {
         SourceRevisionType::S3ObjectVersionId,
         "v42",
     );
-    let id = sim
-        .start_pipeline_execution(input)
-        .await
-        .unwrap()
-        .pipeline_execution_id;
+    let id = start_with(&sim, input).await;
     let exe = execution(&sim, "P", id.as_str()).await;
     assert_eq!(exe.artifact_revisions.len(), 1);
     assert_eq!(

@@ -40,6 +40,12 @@ async fn quiet() -> TestServer {
     serve_simulator(common::sim()).await
 }
 
+/// Starts pipeline `P` and answers the execution id.
+async fn start(client: &Client) -> String {
+    let started = client.start_pipeline_execution().name("P").send().await;
+    started.unwrap().pipeline_execution_id().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn create_pipeline_starts_an_execution_triggered_by_create_pipeline() {
     let server = aws_like().await;
@@ -161,13 +167,7 @@ async fn stop_errors_carry_the_recorded_messages() {
             .reason("freeze")
             .send()
     };
-    let waited = client
-        .start_pipeline_execution()
-        .name("P")
-        .send()
-        .await
-        .unwrap();
-    let waited = waited.pipeline_execution_id().unwrap().to_owned();
+    let waited = start(&client).await;
     stop(waited.clone(), false).await.unwrap();
     let err = stop(waited.clone(), false)
         .await
@@ -180,13 +180,7 @@ async fn stop_errors_carry_the_recorded_messages() {
         )),
         "{err:?}"
     );
-    let abandoned = client
-        .start_pipeline_execution()
-        .name("P")
-        .send()
-        .await
-        .unwrap();
-    let abandoned = abandoned.pipeline_execution_id().unwrap().to_owned();
+    let abandoned = start(&client).await;
     stop(abandoned.clone(), true).await.unwrap();
     let err = stop(abandoned.clone(), true)
         .await
