@@ -19,8 +19,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::ActionResult;
 use crate::faults::{FaultRule, RateLimit};
+use crate::{ActionResult, Simulator};
 
 use super::{AdminAccess, AppState, protocol};
 
@@ -44,6 +44,10 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_pipesim/clock", get(clock))
         .route("/_pipesim/clock/advance", post(advance))
         .route("/_pipesim/actions/finish", post(finish_action))
+        .route(
+            "/_pipesim/actions/configuration",
+            post(resolved_configuration),
+        )
         .route("/_pipesim/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(Arc::clone(state), guard));
     Router::new()
@@ -255,13 +259,7 @@ async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Resp
         Ok(finish) => finish,
         Err(answer) => return *answer,
     };
-    let sim = match (&finish.account, &finish.region) {
-        (None, None) => state.sim.clone(),
-        (account, region) => state.sim.with_scope(
-            account.as_deref().unwrap_or(state.sim.account()),
-            region.as_deref().unwrap_or(state.sim.region()),
-        ),
-    };
+    let sim = scoped(&state, finish.account.as_deref(), finish.region.as_deref());
     let result = match finish.result {
         FinishResult::Succeeded => ActionResult::Succeeded,
         FinishResult::Failed => ActionResult::Failed,
@@ -277,6 +275,51 @@ async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Resp
         .await
     {
         Ok(()) => ok(json!({})),
+        Err(err) => bad_request(format!("{}: {}", err.error_type(), err.message())),
+    }
+}
+
+/// The simulator handle of an admin call's account and region (the server's defaults
+/// for what it leaves out).
+fn scoped(state: &AppState, account: Option<&str>, region: Option<&str>) -> Simulator {
+    match (account, region) {
+        (None, None) => state.sim.clone(),
+        (account, region) => state.sim.with_scope(
+            account.unwrap_or(state.sim.account()),
+            region.unwrap_or(state.sim.region()),
+        ),
+    }
+}
+
+/// Names one action of one execution.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ActionOfExecution {
+    pipeline: String,
+    execution_id: String,
+    stage: String,
+    action: String,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// The configuration an action runs with in one execution, its variable references
+/// resolved (what `ListActionExecutions` will show as `resolvedConfiguration`).
+async fn resolved_configuration(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let action: ActionOfExecution = match body(&bytes) {
+        Ok(action) => action,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, action.account.as_deref(), action.region.as_deref());
+    match sim.resolved_configuration(
+        &action.pipeline,
+        &action.execution_id,
+        &action.stage,
+        &action.action,
+    ) {
+        Ok(configuration) => ok(json!({ "configuration": configuration })),
         Err(err) => bad_request(format!("{}: {}", err.error_type(), err.message())),
     }
 }

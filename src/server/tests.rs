@@ -690,3 +690,40 @@ async fn the_admin_api_can_be_protected_by_a_token_or_turned_off() {
     .await;
     assert_eq!(health.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn admin_answers_an_actions_resolved_configuration() {
+    let app = app();
+    let mut pipeline = PipelineDeclaration::two_stage_example("P");
+    let ship = pipeline.stages[1].actions[0]
+        .configuration
+        .get_or_insert_default();
+    ship.insert("Extract".into(), "false".into());
+    ship.insert(
+        "ObjectKey".into(),
+        "builds/#{codepipeline.PipelineExecutionId}.zip".into(),
+    );
+    let answer = call(&app, "CreatePipeline", json!({ "pipeline": pipeline })).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let id = call(&app, "StartPipelineExecution", json!({"name": "P"}))
+        .await
+        .json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = |stage: &str| {
+        admin(
+            "POST",
+            "/_pipesim/actions/configuration",
+            json!({"pipeline": "P", "executionId": id, "stage": stage, "action": "Ship"}),
+        )
+    };
+    let answer = send(&app, ask("Deploy")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.json()["configuration"]["ObjectKey"],
+        format!("builds/{id}.zip")
+    );
+    let answer = send(&app, ask("Nope")).await;
+    assert!(admin_error(&answer, StatusCode::BAD_REQUEST).starts_with("StageNotFoundException: "));
+}
