@@ -219,8 +219,9 @@ impl PipelineEngine {
         Ok((Some(Box::new(details)), missing))
     }
 
-    /// Places an execution at `stage`: inside if it may enter, else in front of it.
-    /// In SUPERSEDED mode the newcomer supersedes whoever was already waiting there.
+    /// Places an execution at `stage`: inside if it may enter, else in front of it, where
+    /// a locked stage or a disabled inbound transition holds it. In SUPERSEDED mode the
+    /// newcomer supersedes whoever was already waiting there.
     pub(super) fn enter_or_wait(
         &mut self,
         seq: u64,
@@ -229,9 +230,11 @@ impl PipelineEngine {
         fx: &mut Effects,
     ) {
         let mode = self.plan.mode;
-        if mode.locks_stages() {
+        {
             let runtime = &mut self.stages[stage];
-            if runtime.occupant.is_some() {
+            let held = runtime.inbound.disabled.is_some()
+                || (mode.locks_stages() && runtime.occupant.is_some());
+            if held {
                 let superseded = if mode == Mode::Superseded {
                     runtime.waiting.pop_front()
                 } else {
@@ -261,7 +264,9 @@ impl PipelineEngine {
                 }
                 return;
             }
-            runtime.occupant = Some(seq);
+            if mode.locks_stages() {
+                runtime.occupant = Some(seq);
+            }
         }
         self.enter(seq, stage, now, fx);
     }

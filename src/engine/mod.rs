@@ -19,6 +19,7 @@
 //! | stop and wait, abandon, duplicate and late stops | `PipelineEngine::stop` | `control.rs` |
 //! | manual approvals | `PipelineEngine::put_approval` | `control.rs` |
 //! | update fails waiting approvals and cancels active executions | `PipelineEngine::update`, `settle_cancel` | `control.rs` |
+//! | disabled transitions hold executions; enabling lets them in | `PipelineEngine::set_transition` | `transitions.rs` |
 //! | CreatePipeline starts an execution | `PipelineEngine::start_after_create` | `admission.rs` |
 //! | bounded history | `PipelineEngine::evict_history` | `progress.rs` |
 //!
@@ -35,6 +36,7 @@
 //! | `ids.rs` | execution ids that encode their start order |
 //! | `provider.rs` | what a simulated action shows of its provider: revisions, console links, run ids, output variables |
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
+//! | `transitions.rs` | disabling and enabling the transition into a stage |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 mod admission;
@@ -50,6 +52,7 @@ mod provider;
 mod resolve;
 pub(crate) mod saved;
 pub(crate) mod tokens;
+mod transitions;
 mod views;
 
 use std::collections::VecDeque;
@@ -178,6 +181,18 @@ struct StageRuntime {
     latest: Option<(ExecutionId, StageExecutionStatus)>,
     /// The latest run of each action, in declaration order.
     actions: Vec<Option<ActionLatest>>,
+    /// The transition into the stage.
+    #[serde(default)]
+    inbound: Transition,
+}
+
+/// A stage's inbound transition: enabled unless disabled with a reason.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+struct Transition {
+    /// Why it is disabled; `None` while it is enabled.
+    disabled: Option<String>,
+    /// When it was last disabled or enabled, if ever.
+    changed: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -379,6 +394,7 @@ fn stage_runtimes(
             if let (Some(i), Some(old_plan)) = (old, previous_plan) {
                 let old_runtime = std::mem::take(&mut previous[i]);
                 runtime.latest = old_runtime.latest;
+                runtime.inbound = old_runtime.inbound;
                 for (slot, action) in runtime.actions.iter_mut().zip(&stage.actions) {
                     let old_index = old_plan.stages[i]
                         .actions

@@ -308,7 +308,12 @@ impl PipelineEngine {
         if runtime.occupant != Some(seq) {
             return None;
         }
-        runtime.occupant = runtime.waiting.pop_front();
+        // A disabled inbound transition keeps the waiters out of the free stage.
+        runtime.occupant = if runtime.inbound.disabled.is_none() {
+            runtime.waiting.pop_front()
+        } else {
+            None
+        };
         runtime.occupant
     }
 

@@ -9,7 +9,7 @@ use crate::model::{
     ActionState, ArtifactRevision, ExecutionId, ExecutionTrigger, GetPipelineStateOutput,
     ListPipelineExecutionsOutput, PipelineDeclaration, PipelineExecution, PipelineExecutionSummary,
     SourceRevision, SourceRevisionOverride, SourceRevisionType, StageExecution,
-    StageExecutionStatus, StageState, TransitionState,
+    StageExecutionStatus, StageState,
 };
 
 use super::execution::{Execution, Run};
@@ -198,7 +198,7 @@ impl PipelineEngine {
                     stage_name: plan.name.to_string(),
                     inbound_execution: inbound.first().cloned(),
                     inbound_executions: inbound,
-                    inbound_transition_state: TransitionState::default(),
+                    inbound_transition_state: self.transition_state(index),
                     action_states: declared
                         .actions
                         .iter()

@@ -148,6 +148,17 @@ input_enum! {
 }
 
 input_enum! {
+    /// Which transition of a stage `DisableStageTransition` and `EnableStageTransition`
+    /// name: into the stage, or out of it.
+    StageTransitionType {
+        /// Into the stage: executions wait in front of it.
+        Inbound = "Inbound",
+        /// Out of the stage: executions wait in front of the next one.
+        Outbound = "Outbound",
+    }
+}
+
+input_enum! {
     /// A reviewer's answer to a manual approval.
     ApprovalStatus {
         /// The action succeeds.

@@ -17,7 +17,7 @@ pub struct StageState {
     /// Every execution waiting to enter, oldest first (an empty list when none).
     #[serde(default)]
     pub inbound_executions: Vec<StageExecution>,
-    /// Transitions are always enabled in pipesim.
+    /// Whether executions may enter, and who last changed that.
     pub inbound_transition_state: TransitionState,
     /// One entry per action, in declaration order.
     pub action_states: Vec<ActionState>,
@@ -39,17 +39,31 @@ pub struct StageExecution {
     pub execution_type: Option<ExecutionType>,
 }
 
-/// Whether a stage's inbound transition is enabled.
+/// Whether a stage's inbound transition is enabled, and who changed it last.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionState {
-    /// Always true in pipesim.
+    /// False while `DisableStageTransition` holds executions in front of the stage.
     pub enabled: bool,
+    /// The reason it was disabled, while it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
+    /// Who last disabled or enabled it (absent if nobody ever did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_changed_by: Option<String>,
+    /// When it was last disabled or enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_changed_at: Option<Timestamp>,
 }
 
 impl Default for TransitionState {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            disabled_reason: None,
+            last_changed_by: None,
+            last_changed_at: None,
+        }
     }
 }
 

@@ -107,6 +107,8 @@ macro_rules! with_operations {
             executions::ListPipelineExecutions,
             stages::GetPipelineState,
             stages::PutApprovalResult,
+            stages::DisableStageTransition,
+            stages::EnableStageTransition,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
@@ -206,6 +208,8 @@ mod tests {
                 "StartPipelineExecution",
                 "StopPipelineExecution",
                 "PutApprovalResult",
+                "DisableStageTransition",
+                "EnableStageTransition",
                 "TagResource",
                 "UntagResource",
             ]

@@ -357,6 +357,29 @@ async fn every_target_reaches_its_own_operation() {
     .await;
     answer.assert_error(StatusCode::BAD_REQUEST, "InvalidApprovalTokenException");
 
+    check("DisableStageTransition");
+    let disabled = ok(call(
+        &app,
+        "DisableStageTransition",
+        json!({"pipelineName": "R", "stageName": "Ship", "transitionType": "Inbound",
+               "reason": "Freeze"}),
+    )
+    .await);
+    assert!(disabled.body.is_empty());
+    let state = ok(call(&app, "GetPipelineState", json!({"name": "R"})).await);
+    let transition = &state.json()["stageStates"][1]["inboundTransitionState"];
+    assert_eq!(transition["enabled"], false);
+    assert_eq!(transition["disabledReason"], "Freeze");
+
+    check("EnableStageTransition");
+    let enabled = ok(call(
+        &app,
+        "EnableStageTransition",
+        json!({"pipelineName": "R", "stageName": "Ship", "transitionType": "Inbound"}),
+    )
+    .await);
+    assert!(enabled.body.is_empty());
+
     check("TagResource");
     let tagged = ok(call(
         &app,

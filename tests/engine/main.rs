@@ -17,3 +17,4 @@ mod references;
 mod shapes;
 mod start;
 mod state;
+mod transitions;

@@ -86,6 +86,9 @@ async fn make_history(sim: &Simulator) -> Vec<String> {
         }
         sim.advance(ACTION / 3).await;
     }
+    // Held in front of Deploy across the restart, then let in.
+    let freeze = DisableStageTransitionInput::inbound("Queued", "Deploy", "Freeze");
+    sim.disable_stage_transition(freeze).await.unwrap();
     let first = start(sim, "Approved").await;
     sim.advance(ACTION).await;
     let token = approval_token(sim, "Approved", "Approve", "Manual").await;
@@ -173,6 +176,8 @@ async fn a_restored_simulator_goes_on_exactly_as_one_that_never_stopped() {
     let reopened = builder().open(&path, Fsync::EverySec).unwrap();
     for sim in [&reopened, &twin] {
         sim.advance(ACTION * 2).await;
+        let thaw = EnableStageTransitionInput::inbound("Queued", "Deploy");
+        sim.enable_stage_transition(thaw).await.unwrap();
         start(sim, "Queued").await;
         sim.advance(Duration::from_secs(3600)).await;
     }

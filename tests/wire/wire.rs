@@ -394,6 +394,80 @@ async fn modeled_errors_of_every_other_operation_arrive_with_their_type() {
 }
 
 #[tokio::test]
+async fn stage_transitions_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::StageTransitionType;
+
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Superseded, false)).await;
+    let disable = |pipeline: &str, stage: &str, reason: &str| {
+        client
+            .disable_stage_transition()
+            .pipeline_name(pipeline)
+            .stage_name(stage)
+            .transition_type(StageTransitionType::Inbound)
+            .reason(reason)
+            .send()
+    };
+    let enable = |pipeline: &str, stage: &str| {
+        client
+            .enable_stage_transition()
+            .pipeline_name(pipeline)
+            .stage_name(stage)
+            .transition_type(StageTransitionType::Inbound)
+            .send()
+    };
+    assert_eq!(
+        code(disable("P", "Nope", "Freeze").await),
+        "StageNotFoundException"
+    );
+    assert_eq!(
+        code(disable("Q", "Deploy", "Freeze").await),
+        "PipelineNotFoundException"
+    );
+    assert_eq!(
+        code(disable("P", "Deploy", "no: colons").await),
+        "ValidationException"
+    );
+    assert_eq!(code(enable("P", "Nope").await), "StageNotFoundException");
+    assert_eq!(
+        code(enable("Q", "Deploy").await),
+        "PipelineNotFoundException"
+    );
+
+    disable("P", "Deploy", "Freeze").await.unwrap();
+    let started = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap();
+    server.simulator().advance(ACTION * 2).await;
+    let state = client.get_pipeline_state().name("P").send().await.unwrap();
+    let deploy = &state.stage_states()[1];
+    let transition = deploy.inbound_transition_state().unwrap();
+    assert!(!transition.enabled());
+    assert_eq!(transition.disabled_reason(), Some("Freeze"));
+    assert_eq!(
+        Some(deploy.inbound_execution().unwrap().pipeline_execution_id()),
+        started.pipeline_execution_id()
+    );
+    enable("P", "Deploy").await.unwrap();
+    server.simulator().advance(ACTION).await;
+    let execution = client
+        .get_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(started.pipeline_execution_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        execution.pipeline_execution().unwrap().status(),
+        Some(&PipelineExecutionStatus::Succeeded)
+    );
+}
+
+#[tokio::test]
 async fn tag_operations_and_their_errors_through_the_sdk() {
     let server = server().await;
     let client = client(&server);

@@ -156,6 +156,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         "result",
         "status",
         "abandon",
+        "transitionType",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -199,6 +200,15 @@ fn example(operation: Operation) -> Value {
             "result": {"summary": "looks good", "status": "Approved"},
             "token": "11111111-1111-4111-8111-111111111111",
         }),
+        "DisableStageTransition" => json!({
+            "pipelineName": "P",
+            "stageName": "Deploy",
+            "transitionType": "Inbound",
+            "reason": "Release freeze",
+        }),
+        "EnableStageTransition" => {
+            json!({"pipelineName": "P", "stageName": "Deploy", "transitionType": "Outbound"})
+        }
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
         "UntagResource" => json!({"resourceArn": ARN, "tagKeys": ["team"]}),
