@@ -148,6 +148,10 @@ service_errors! {
     InvalidApprovalToken => "InvalidApprovalTokenException", 400;
     /// The approval this token belongs to has already been answered or has timed out.
     ApprovalAlreadyCompleted => "ApprovalAlreadyCompletedException", 400;
+    /// `RetryStageExecution` of a stage that did not fail or stop in that execution.
+    StageNotRetryable => "StageNotRetryableException", 400;
+    /// `RetryStageExecution` of an execution that is not the stage's latest.
+    NotLatestPipelineExecution => "NotLatestPipelineExecutionException", 400;
     /// A tag operation named an ARN of no resource this account and region holds.
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.

@@ -141,7 +141,7 @@ impl PipelineEngine {
     }
 
     /// QUEUED and PARALLEL pipelines admit at most their limit of active executions.
-    fn check_limit(&self) -> Result<()> {
+    pub(super) fn check_limit(&self) -> Result<()> {
         if !self.plan.mode.is_limited() {
             return Ok(());
         }

@@ -115,4 +115,8 @@ pub(crate) struct Slot {
     pub(crate) id: Uuid,
     /// The approval token of a manual approval.
     pub(crate) token: Option<Uuid>,
+    /// When its timer is due: a timer of an earlier run of the action (before a retry)
+    /// fires sooner and is ignored.
+    #[serde(default)]
+    pub(crate) due: Timestamp,
 }

@@ -19,6 +19,7 @@
 //! | stop and wait, abandon, duplicate and late stops | `PipelineEngine::stop` | `control.rs` |
 //! | manual approvals | `PipelineEngine::put_approval` | `control.rs` |
 //! | update fails waiting approvals and cancels active executions | `PipelineEngine::update`, `settle_cancel` | `control.rs` |
+//! | a failed stage runs again in the same execution | `PipelineEngine::retry` | `retry.rs` |
 //! | disabled transitions hold executions; enabling lets them in | `PipelineEngine::set_transition` | `transitions.rs` |
 //! | CreatePipeline starts an execution | `PipelineEngine::start_after_create` | `admission.rs` |
 //! | bounded history | `PipelineEngine::evict_history` | `progress.rs` |
@@ -37,6 +38,7 @@
 //! | `provider.rs` | what a simulated action shows of its provider: revisions, console links, run ids, output variables |
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `transitions.rs` | disabling and enabling the transition into a stage |
+//! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 mod admission;
@@ -50,6 +52,7 @@ pub(crate) mod plan;
 mod progress;
 mod provider;
 mod resolve;
+mod retry;
 pub(crate) mod saved;
 pub(crate) mod tokens;
 mod transitions;
@@ -184,6 +187,9 @@ struct StageRuntime {
     /// The transition into the stage.
     #[serde(default)]
     inbound: Transition,
+    /// The execution last retried in the stage, and how often it was.
+    #[serde(default)]
+    retried: Option<(ExecutionId, u32)>,
 }
 
 /// A stage's inbound transition: enabled unless disabled with a reason.

@@ -19,6 +19,19 @@ use super::{ActionLatest, Effects, PipelineEngine, Timer};
 impl PipelineEngine {
     /// Starts every action of one run-order group, each with its own timer.
     pub(super) fn start_group(&mut self, seq: u64, group: usize, now: Timestamp, fx: &mut Effects) {
+        self.start_group_except(seq, group, |_| false, now, fx);
+    }
+
+    /// Starts the actions of one run-order group that `skip` does not name (by index in
+    /// the stage), each with its own timer.
+    pub(super) fn start_group_except(
+        &mut self,
+        seq: u64,
+        group: usize,
+        skip: impl Fn(u16) -> bool,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
         let plan = Arc::clone(&self.plan);
         let exec = self
             .executions
@@ -29,7 +42,7 @@ impl PipelineEngine {
         let stage_plan = &plan.stages[stage];
         run.group = group as u16;
         run.slots.clear();
-        for &action in &stage_plan.groups[group] {
+        for &action in stage_plan.groups[group].iter().filter(|&&a| !skip(a)) {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
             // As in AWS, an approval's token is its action execution's id.
@@ -48,6 +61,7 @@ impl PipelineEngine {
                 succeeds,
                 id,
                 token,
+                due,
             });
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
                 id,
@@ -88,11 +102,11 @@ impl PipelineEngine {
                 if run.position != Position::Inside || run.stage != stage {
                     return;
                 }
-                let Some(slot) = run
-                    .slots
-                    .iter()
-                    .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
-                else {
+                let Some(slot) = run.slots.iter().find(|s| {
+                    s.action == action
+                        && s.status == ActionExecutionStatus::InProgress
+                        && s.due <= now
+                }) else {
                     return;
                 };
                 let outcome = if slot.succeeds {
@@ -181,7 +195,7 @@ impl PipelineEngine {
     }
 
     /// A run-order group has finished: stop, fail, run the next group, or leave the stage.
-    fn group_done(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
+    pub(super) fn group_done(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
         let Some(run) = self.run(seq) else { return };
         let (stage, group, stop) = (usize::from(run.stage), usize::from(run.group), run.stop);
         let failed = run

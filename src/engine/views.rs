@@ -214,6 +214,7 @@ impl PipelineEngine {
                         status,
                         execution_type: None,
                     }),
+                    retry_stage_metadata: self.retry_metadata(index),
                 }
             })
             .collect();

@@ -159,6 +159,16 @@ input_enum! {
 }
 
 input_enum! {
+    /// Which actions `RetryStageExecution` runs again.
+    StageRetryMode {
+        /// The actions that did not succeed, from the first run-order group that has one.
+        FailedActions = "FAILED_ACTIONS",
+        /// Every action of the stage.
+        AllActions = "ALL_ACTIONS",
+    }
+}
+
+input_enum! {
     /// A reviewer's answer to a manual approval.
     ApprovalStatus {
         /// The action succeeds.

@@ -24,6 +24,24 @@ pub struct StageState {
     /// The latest execution to enter the stage, with its stage status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_execution: Option<StageExecution>,
+    /// How often the stage's latest execution was retried, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_stage_metadata: Option<RetryStageMetadata>,
+}
+
+/// The retries of a stage's latest execution.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryStageMetadata {
+    /// Automatic retries (stage conditions); pipesim makes none yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_stage_retry_attempt: Option<i64>,
+    /// Retries made with `RetryStageExecution`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_stage_retry_attempt: Option<i64>,
+    /// `ManualStageRetry` or `AutomatedStageRetry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_retry_trigger: Option<String>,
 }
 
 /// An execution's run of a stage.

@@ -109,6 +109,7 @@ macro_rules! with_operations {
             stages::PutApprovalResult,
             stages::DisableStageTransition,
             stages::EnableStageTransition,
+            stages::RetryStageExecution,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
@@ -210,6 +211,7 @@ mod tests {
                 "PutApprovalResult",
                 "DisableStageTransition",
                 "EnableStageTransition",
+                "RetryStageExecution",
                 "TagResource",
                 "UntagResource",
             ]

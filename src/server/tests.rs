@@ -380,6 +380,16 @@ async fn every_target_reaches_its_own_operation() {
     .await);
     assert!(enabled.body.is_empty());
 
+    check("RetryStageExecution");
+    let answer = call(
+        &app,
+        "RetryStageExecution",
+        json!({"pipelineName": "R", "stageName": "Source", "pipelineExecutionId": id,
+               "retryMode": "FAILED_ACTIONS"}),
+    )
+    .await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "StageNotRetryableException");
+
     check("TagResource");
     let tagged = ok(call(
         &app,

@@ -16,7 +16,8 @@
 //!   update was lost;
 //! - the execution `CreatePipeline` starts begins exactly once, before any other;
 //! - a disabled transition holds executions as a locked stage does, and enabling it
-//!   lets every one through.
+//!   lets every one through;
+//! - a retried stage takes its lock and counts against the limit like a start.
 
 use std::time::Duration;
 
@@ -24,9 +25,9 @@ use shuttle::future::block_on;
 use shuttle::sync::Arc;
 use shuttle::thread;
 
-use crate::Simulator;
 use crate::model::*;
 use crate::sync::model_checking;
+use crate::{ActionResult, Simulator};
 
 const LIMIT: u32 = 2;
 const ACTION: Duration = Duration::from_secs(10);
@@ -398,6 +399,70 @@ fn transitions_hold_and_release_under_any_schedule() {
             ExecutionMode::Parallel,
         ] {
             shuttle::check_random(move || explore_transitions(mode.clone()), 300);
+        }
+    });
+}
+
+/// A retry of a failed stage racing starts, a stop and the clock: the stage's lock, the
+/// limit and SUPERSEDED's single waiter hold throughout, and once every timer has fired
+/// nothing is left in progress or locked.
+fn explore_retries(mode: ExecutionMode) {
+    let sim = Arc::new(simulator(mode.clone()));
+    let failed = block_on(sim.start_pipeline_execution("P"))
+        .expect("admitted")
+        .pipeline_execution_id;
+    block_on(sim.advance(ACTION));
+    block_on(sim.finish_action("P", &failed, "Deploy", "Ship", ActionResult::Failed))
+        .expect("Ship runs");
+    let retrier = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let input = RetryStageExecutionInput::failed_actions("P", "Deploy", &failed);
+            let _ = block_on(sim.retry_stage_execution(input));
+        })
+    };
+    let starter = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let _ = block_on(sim.start_pipeline_execution("P"));
+        })
+    };
+    let stopper = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
+            if let Some(newest) = listed.pipeline_execution_summaries.first() {
+                let id = &newest.pipeline_execution_id;
+                let stop = StopPipelineExecutionInput::new("P", id).abandon();
+                let _ = block_on(sim.stop_pipeline_execution(stop));
+            }
+        })
+    };
+    let driver = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || block_on(sim.advance(ACTION)))
+    };
+    let checker = {
+        let (sim, mode) = (Arc::clone(&sim), mode.clone());
+        thread::spawn(move || check_invariants(&sim, &mode))
+    };
+    for thread in [retrier, starter, stopper, driver, checker] {
+        thread.join().unwrap();
+    }
+    block_on(sim.advance(ACTION * 20));
+    check_invariants(&sim, &mode);
+    assert_eq!(sim.pipeline_stats("P").expect("P").active_executions, 0);
+}
+
+#[test]
+fn retries_hold_the_admission_rules_under_any_schedule() {
+    model_checking(|| {
+        for mode in [
+            ExecutionMode::Superseded,
+            ExecutionMode::Queued,
+            ExecutionMode::Parallel,
+        ] {
+            shuttle::check_random(move || explore_retries(mode.clone()), 300);
         }
     });
 }

@@ -14,6 +14,7 @@ mod faults;
 mod pipelines;
 mod properties;
 mod references;
+mod retry;
 mod shapes;
 mod start;
 mod state;

@@ -460,3 +460,35 @@ async fn an_outdated_approval_a_cancelling_execution_and_a_pending_create_execut
     };
     assert_eq!(created.trigger.trigger_type, "CreatePipeline");
 }
+
+#[tokio::test]
+async fn a_retried_stage_survives_a_restart_mid_run() {
+    let (_dir, path) = state_file();
+    let quiet_failures = || {
+        builder()
+            .action_outcome(Outcome::Succeed)
+            .start_on_create(false)
+    };
+    let sim = quiet_failures()
+        .seed(SEED)
+        .open(&path, Fsync::Always)
+        .unwrap();
+    create(&sim, two_stages("P")).await;
+    let id = start(&sim, "P").await;
+    sim.advance(ACTION).await;
+    sim.finish_action("P", &id, "Deploy", "Ship", pipesim::ActionResult::Failed)
+        .await
+        .unwrap();
+    let retry = RetryStageExecutionInput::failed_actions("P", "Deploy", &id);
+    sim.retry_stage_execution(retry).await.unwrap();
+    let before = observe(&sim).await;
+    drop(sim);
+
+    let reopened = quiet_failures().open(&path, Fsync::Always).unwrap();
+    assert_eq!(observe(&reopened).await, before);
+    reopened.advance(ACTION).await;
+    assert_eq!(
+        status(&reopened, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
+}

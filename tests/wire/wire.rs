@@ -468,6 +468,99 @@ async fn stage_transitions_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn stage_retries_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::StageRetryMode;
+
+    let server = serve_simulator(
+        common::builder()
+            .start_on_create(false)
+            .max_concurrent_executions(1)
+            .update_conflict_window(Duration::from_secs(1))
+            .build(),
+    )
+    .await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, false)).await;
+    let retry = |stage: &str, id: &str| {
+        client
+            .retry_stage_execution()
+            .pipeline_name("P")
+            .stage_name(stage)
+            .pipeline_execution_id(id)
+            .retry_mode(StageRetryMode::FailedActions)
+            .send()
+    };
+    let started = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap();
+    let id = started.pipeline_execution_id().unwrap().to_owned();
+    server.simulator().advance(ACTION).await;
+    assert_eq!(
+        code(retry("Source", &id).await),
+        "StageNotRetryableException"
+    );
+    assert_eq!(code(retry("Nope", &id).await), "StageNotFoundException");
+    let other = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        code(retry("Deploy", other).await),
+        "NotLatestPipelineExecutionException"
+    );
+    server
+        .simulator()
+        .finish_action("P", &id, "Deploy", "Ship", pipesim::ActionResult::Failed)
+        .await
+        .unwrap();
+    let out = retry("Deploy", &id).await.unwrap();
+    assert_eq!(out.pipeline_execution_id(), Some(id.as_str()));
+    let state = client.get_pipeline_state().name("P").send().await.unwrap();
+    let retries = state.stage_states()[1].retry_stage_metadata().unwrap();
+    assert_eq!(retries.manual_stage_retry_attempt(), Some(1));
+    assert_eq!(
+        retries.latest_retry_trigger().map(|t| t.as_str()),
+        Some("ManualStageRetry")
+    );
+    server
+        .simulator()
+        .finish_action("P", &id, "Deploy", "Ship", pipesim::ActionResult::Failed)
+        .await
+        .unwrap();
+    // Another execution takes the one place the limit allows.
+    client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(retry("Deploy", &id).await),
+        "ConcurrentPipelineExecutionsLimitExceededException"
+    );
+    assert_eq!(
+        code(retry("Deploy", "not-a-uuid").await),
+        "ValidationException"
+    );
+    let elsewhere = client
+        .retry_stage_execution()
+        .pipeline_name("Q")
+        .stage_name("Deploy")
+        .pipeline_execution_id(&id)
+        .retry_mode(StageRetryMode::AllActions)
+        .send()
+        .await;
+    assert_eq!(code(elsewhere), "PipelineNotFoundException");
+    client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code(retry("Deploy", &id).await), "ConflictException");
+}
+
+#[tokio::test]
 async fn tag_operations_and_their_errors_through_the_sdk() {
     let server = server().await;
     let client = client(&server);

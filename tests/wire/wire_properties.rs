@@ -170,7 +170,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// A well-formed body of `operation` that names what an [`app`] holds. Each one is
-/// answered 200 but PutApprovalResult's: no approval of `P` waits for that token.
+/// answered 200 but PutApprovalResult's (no approval of `P` waits for that token) and
+/// RetryStageExecution's (the execution has not reached, let alone failed, that stage).
 fn example(operation: Operation) -> Value {
     let id = execution_id();
     let pipeline =
@@ -209,6 +210,12 @@ fn example(operation: Operation) -> Value {
         "EnableStageTransition" => {
             json!({"pipelineName": "P", "stageName": "Deploy", "transitionType": "Outbound"})
         }
+        "RetryStageExecution" => json!({
+            "pipelineName": "P",
+            "stageName": "Deploy",
+            "pipelineExecutionId": id,
+            "retryMode": "ALL_ACTIONS",
+        }),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
         "UntagResource" => json!({"resourceArn": ARN, "tagKeys": ["team"]}),
@@ -342,7 +349,7 @@ fn shaped_call() -> impl Strategy<Value = (Operation, Value)> {
 }
 
 #[test]
-fn every_example_body_is_answered_200_except_an_approval_nobody_waits_for() {
+fn every_example_body_is_answered_200_except_an_approval_or_a_retry_with_nothing_to_act_on() {
     let rt = runtime();
     for &operation in Operation::ALL {
         let (status, error) = check(
@@ -353,6 +360,11 @@ fn every_example_body_is_answered_200_except_an_approval_nobody_waits_for() {
         );
         if operation == Operation::PutApprovalResult {
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
+        } else if operation == Operation::RetryStageExecution {
+            assert_eq!(
+                error.as_deref(),
+                Some("NotLatestPipelineExecutionException")
+            );
         } else {
             assert_eq!(status, StatusCode::OK, "{operation}: {error:?}");
         }

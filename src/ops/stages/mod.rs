@@ -1,12 +1,14 @@
 //! The stages and actions family: a pipeline's state, stage by stage, answers to manual
-//! approvals, and the transitions between stages.
+//! approvals, the transitions between stages, and retries of failed stages.
 
 mod disable_transition;
 mod enable_transition;
 mod get_state;
 mod put_approval_result;
+mod retry;
 
 pub use disable_transition::*;
 pub use enable_transition::*;
 pub use get_state::*;
 pub use put_approval_result::*;
+pub use retry::*;
