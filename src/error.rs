@@ -152,6 +152,10 @@ service_errors! {
     StageNotRetryable => "StageNotRetryableException", 400;
     /// `RetryStageExecution` of an execution that is not the stage's latest.
     NotLatestPipelineExecution => "NotLatestPipelineExecutionException", 400;
+    /// `RollbackStage` to an execution that cannot be its target.
+    UnableToRollbackStage => "UnableToRollbackStageException", 400;
+    /// `RollbackStage` to an execution of an earlier version of the pipeline.
+    PipelineExecutionOutdated => "PipelineExecutionOutdatedException", 400;
     /// A tag operation named an ARN of no resource this account and region holds.
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.

@@ -46,7 +46,7 @@ impl PipelineEngine {
         self.start_after_create(now, fx);
         self.check_limit()?;
         let trigger = Trigger::StartPipelineExecution;
-        let id = self.begin_execution(trigger, details, missing, now, fx);
+        let id = self.begin_execution(trigger, details, missing, 0, now, fx);
         if let Some(token) = &input.client_request_token {
             self.tokens.remember(
                 token,
@@ -76,17 +76,18 @@ impl PipelineEngine {
         let Ok((details, missing)) = self.start_details(&[], &[]) else {
             return;
         };
-        self.begin_execution(Trigger::CreatePipeline, details, missing, now, fx);
+        self.begin_execution(Trigger::CreatePipeline, details, missing, 0, now, fx);
     }
 
-    /// Records a new execution of the current version and places it at the first stage,
-    /// or, when required variables are `missing` (its summary), fails it at once: the
-    /// start succeeds, the execution does not.
-    fn begin_execution(
+    /// Records a new execution of the current version and places it at `stage` (the
+    /// first, but for a rollback), or, when required variables are `missing` (its
+    /// summary), fails it at once: the start succeeds, the execution does not.
+    pub(super) fn begin_execution(
         &mut self,
         trigger: Trigger,
         details: Option<Box<Details>>,
         missing: Option<String>,
+        stage: usize,
         now: Timestamp,
         fx: &mut Effects,
     ) -> ExecutionId {
@@ -103,6 +104,7 @@ impl PipelineEngine {
                 status: PipelineExecutionStatus::InProgress,
                 mode: self.plan.mode,
                 trigger,
+                passed: 0,
                 details,
                 run: Some(Box::new(Run::new())),
             },
@@ -123,7 +125,7 @@ impl PipelineEngine {
                     fx,
                 );
             }
-            None => self.enter_or_wait(seq, 0, now, fx),
+            None => self.enter_or_wait(seq, stage, now, fx),
         }
         self.evict_history();
         id

@@ -24,6 +24,9 @@ pub(crate) struct Execution {
     pub(crate) mode: Mode,
     #[serde(default)]
     pub(crate) trigger: Trigger,
+    /// How many stages it ran to success (a pipeline has at most 50).
+    #[serde(default)]
+    pub(crate) passed: u8,
     pub(crate) details: Option<Box<Details>>,
     /// Present exactly while the execution is active (InProgress or Stopping).
     pub(crate) run: Option<Box<Run>>,
@@ -37,6 +40,8 @@ pub(crate) enum Trigger {
     StartPipelineExecution,
     /// The execution AWS starts by itself after `CreatePipeline`.
     CreatePipeline,
+    /// A call of `RollbackStage`.
+    ManualRollback,
 }
 
 impl Trigger {
@@ -44,6 +49,7 @@ impl Trigger {
         match self {
             Trigger::StartPipelineExecution => "StartPipelineExecution",
             Trigger::CreatePipeline => "CreatePipeline",
+            Trigger::ManualRollback => "ManualRollback",
         }
     }
 }
@@ -57,6 +63,31 @@ pub(crate) struct Details {
     pub(crate) overrides: Vec<SourceRevisionOverride>,
     pub(crate) stop_trigger: Option<StopExecutionTrigger>,
     pub(crate) status_summary: Option<String>,
+    /// For a rollback: the stage it runs and the execution whose revisions it uses.
+    #[serde(default)]
+    pub(crate) rollback: Option<Rollback>,
+}
+
+/// What a rollback execution rolls back to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Rollback {
+    /// The one stage it runs.
+    pub(crate) stage: u8,
+    /// The execution that succeeded in that stage, whose revisions and variables it uses.
+    pub(crate) target: ExecutionId,
+}
+
+impl Execution {
+    /// The rollback this execution is, if it is one.
+    pub(crate) fn rollback(&self) -> Option<Rollback> {
+        self.details.as_deref()?.rollback
+    }
+
+    /// Whether it ran stage `stage` to success.
+    pub(crate) fn succeeded_in(&self, stage: usize) -> bool {
+        let first = self.rollback().map_or(0, |r| usize::from(r.stage));
+        (first..first + usize::from(self.passed)).contains(&stage)
+    }
 }
 
 /// Where a running execution is.

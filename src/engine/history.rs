@@ -103,6 +103,7 @@ mod tests {
             status: PipelineExecutionStatus::InProgress,
             mode: Mode::Parallel,
             trigger: crate::engine::execution::Trigger::StartPipelineExecution,
+            passed: 0,
             details: None,
             run: running.then(|| Box::new(Run::new())),
         }

@@ -19,6 +19,7 @@
 //! | stop and wait, abandon, duplicate and late stops | `PipelineEngine::stop` | `control.rs` |
 //! | manual approvals | `PipelineEngine::put_approval` | `control.rs` |
 //! | update fails waiting approvals and cancels active executions | `PipelineEngine::update`, `settle_cancel` | `control.rs` |
+//! | a rollback runs one stage with an earlier execution's revisions | `PipelineEngine::rollback` | `rollback.rs` |
 //! | a failed stage runs again in the same execution | `PipelineEngine::retry` | `retry.rs` |
 //! | disabled transitions hold executions; enabling lets them in | `PipelineEngine::set_transition` | `transitions.rs` |
 //! | CreatePipeline starts an execution | `PipelineEngine::start_after_create` | `admission.rs` |
@@ -39,6 +40,7 @@
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `transitions.rs` | disabling and enabling the transition into a stage |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
+//! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 mod admission;
@@ -53,6 +55,7 @@ mod progress;
 mod provider;
 mod resolve;
 mod retry;
+mod rollback;
 pub(crate) mod saved;
 pub(crate) mod tokens;
 mod transitions;

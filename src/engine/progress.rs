@@ -224,7 +224,8 @@ impl PipelineEngine {
             );
         } else if group + 1 < stage_plan.groups.len() {
             self.start_group(seq, group + 1, now, fx);
-        } else if stage + 1 == plan.stages.len() {
+        } else if stage + 1 == plan.stages.len() || self.is_rollback(seq) {
+            self.passed(seq);
             self.finish(
                 seq,
                 PipelineExecutionStatus::Succeeded,
@@ -234,6 +235,7 @@ impl PipelineEngine {
                 fx,
             );
         } else {
+            self.passed(seq);
             let exec = self
                 .executions
                 .get_mut(&seq)
@@ -245,6 +247,20 @@ impl PipelineEngine {
             self.admit(next, stage, now, fx);
             self.enter_or_wait(seq, stage + 1, now, fx);
         }
+    }
+
+    /// Counts a stage an execution ran to success.
+    fn passed(&mut self, seq: u64) {
+        if let Some(exec) = self.executions.get_mut(&seq) {
+            exec.passed = exec.passed.saturating_add(1);
+        }
+    }
+
+    /// Whether an execution is a rollback, which runs one stage only.
+    fn is_rollback(&self, seq: u64) -> bool {
+        self.executions
+            .get(&seq)
+            .is_some_and(|exec| exec.rollback().is_some())
     }
 
     /// Ends an execution with `status`; if it was inside a stage, that stage run ends

@@ -6,10 +6,10 @@
 use crate::error::{Error, Result};
 use crate::model::{
     ActionCategory, ActionDeclaration, ActionExecution, ActionExecutionStatus, ActionRevision,
-    ActionState, ArtifactRevision, ExecutionId, ExecutionTrigger, GetPipelineStateOutput,
-    ListPipelineExecutionsOutput, PipelineDeclaration, PipelineExecution, PipelineExecutionSummary,
-    SourceRevision, SourceRevisionOverride, SourceRevisionType, StageExecution,
-    StageExecutionStatus, StageState,
+    ActionState, ArtifactRevision, ExecutionId, ExecutionTrigger, ExecutionType,
+    GetPipelineStateOutput, ListPipelineExecutionsOutput, PipelineDeclaration, PipelineExecution,
+    PipelineExecutionSummary, PipelineRollbackMetadata, SourceRevision, SourceRevisionOverride,
+    SourceRevisionType, StageExecution, StageExecutionStatus, StageState,
 };
 
 use super::execution::{Execution, Run};
@@ -68,7 +68,8 @@ impl PipelineEngine {
             variables: details.map(|d| d.variables.clone()).unwrap_or_default(),
             trigger: self.trigger(exec),
             execution_mode: exec.mode.as_model(),
-            execution_type: None,
+            execution_type: execution_type(exec),
+            rollback_metadata: rollback_metadata(exec),
         })
     }
 
@@ -102,6 +103,8 @@ impl PipelineEngine {
             .details
             .as_deref()
             .map_or(&[][..], |d| &d.overrides[..]);
+        // A rollback fetched what its target fetched.
+        let fetched_by = exec.rollback().map_or(exec.id, |r| r.target);
         self.declaration_of(exec)
             .stages
             .first()
@@ -111,17 +114,20 @@ impl PipelineEngine {
             .map(move |(index, action)| {
                 let given = named_revision(overrides, &action.name);
                 let revision =
-                    provider::source_revision(action, &self.ident.region, exec.id, index, given);
+                    provider::source_revision(action, &self.ident.region, fetched_by, index, given);
                 (action, revision)
             })
     }
 
     /// One `ListPipelineExecutions` page, newest first. A page costs the same however
     /// long the history is: it is a range walk from the token's position.
+    /// With `succeeded_in`, only the executions of the current version that ran that
+    /// stage to success are listed (none, for a stage the pipeline does not have).
     pub(crate) fn list_executions(
         &self,
         max: usize,
         next_token: Option<&str>,
+        succeeded_in: Option<&str>,
     ) -> Result<ListPipelineExecutionsOutput> {
         let upper = match next_token {
             None => u64::MAX,
@@ -129,7 +135,13 @@ impl PipelineEngine {
                 .parse::<u64>()
                 .map_err(|_| Error::InvalidNextToken(format!("Invalid nextToken: {token}")))?,
         };
-        let mut newest_first = self.executions.newest_first(upper);
+        let stage = succeeded_in.map(|name| self.plan.stage_index(name));
+        let version = self.plan.version;
+        let mut newest_first = self.executions.newest_first(upper).filter(|(_, exec)| {
+            stage.is_none_or(|stage| {
+                stage.is_some_and(|s| exec.version == version && exec.succeeded_in(s))
+            })
+        });
         let page = newest_first
             .by_ref()
             .take(max)
@@ -164,7 +176,8 @@ impl PipelineEngine {
             trigger: self.trigger(exec),
             stop_trigger: details.and_then(|d| d.stop_trigger.clone()),
             execution_mode: exec.mode.as_model(),
-            execution_type: None,
+            execution_type: execution_type(exec),
+            rollback_metadata: rollback_metadata(exec),
         }
     }
 
@@ -174,7 +187,7 @@ impl PipelineEngine {
             self.executions.get(seq).map(|exec| StageExecution {
                 pipeline_execution_id: exec.id.to_string(),
                 status,
-                execution_type: None,
+                execution_type: execution_type(exec),
             })
         };
         let declaration = self
@@ -212,7 +225,11 @@ impl PipelineEngine {
                     latest_execution: runtime.latest.map(|(id, status)| StageExecution {
                         pipeline_execution_id: id.to_string(),
                         status,
-                        execution_type: None,
+                        execution_type: self
+                            .ids
+                            .decode(id)
+                            .and_then(|seq| self.executions.get(&seq))
+                            .and_then(execution_type),
                     }),
                     retry_stage_metadata: self.retry_metadata(index),
                 }
@@ -306,4 +323,15 @@ fn named_revision<'o>(overrides: &'o [SourceRevisionOverride], action: &str) -> 
         .iter()
         .find(|o| o.action_name == action && o.revision_type != SourceRevisionType::S3ObjectKey)
         .map(|o| o.revision_value.as_str())
+}
+
+/// `ROLLBACK` for a rollback; nothing for a standard execution, as AWS answers.
+fn execution_type(exec: &Execution) -> Option<ExecutionType> {
+    exec.rollback().map(|_| ExecutionType::Rollback)
+}
+
+fn rollback_metadata(exec: &Execution) -> Option<PipelineRollbackMetadata> {
+    exec.rollback().map(|r| PipelineRollbackMetadata {
+        rollback_target_pipeline_execution_id: Some(r.target.to_string()),
+    })
 }

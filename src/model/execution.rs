@@ -34,6 +34,18 @@ pub struct PipelineExecution {
     /// `ROLLBACK` for a rollback; absent for a standard execution, as AWS sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_type: Option<ExecutionType>,
+    /// For a rollback: the execution it rolled back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_metadata: Option<PipelineRollbackMetadata>,
+}
+
+/// What a rollback execution rolled back to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineRollbackMetadata {
+    /// The execution whose revisions the rollback used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_target_pipeline_execution_id: Option<String>,
 }
 
 /// A source revision an execution ran with.
@@ -103,6 +115,9 @@ pub struct PipelineExecutionSummary {
     /// `ROLLBACK` for a rollback; absent for a standard execution, as AWS sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_type: Option<ExecutionType>,
+    /// For a rollback: the execution it rolled back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_metadata: Option<PipelineRollbackMetadata>,
 }
 
 /// A source revision in an execution summary.

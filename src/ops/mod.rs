@@ -110,6 +110,7 @@ macro_rules! with_operations {
             stages::DisableStageTransition,
             stages::EnableStageTransition,
             stages::RetryStageExecution,
+            stages::RollbackStage,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
@@ -212,6 +213,7 @@ mod tests {
                 "DisableStageTransition",
                 "EnableStageTransition",
                 "RetryStageExecution",
+                "RollbackStage",
                 "TagResource",
                 "UntagResource",
             ]

@@ -390,6 +390,15 @@ async fn every_target_reaches_its_own_operation() {
     .await;
     answer.assert_error(StatusCode::BAD_REQUEST, "StageNotRetryableException");
 
+    check("RollbackStage");
+    let answer = call(
+        &app,
+        "RollbackStage",
+        json!({"pipelineName": "R", "stageName": "Source", "targetPipelineExecutionId": id}),
+    )
+    .await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "UnableToRollbackStageException");
+
     check("TagResource");
     let tagged = ok(call(
         &app,

@@ -17,7 +17,8 @@
 //! - the execution `CreatePipeline` starts begins exactly once, before any other;
 //! - a disabled transition holds executions as a locked stage does, and enabling it
 //!   lets every one through;
-//! - a retried stage takes its lock and counts against the limit like a start.
+//! - a retried stage takes its lock and counts against the limit like a start, and a
+//!   rollback waits for its stage like one.
 
 use std::time::Duration;
 
@@ -463,6 +464,67 @@ fn retries_hold_the_admission_rules_under_any_schedule() {
             ExecutionMode::Parallel,
         ] {
             shuttle::check_random(move || explore_retries(mode.clone()), 300);
+        }
+    });
+}
+
+/// A rollback racing starts, a stop and the clock: a rollback waits for a locked stage
+/// as a start does, the limit and SUPERSEDED's single waiter hold, and once every timer
+/// has fired nothing is left in progress or locked.
+fn explore_rollbacks(mode: ExecutionMode) {
+    let sim = Arc::new(simulator(mode.clone()));
+    let good = block_on(sim.start_pipeline_execution("P"))
+        .expect("admitted")
+        .pipeline_execution_id;
+    block_on(sim.advance(ACTION * 2));
+    let roller = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let input = RollbackStageInput::new("P", "Deploy", &good);
+            let _ = block_on(sim.rollback_stage(input));
+        })
+    };
+    let starter = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let _ = block_on(sim.start_pipeline_execution("P"));
+        })
+    };
+    let stopper = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || {
+            let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
+            if let Some(newest) = listed.pipeline_execution_summaries.first() {
+                let stop = StopPipelineExecutionInput::new("P", &newest.pipeline_execution_id);
+                let _ = block_on(sim.stop_pipeline_execution(stop));
+            }
+        })
+    };
+    let driver = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || block_on(sim.advance(ACTION)))
+    };
+    let checker = {
+        let (sim, mode) = (Arc::clone(&sim), mode.clone());
+        thread::spawn(move || check_invariants(&sim, &mode))
+    };
+    for thread in [roller, starter, stopper, driver, checker] {
+        thread.join().unwrap();
+    }
+    block_on(sim.advance(ACTION * 20));
+    check_invariants(&sim, &mode);
+    assert_eq!(sim.pipeline_stats("P").expect("P").active_executions, 0);
+}
+
+#[test]
+fn rollbacks_hold_the_admission_rules_under_any_schedule() {
+    model_checking(|| {
+        for mode in [
+            ExecutionMode::Superseded,
+            ExecutionMode::Queued,
+            ExecutionMode::Parallel,
+        ] {
+            shuttle::check_random(move || explore_rollbacks(mode.clone()), 300);
         }
     });
 }

@@ -15,6 +15,7 @@ mod pipelines;
 mod properties;
 mod references;
 mod retry;
+mod rollback;
 mod shapes;
 mod start;
 mod state;

@@ -492,3 +492,35 @@ async fn a_retried_stage_survives_a_restart_mid_run() {
         PipelineExecutionStatus::Succeeded
     );
 }
+
+#[tokio::test]
+async fn a_rollback_survives_a_restart_with_its_target() {
+    let (_dir, path) = state_file();
+    let quiet_failures = || {
+        builder()
+            .action_outcome(Outcome::Succeed)
+            .start_on_create(false)
+    };
+    let sim = quiet_failures()
+        .seed(SEED)
+        .open(&path, Fsync::Always)
+        .unwrap();
+    create(&sim, two_stages("P")).await;
+    let good = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    let rollback = sim
+        .rollback_stage(RollbackStageInput::new("P", "Deploy", &good))
+        .await
+        .unwrap()
+        .pipeline_execution_id;
+    let before = observe(&sim).await;
+    drop(sim);
+
+    let reopened = quiet_failures().open(&path, Fsync::Always).unwrap();
+    assert_eq!(observe(&reopened).await, before);
+    reopened.advance(ACTION).await;
+    assert_eq!(
+        status(&reopened, "P", &rollback).await,
+        PipelineExecutionStatus::Succeeded
+    );
+}

@@ -561,6 +561,118 @@ async fn stage_retries_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn rollbacks_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::{
+        ExecutionType, PipelineExecutionFilter, SucceededInStageFilter,
+    };
+
+    let server = serve_simulator(
+        common::builder()
+            .start_on_create(false)
+            .update_conflict_window(Duration::from_secs(1))
+            .build(),
+    )
+    .await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Queued, false)).await;
+    let rollback = |stage: &str, target: &str| {
+        client
+            .rollback_stage()
+            .pipeline_name("P")
+            .stage_name(stage)
+            .target_pipeline_execution_id(target)
+            .send()
+    };
+    let started = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap();
+    let good = started.pipeline_execution_id().unwrap().to_owned();
+    server.simulator().advance(ACTION * 2).await;
+
+    let succeeded = client
+        .list_pipeline_executions()
+        .pipeline_name("P")
+        .filter(
+            PipelineExecutionFilter::builder()
+                .succeeded_in_stage(
+                    SucceededInStageFilter::builder()
+                        .stage_name("Deploy")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let listed: Vec<_> = succeeded
+        .pipeline_execution_summaries()
+        .iter()
+        .map(|s| s.pipeline_execution_id().unwrap())
+        .collect();
+    assert_eq!(listed, [good.as_str()]);
+
+    let out = rollback("Deploy", &good).await.unwrap();
+    let id = out.pipeline_execution_id();
+    let execution = client
+        .get_pipeline_execution()
+        .pipeline_name("P")
+        .pipeline_execution_id(id)
+        .send()
+        .await
+        .unwrap();
+    let execution = execution.pipeline_execution().unwrap();
+    assert_eq!(execution.execution_type(), Some(&ExecutionType::Rollback));
+    assert_eq!(
+        execution
+            .rollback_metadata()
+            .unwrap()
+            .rollback_target_pipeline_execution_id(),
+        Some(good.as_str())
+    );
+
+    assert_eq!(
+        code(rollback("Source", &good).await),
+        "UnableToRollbackStageException"
+    );
+    assert_eq!(
+        code(rollback("Nope", &good).await),
+        "StageNotFoundException"
+    );
+    let missing = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        code(rollback("Deploy", missing).await),
+        "PipelineExecutionNotFoundException"
+    );
+    assert_eq!(
+        code(rollback("Deploy", "nope").await),
+        "ValidationException"
+    );
+    let elsewhere = client
+        .rollback_stage()
+        .pipeline_name("Q")
+        .stage_name("Deploy")
+        .target_pipeline_execution_id(&good)
+        .send()
+        .await;
+    assert_eq!(code(elsewhere), "PipelineNotFoundException");
+    client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code(rollback("Deploy", &good).await), "ConflictException");
+    server.simulator().advance(Duration::from_secs(1)).await;
+    assert_eq!(
+        code(rollback("Deploy", &good).await),
+        "PipelineExecutionOutdatedException"
+    );
+}
+
+#[tokio::test]
 async fn tag_operations_and_their_errors_through_the_sdk() {
     let server = server().await;
     let client = client(&server);

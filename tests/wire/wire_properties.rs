@@ -171,7 +171,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// A well-formed body of `operation` that names what an [`app`] holds. Each one is
 /// answered 200 but PutApprovalResult's (no approval of `P` waits for that token) and
-/// RetryStageExecution's (the execution has not reached, let alone failed, that stage).
+/// RetryStageExecution's and RollbackStage's (the execution has not reached, let alone
+/// failed or passed, that stage).
 fn example(operation: Operation) -> Value {
     let id = execution_id();
     let pipeline =
@@ -215,6 +216,11 @@ fn example(operation: Operation) -> Value {
             "stageName": "Deploy",
             "pipelineExecutionId": id,
             "retryMode": "ALL_ACTIONS",
+        }),
+        "RollbackStage" => json!({
+            "pipelineName": "P",
+            "stageName": "Deploy",
+            "targetPipelineExecutionId": id,
         }),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
@@ -349,7 +355,7 @@ fn shaped_call() -> impl Strategy<Value = (Operation, Value)> {
 }
 
 #[test]
-fn every_example_body_is_answered_200_except_an_approval_or_a_retry_with_nothing_to_act_on() {
+fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() {
     let rt = runtime();
     for &operation in Operation::ALL {
         let (status, error) = check(
@@ -360,6 +366,8 @@ fn every_example_body_is_answered_200_except_an_approval_or_a_retry_with_nothing
         );
         if operation == Operation::PutApprovalResult {
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
+        } else if operation == Operation::RollbackStage {
+            assert_eq!(error.as_deref(), Some("UnableToRollbackStageException"));
         } else if operation == Operation::RetryStageExecution {
             assert_eq!(
                 error.as_deref(),

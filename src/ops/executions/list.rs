@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::model::PipelineExecutionSummary;
 use crate::model::validate::Violations;
 use crate::ops::{Op, Operation};
@@ -22,9 +22,27 @@ pub struct ListPipelineExecutionsInput {
     /// From a previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// Not supported by pipesim: a start with a filter is refused.
+    /// Only the executions that succeeded in a stage of the current version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<serde_json::Value>,
+    pub filter: Option<PipelineExecutionFilter>,
+}
+
+/// Which executions `ListPipelineExecutions` lists.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineExecutionFilter {
+    /// Executions that ran this stage of the current version to success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded_in_stage: Option<SucceededInStageFilter>,
+}
+
+/// A stage the listed executions succeeded in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SucceededInStageFilter {
+    /// The stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
 }
 
 impl ListPipelineExecutionsInput {
@@ -75,22 +93,30 @@ impl Op for ListPipelineExecutions {
         if let Some(token) = &input.next_token {
             v.length("nextToken", token, 1, 2048);
         }
-        v.finish()?;
-        if input.filter.is_some() {
-            return Err(Error::Validation(
-                "pipesim does not support the ListPipelineExecutions filter".into(),
-            ));
+        if let Some(stage) = succeeded_in(input) {
+            v.name("filter.succeededInStage.stageName", stage, 100);
         }
-        Ok(())
+        v.finish()
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.pipeline_name)?;
         let max = input.max_results.map_or(100, |m| m as usize);
         cx.read(&slot, |engine| {
-            engine.list_executions(max, input.next_token.as_deref())
+            engine.list_executions(max, input.next_token.as_deref(), succeeded_in(input))
         })
     }
+}
+
+/// The stage of `filter.succeededInStage`, when the list is filtered.
+fn succeeded_in(input: &ListPipelineExecutionsInput) -> Option<&str> {
+    input
+        .filter
+        .as_ref()?
+        .succeeded_in_stage
+        .as_ref()?
+        .stage_name
+        .as_deref()
 }
 
 impl From<&str> for ListPipelineExecutionsInput {

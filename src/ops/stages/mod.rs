@@ -1,14 +1,16 @@
 //! The stages and actions family: a pipeline's state, stage by stage, answers to manual
-//! approvals, the transitions between stages, and retries of failed stages.
+//! approvals, the transitions between stages, retries of failed stages and rollbacks.
 
 mod disable_transition;
 mod enable_transition;
 mod get_state;
 mod put_approval_result;
 mod retry;
+mod rollback;
 
 pub use disable_transition::*;
 pub use enable_transition::*;
 pub use get_state::*;
 pub use put_approval_result::*;
 pub use retry::*;
+pub use rollback::*;

@@ -1,0 +1,71 @@
+//! Rollback: a new execution of type `ROLLBACK` runs one stage again with the source
+//! revisions and variables of an earlier execution that succeeded in it, then ends.
+
+use crate::error::{Error, Result};
+use crate::model::{ExecutionId, RollbackStageInput, Timestamp};
+
+use super::execution::{Details, Rollback, Trigger};
+use super::{Effects, PipelineEngine};
+
+impl PipelineEngine {
+    /// Rolls `input.stage_name` back to `input.target_pipeline_execution_id`.
+    ///
+    /// # Errors
+    /// `ConflictException`, `StageNotFoundException`, `PipelineExecutionNotFoundException`,
+    /// `PipelineExecutionOutdatedException`, `UnableToRollbackStageException`,
+    /// `ConcurrentPipelineExecutionsLimitExceededException`.
+    pub(crate) fn rollback(
+        &mut self,
+        input: &RollbackStageInput,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<ExecutionId> {
+        self.check_not_busy(now)?;
+        let name = &self.ident.name;
+        let stage_name = &input.stage_name;
+        let stage = self.plan.stage_index(stage_name).ok_or_else(|| {
+            Error::StageNotFound(format!(
+                "Stage '{stage_name}' was not found in pipeline '{name}'"
+            ))
+        })?;
+        let target_id = &input.target_pipeline_execution_id;
+        let target = &self.executions[&self.seq_of(target_id)?];
+        let unable = |why: &str| {
+            Error::UnableToRollbackStage(format!(
+                "Stage '{stage_name}' of pipeline '{name}' cannot be rolled back to execution '{target_id}': {why}"
+            ))
+        };
+        if stage == 0 {
+            return Err(unable("a source stage cannot be rolled back"));
+        }
+        if target.version != self.plan.version {
+            return Err(Error::PipelineExecutionOutdated(format!(
+                "Pipeline execution '{target_id}' ran version {} of pipeline '{name}', not the current version {}",
+                target.version, self.plan.version
+            )));
+        }
+        if target.rollback().is_some() {
+            return Err(unable("the target is itself a rollback"));
+        }
+        if !target.succeeded_in(stage) {
+            return Err(unable("the target did not succeed in that stage"));
+        }
+        self.check_limit()?;
+        let (target, target_details) = (target.id, target.details.as_deref());
+        let details = Details {
+            variables: target_details
+                .map(|d| d.variables.clone())
+                .unwrap_or_default(),
+            overrides: target_details
+                .map(|d| d.overrides.clone())
+                .unwrap_or_default(),
+            rollback: Some(Rollback {
+                stage: stage as u8,
+                target,
+            }),
+            ..Details::default()
+        };
+        let trigger = Trigger::ManualRollback;
+        Ok(self.begin_execution(trigger, Some(Box::new(details)), None, stage, now, fx))
+    }
+}
