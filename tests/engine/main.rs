@@ -13,6 +13,7 @@ mod executions;
 mod faults;
 mod pipelines;
 mod properties;
+mod recovery;
 mod references;
 mod retry;
 mod rollback;
