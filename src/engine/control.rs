@@ -16,12 +16,16 @@ use crate::model::{
     StopPipelineExecutionInput, Timestamp,
 };
 
+use super::action_log::{ActionLog, RunEnd};
 use super::execution::{Position, Run, StopKind};
 use super::plan::{self, Plan};
 use super::{
     Effects, PipelineEngine, PipelineIdent, StageRuntime, Timer, behaviour, stage_runtimes,
     stored_declaration,
 };
+
+/// The summary of an approval an update cancelled (recorded).
+const APPROVAL_CANCELED: &str = "The approval action has been canceled.";
 
 /// The summary of an execution an update cancelled.
 const CANCELLED_BY_UPDATE: &str = "The pipeline was updated before the execution could complete";
@@ -116,11 +120,17 @@ impl PipelineEngine {
             .filter(|s| s.token.is_some() && s.status == ActionExecutionStatus::InProgress);
         for slot in approvals {
             slot.status = ActionExecutionStatus::Failed;
+            let end = RunEnd {
+                status: ActionExecutionStatus::Failed,
+                summary: Some(APPROVAL_CANCELED),
+                error: None,
+            };
+            self.action_log.ended(slot.id, end, now);
             let latest = runtime.actions[usize::from(slot.action)].as_mut();
             if let Some(latest) = latest.filter(|l| l.id == slot.id) {
                 latest.status = ActionExecutionStatus::Failed;
                 latest.changed = now;
-                latest.summary = Some("The approval action has been canceled.".to_owned());
+                latest.summary = Some(APPROVAL_CANCELED.to_owned());
                 latest.outdated = true;
             }
             fx.event(&self.ident, id, now, || EventKind::Action {
@@ -129,7 +139,8 @@ impl PipelineEngine {
                 status: ActionExecutionStatus::Failed,
             });
         }
-        abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
+        let log = &mut self.action_log;
+        abandon_in_progress(&self.ident, stage_plan, (runtime, log), id, run, now, fx);
         run.position = Position::Left;
         run.stop = Some(StopKind::Cancel);
         if runtime.occupant == Some(seq) {
@@ -226,7 +237,8 @@ impl PipelineEngine {
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
         if abandon {
-            abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
+            let log = &mut self.action_log;
+            abandon_in_progress(&self.ident, stage_plan, (runtime, log), id, run, now, fx);
             fx.timer(now, Timer::SettleAbandon { seq });
         }
         if exec.status != PipelineExecutionStatus::Stopping {
@@ -353,6 +365,7 @@ impl PipelineEngine {
             .filter(|latest| latest.token == token)
         {
             latest.answered = true;
+            self.action_log.answered(latest.id);
         }
         self.complete_action(seq, action, outcome, now, fx);
         Ok(now)
@@ -423,7 +436,7 @@ impl PipelineEngine {
 pub(super) fn abandon_in_progress(
     ident: &PipelineIdent,
     stage_plan: &plan::StagePlan,
-    runtime: &mut StageRuntime,
+    (runtime, log): (&mut StageRuntime, &mut ActionLog),
     id: ExecutionId,
     run: &mut Run,
     now: Timestamp,
@@ -435,6 +448,12 @@ pub(super) fn abandon_in_progress(
         .filter(|s| s.status == ActionExecutionStatus::InProgress);
     for slot in in_progress {
         slot.status = ActionExecutionStatus::Abandoned;
+        let end = RunEnd {
+            status: ActionExecutionStatus::Abandoned,
+            summary: None,
+            error: None,
+        };
+        log.ended(slot.id, end, now);
         let latest = runtime.actions[usize::from(slot.action)].as_mut();
         if let Some(latest) = latest.filter(|l| l.id == slot.id) {
             latest.status = ActionExecutionStatus::Abandoned;

@@ -39,10 +39,13 @@
 //! | `provider.rs` | what a simulated action shows of its provider: revisions, console links, run ids, output variables |
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `transitions.rs` | disabling and enabling the transition into a stage |
+//! | `action_log.rs`, `action_views.rs` | every action run, bounded, and `ListActionExecutions` |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
+pub(crate) mod action_log;
+mod action_views;
 mod admission;
 pub mod behaviour;
 mod control;
@@ -74,6 +77,7 @@ use crate::model::{
     PipelineSummary, PipelineType, StageExecutionStatus, Timestamp,
 };
 use crate::sim::rng::Rng;
+use action_log::ActionLog;
 use history::History;
 use ids::IdCodec;
 
@@ -250,6 +254,8 @@ pub(crate) struct PipelineEngine {
     deleted: bool,
     /// The execution AWS starts after `CreatePipeline` has not begun yet.
     create_start_pending: bool,
+    /// Every action run, for `ListActionExecutions`, bounded like `executions`.
+    action_log: ActionLog,
 }
 
 impl PipelineEngine {
@@ -284,6 +290,7 @@ impl PipelineEngine {
             busy_until: now,
             deleted: false,
             create_start_pending: config.start_on_create,
+            action_log: ActionLog::default(),
         }
     }
 
@@ -365,6 +372,7 @@ impl PipelineEngine {
         self.active.clear();
         self.tokens = TokenTable::default();
         self.stages.clear();
+        self.action_log = ActionLog::default();
     }
 }
 

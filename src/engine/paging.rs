@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 pub(crate) enum PageKind {
     Pipelines,
     Executions,
+    ActionExecutions,
 }
 
 impl PageKind {
@@ -20,6 +21,7 @@ impl PageKind {
         match self {
             PageKind::Pipelines => "pipesim-p-",
             PageKind::Executions => "pipesim-e-",
+            PageKind::ActionExecutions => "pipesim-a-",
         }
     }
 }

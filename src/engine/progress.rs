@@ -12,6 +12,7 @@ use crate::model::{
     StageExecutionStatus, Timestamp,
 };
 
+use super::action_log::RunEnd;
 use super::control::abandon_in_progress;
 use super::execution::{Position, Run, Slot, StopKind};
 use super::{ActionLatest, Effects, PipelineEngine, Timer};
@@ -74,6 +75,9 @@ impl PipelineEngine {
                 answered: false,
                 outdated: false,
             });
+            let ran = (plan.version, stage, action);
+            let capacity = self.config.history_limit;
+            self.action_log.started(id, exec.id, ran, now, capacity);
             fx.timer(
                 due,
                 Timer::ActionDue {
@@ -170,6 +174,12 @@ impl PipelineEngine {
         };
         slot.status = status;
         let stage = usize::from(run.stage);
+        let end = RunEnd {
+            status,
+            summary: summary.as_deref(),
+            error: error.as_ref(),
+        };
+        self.action_log.ended(slot.id, end, now);
         if let Some(latest) = self.stages[stage].actions[usize::from(action)]
             .as_mut()
             .filter(|l| l.id == slot.id)
@@ -326,7 +336,8 @@ impl PipelineEngine {
         let stage = usize::from(run.stage);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
-        abandon_in_progress(&self.ident, stage_plan, runtime, id, run, now, fx);
+        let log = &mut self.action_log;
+        abandon_in_progress(&self.ident, stage_plan, (runtime, log), id, run, now, fx);
         run.position = Position::Left;
         if runtime.latest.is_some_and(|(latest, _)| latest == id) {
             runtime.latest = Some((id, status));

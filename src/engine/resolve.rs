@@ -48,7 +48,18 @@ impl PipelineEngine {
                     "Action '{action}' was not found in stage '{stage}' of pipeline '{name}'"
                 ))
             })?;
-        let mut configuration = declared.configuration.clone().unwrap_or_default();
+        Ok(self.resolve(declaration, exec, declared))
+    }
+
+    /// `action`'s configuration with its references resolved for `exec`, which ran
+    /// `declaration`.
+    pub(super) fn resolve(
+        &self,
+        declaration: &PipelineDeclaration,
+        exec: &Execution,
+        action: &ActionDeclaration,
+    ) -> BTreeMap<String, String> {
+        let mut configuration = action.configuration.clone().unwrap_or_default();
         for value in configuration.values_mut() {
             let mut resolved = value.clone();
             for reference in references::references(value) {
@@ -59,7 +70,7 @@ impl PipelineEngine {
             }
             *value = resolved;
         }
-        Ok(configuration)
+        configuration
     }
 
     /// The value of one reference in one execution, if it has one.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{PipelineDeclaration, Timestamp};
 use crate::sim::rng::Rng;
 
+use super::action_log::ActionLog;
 use super::behaviour::PipelineSettings;
 use super::history::History;
 use super::ids::IdCodec;
@@ -36,6 +37,7 @@ pub(crate) struct SavedRef<'a> {
     rng: &'a Rng,
     busy_until: Timestamp,
     create_start_pending: bool,
+    action_log: &'a ActionLog,
 }
 
 /// An engine's state, read back.
@@ -55,6 +57,8 @@ pub(crate) struct Saved {
     rng: Rng,
     busy_until: Timestamp,
     create_start_pending: bool,
+    #[serde(default)]
+    action_log: ActionLog,
 }
 
 impl PipelineEngine {
@@ -74,6 +78,7 @@ impl PipelineEngine {
             rng: &self.rng,
             busy_until: self.busy_until,
             create_start_pending: self.create_start_pending,
+            action_log: &self.action_log,
         }
     }
 
@@ -120,6 +125,7 @@ impl PipelineEngine {
             busy_until: saved.busy_until,
             deleted: false,
             create_start_pending: saved.create_start_pending,
+            action_log: saved.action_log,
         })
     }
 }

@@ -310,6 +310,11 @@ impl PipelineEngine {
         self.executions.len()
     }
 
+    /// How many action runs are retained.
+    pub(crate) fn action_run_count(&self) -> usize {
+        self.action_log.len()
+    }
+
     /// How many idempotency tokens are remembered.
     pub(crate) fn token_count(&self) -> usize {
         self.tokens.len()

@@ -159,6 +159,16 @@ input_enum! {
 }
 
 input_enum! {
+    /// Which runs of an execution `ListActionExecutions` lists.
+    StartTimeRange {
+        /// Each action's latest run in the execution.
+        Latest = "Latest",
+        /// Every run in the execution.
+        All = "All",
+    }
+}
+
+input_enum! {
     /// Which actions `RetryStageExecution` runs again.
     StageRetryMode {
         /// The actions that did not succeed, from the first run-order group that has one.

@@ -105,6 +105,7 @@ macro_rules! with_operations {
             executions::StopPipelineExecution,
             executions::GetPipelineExecution,
             executions::ListPipelineExecutions,
+            executions::ListActionExecutions,
             stages::GetPipelineState,
             stages::PutApprovalResult,
             stages::DisableStageTransition,

@@ -380,6 +380,10 @@ async fn every_target_reaches_its_own_operation() {
     .await);
     assert!(enabled.body.is_empty());
 
+    check("ListActionExecutions");
+    let runs = ok(call(&app, "ListActionExecutions", json!({"pipelineName": "R"})).await);
+    assert!(runs.json()["actionExecutionDetails"].is_array());
+
     check("RetryStageExecution");
     let answer = call(
         &app,

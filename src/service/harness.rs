@@ -23,6 +23,8 @@ pub struct PipelineStats {
     pub retained_executions: usize,
     /// Idempotency tokens remembered.
     pub remembered_tokens: usize,
+    /// Action runs retained for `ListActionExecutions`.
+    pub retained_action_runs: usize,
 }
 
 impl Simulator {
@@ -277,6 +279,7 @@ impl Simulator {
             active_executions: engine.active_count(),
             retained_executions: engine.history_len(),
             remembered_tokens: engine.token_count(),
+            retained_action_runs: engine.action_run_count(),
         })
     }
 }

@@ -7,6 +7,7 @@
 mod common;
 mod helpers;
 
+mod action_history;
 mod action_types;
 mod approvals;
 mod executions;

@@ -673,6 +673,70 @@ async fn rollbacks_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn action_executions_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::ActionExecutionFilter;
+
+    let server = server().await;
+    let client = client(&server);
+    create(&client, pipeline("P", ExecutionMode::Superseded, false)).await;
+    let started = client
+        .start_pipeline_execution()
+        .name("P")
+        .send()
+        .await
+        .unwrap();
+    let id = started.pipeline_execution_id().unwrap();
+    server.simulator().advance(ACTION * 2).await;
+    let listed = client
+        .list_action_executions()
+        .pipeline_name("P")
+        .filter(
+            ActionExecutionFilter::builder()
+                .pipeline_execution_id(id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let runs: Vec<_> = listed
+        .action_execution_details()
+        .iter()
+        .map(|r| (r.action_name().unwrap(), r.status().unwrap().as_str()))
+        .collect();
+    assert_eq!(runs, [("Ship", "Succeeded"), ("Fetch", "Succeeded")]);
+    let fetch = &listed.action_execution_details()[1];
+    let input = fetch.input().unwrap();
+    assert_eq!(input.configuration().unwrap()["S3Bucket"], "app-source");
+    assert!(
+        fetch
+            .output()
+            .unwrap()
+            .execution_result()
+            .unwrap()
+            .external_execution_id()
+            .is_some()
+    );
+
+    let list = |pipeline: &str| client.list_action_executions().pipeline_name(pipeline);
+    assert_eq!(code(list("Q").send().await), "PipelineNotFoundException");
+    assert_eq!(
+        code(list("P").next_token("made-up").send().await),
+        "InvalidNextTokenException"
+    );
+    assert_eq!(
+        code(list("P").max_results(0).send().await),
+        "ValidationException"
+    );
+    let missing = ActionExecutionFilter::builder()
+        .pipeline_execution_id("00000000-0000-4000-8000-000000000000")
+        .build();
+    assert_eq!(
+        code(list("P").filter(missing).send().await),
+        "PipelineExecutionNotFoundException"
+    );
+}
+
+#[tokio::test]
 async fn tag_operations_and_their_errors_through_the_sdk() {
     let server = server().await;
     let client = client(&server);

@@ -195,6 +195,11 @@ fn example(operation: Operation) -> Value {
         }
         "GetPipelineExecution" => json!({"pipelineName": "P", "pipelineExecutionId": id}),
         "ListPipelineExecutions" => json!({"pipelineName": "P", "maxResults": 5}),
+        "ListActionExecutions" => json!({
+            "pipelineName": "P",
+            "filter": {"pipelineExecutionId": id},
+            "maxResults": 5,
+        }),
         "PutApprovalResult" => json!({
             "pipelineName": "P",
             "stageName": "Deploy",

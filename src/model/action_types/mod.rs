@@ -14,6 +14,8 @@
 
 mod table;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -185,11 +187,24 @@ pub const MASKED: &str = "****";
 /// types mark secret: AWS never gives them back.
 pub(crate) fn mask_secrets(mut declaration: PipelineDeclaration) -> PipelineDeclaration {
     for action in declaration.stages.iter_mut().flat_map(|s| &mut s.actions) {
-        let (Some(action_type), Some(configuration)) =
-            (find(&action.action_type_id), action.configuration.as_mut())
-        else {
-            continue;
-        };
+        if let Some(configuration) = action.configuration.take() {
+            action.configuration = Some(mask_configuration(action, configuration));
+        }
+    }
+    declaration
+}
+
+/// `action`'s configuration as answers show it, secrets masked.
+pub(crate) fn mask_action(action: &ActionDeclaration) -> BTreeMap<String, String> {
+    mask_configuration(action, action.configuration.clone().unwrap_or_default())
+}
+
+/// `configuration` of `action` with the properties its type marks secret masked.
+pub(crate) fn mask_configuration(
+    action: &ActionDeclaration,
+    mut configuration: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    if let Some(action_type) = find(&action.action_type_id) {
         for property in action_type.action_configuration_properties {
             if property.secret
                 && let Some(value) = configuration.get_mut(property.name)
@@ -198,7 +213,7 @@ pub(crate) fn mask_secrets(mut declaration: PipelineDeclaration) -> PipelineDecl
             }
         }
     }
-    declaration
+    configuration
 }
 
 /// Checks `action` against its action type.

@@ -1,0 +1,175 @@
+//! What `ListActionExecutions` answers: the action log's runs, newest first, each with
+//! the declaration it ran under and what its provider shows, derived when listed.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::model::action_types;
+use crate::model::{
+    ActionCategory, ActionExecutionDetail, ActionExecutionFilter, ActionExecutionInput,
+    ActionExecutionOutput, ActionExecutionResult, ActionExecutionStatus, ArtifactDetail,
+    ListActionExecutionsOutput, StartTimeRange,
+};
+
+use super::PipelineEngine;
+use super::action_log::ActionRun;
+use super::paging::{self, PageKind};
+use super::provider;
+
+impl PipelineEngine {
+    /// One `ListActionExecutions` page, newest first.
+    ///
+    /// # Errors
+    /// `InvalidNextTokenException`, `PipelineExecutionNotFoundException` for a filter
+    /// naming an execution the pipeline does not have.
+    pub(crate) fn list_action_executions(
+        &self,
+        filter: Option<&ActionExecutionFilter>,
+        max: usize,
+        next_token: Option<&str>,
+    ) -> Result<ListActionExecutionsOutput> {
+        let upper = match next_token {
+            None => u64::MAX,
+            Some(token) => paging::decode(PageKind::ActionExecutions, token)?
+                .parse::<u64>()
+                .map_err(|_| Error::InvalidNextToken(format!("Invalid nextToken: {token}")))?,
+        };
+        let latest = filter.and_then(|f| f.latest_in_pipeline_execution.as_ref());
+        let only = filter
+            .and_then(|f| f.pipeline_execution_id.as_deref())
+            .or(latest.map(|l| l.pipeline_execution_id.as_str()));
+        let execution = match only {
+            Some(id) => Some(self.executions[&self.seq_of(id)?].id),
+            None => None,
+        };
+        let latest_only = latest.is_some_and(|l| l.start_time_range == StartTimeRange::Latest);
+        let mut seen: Vec<(u8, u8)> = Vec::new();
+        let mut runs = self.action_log.newest_first().filter(|run| {
+            if execution.is_some_and(|id| run.execution != id) {
+                return false;
+            }
+            // Each action's latest run: the first of it met, newest first, on every page.
+            if latest_only {
+                if seen.contains(&(run.stage, run.action)) {
+                    return false;
+                }
+                seen.push((run.stage, run.action));
+            }
+            run.number <= upper
+        });
+        let page = runs
+            .by_ref()
+            .take(max)
+            .map(|run| self.action_detail(run))
+            .collect();
+        let next_token = runs
+            .next()
+            .map(|run| paging::encode(PageKind::ActionExecutions, &run.number.to_string()));
+        Ok(ListActionExecutionsOutput {
+            action_execution_details: page,
+            next_token,
+        })
+    }
+
+    /// One run, with what it ran with and produced.
+    fn action_detail(&self, run: &ActionRun) -> ActionExecutionDetail {
+        let current = self
+            .versions
+            .last()
+            .expect("a pipeline always has a version");
+        let declaration = self
+            .versions
+            .get(run.version as usize - 1)
+            .unwrap_or(current);
+        let stage = &declaration.stages[usize::from(run.stage)];
+        let action = &stage.actions[usize::from(run.action)];
+        let exec = self
+            .ids
+            .decode(run.execution)
+            .and_then(|seq| self.executions.get(&seq));
+        let region = &*self.ident.region;
+        let masked = action_types::mask_action(action);
+        let resolved = match exec {
+            Some(exec) => {
+                action_types::mask_configuration(action, self.resolve(declaration, exec, action))
+            }
+            None => masked.clone(),
+        };
+        let other = |key: &str| {
+            action
+                .other
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let ended = run.status != ActionExecutionStatus::InProgress;
+        let source = run.stage == 0 && action.action_type_id.category == ActionCategory::Source;
+        let mut output_variables = BTreeMap::new();
+        let execution_result = ended.then(|| {
+            let mut result = ActionExecutionResult {
+                external_execution_summary: run.summary.as_deref().map(str::to_owned),
+                error_details: run.error.as_deref().cloned(),
+                ..ActionExecutionResult::default()
+            };
+            if source {
+                let fetched_by = exec
+                    .and_then(|e| e.rollback())
+                    .map_or(run.execution, |r| r.target);
+                let given = exec.and_then(|e| self.named_revision(e, &action.name));
+                let index = usize::from(run.action);
+                let revision = provider::source_revision(action, region, fetched_by, index, given);
+                result.external_execution_id = Some(revision.id);
+                result.external_execution_url = revision.url;
+                result.external_execution_summary =
+                    result.external_execution_summary.or(revision.summary);
+                if run.status == ActionExecutionStatus::Succeeded {
+                    let started = exec.map_or(run.started, |e| e.started);
+                    let scope = (&*self.ident.account, region);
+                    output_variables = provider::output_variables(
+                        action, scope, fetched_by, index, given, started,
+                    )
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect();
+                }
+            } else if let Some((id, url)) = provider::external_execution(action, region, run.id) {
+                result.external_execution_id = Some(id);
+                result.external_execution_url = url;
+            }
+            result
+        });
+        ActionExecutionDetail {
+            pipeline_execution_id: run.execution.to_string(),
+            action_execution_id: run.id.to_string(),
+            pipeline_version: i64::from(run.version),
+            stage_name: stage.name.clone(),
+            action_name: action.name.clone(),
+            start_time: run.started,
+            last_update_time: run.updated,
+            updated_by: run.answered.then(|| self.ident.caller_arn()),
+            status: run.status,
+            input: ActionExecutionInput {
+                action_type_id: action.action_type_id.clone(),
+                configuration: masked,
+                resolved_configuration: resolved,
+                role_arn: other("roleArn"),
+                region: Some(other("region").unwrap_or_else(|| region.to_owned())),
+                input_artifacts: artifacts(&action.input_artifacts),
+                namespace: other("namespace"),
+            },
+            output: ActionExecutionOutput {
+                output_artifacts: artifacts(&action.output_artifacts),
+                execution_result,
+                output_variables,
+            },
+        }
+    }
+}
+
+fn artifacts(refs: &[crate::model::ArtifactRef]) -> Vec<ArtifactDetail> {
+    refs.iter()
+        .map(|a| ArtifactDetail {
+            name: a.name.clone(),
+        })
+        .collect()
+}
