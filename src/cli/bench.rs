@@ -17,7 +17,7 @@ use serde::Serialize;
 use pipesim::Simulator;
 use pipesim::model::{ExecutionMode, PipelineDeclaration, StartPipelineExecutionInput};
 
-use super::heap;
+use super::{bench_recovery, heap};
 
 /// Flags of `pipesim bench`.
 #[derive(Debug, Args)]
@@ -70,6 +70,12 @@ enum Scenario {
     /// be about zero.
     #[value(name = "memory/steady-state")]
     SteadyState,
+    /// `ListActionExecutions` pages of 100 from a pipeline keeping 10,000 action runs.
+    #[value(name = "actions/list")]
+    ListActions,
+    /// A deploy failed and retried with `RetryStageExecution`, over and over.
+    #[value(name = "retry/loop")]
+    RetryLoop,
 }
 
 impl Scenario {
@@ -81,14 +87,16 @@ impl Scenario {
             Scenario::WithHistory => "start/with-history",
             Scenario::RetainedExecutions => "memory/retained-executions",
             Scenario::SteadyState => "memory/steady-state",
+            Scenario::ListActions => "actions/list",
+            Scenario::RetryLoop => "retry/loop",
         }
     }
 }
 
 /// One scenario's result: a JSON line, or a row of the table.
-#[derive(Debug, Serialize)]
-struct Report {
-    scenario: &'static str,
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Report {
+    pub(super) scenario: &'static str,
     ops: u64,
     seconds: f64,
     ops_per_sec: f64,
@@ -96,12 +104,35 @@ struct Report {
     /// Calls that answered an error; zero in every scenario unless something is wrong.
     errors: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) retained_action_runs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     bytes_per_execution: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retained_executions: Option<u64>,
     /// Heap bytes gained between the first and the last half of a steady-state run.
     #[serde(skip_serializing_if = "Option::is_none")]
     growth_bytes: Option<i64>,
+}
+
+impl Report {
+    /// A throughput figure: `ops` in `seconds` on `threads`.
+    pub(super) fn throughput(
+        scenario: &'static str,
+        ops: u64,
+        seconds: f64,
+        threads: usize,
+        errors: u64,
+    ) -> Self {
+        Self {
+            scenario,
+            ops,
+            seconds,
+            ops_per_sec: ops as f64 / seconds,
+            threads,
+            errors,
+            ..Self::default()
+        }
+    }
 }
 
 const PIPELINES: usize = 1000;
@@ -127,6 +158,8 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
         let report = match scenario {
             Scenario::RetainedExecutions => retained_executions(args.seed, args.executions)?,
             Scenario::SteadyState => steady_state(args.seed, args.executions)?,
+            Scenario::ListActions => bench_recovery::list_action_executions(args.seed, duration)?,
+            Scenario::RetryLoop => bench_recovery::retry_loop(args.seed, duration)?,
             _ => throughput(scenario, args.seed, threads, duration)?,
         };
         if args.json {
@@ -157,6 +190,10 @@ fn print_row(report: &Report) {
         (_, Some(kept), Some(growth)) => {
             format!("{growth} bytes grown over the second half ({kept} retained)")
         }
+        _ if report.retained_action_runs.is_some() => format!(
+            "pages of 100 ({} action runs retained)",
+            report.retained_action_runs.unwrap_or_default()
+        ),
         _ => format!("{} threads", report.threads),
     };
     println!(
@@ -256,6 +293,7 @@ fn throughput(
             bytes_per_execution: None,
             retained_executions: None,
             growth_bytes: None,
+            retained_action_runs: None,
         })
     })
 }
@@ -370,7 +408,7 @@ fn progress(scenario: &str, duration: Option<Duration>) -> ProgressBar {
     bar
 }
 
-fn current_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(super) fn current_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -442,6 +480,7 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
             bytes_per_execution: Some(bytes as f64 / ops as f64),
             retained_executions: Some(stats.retained_executions as u64),
             growth_bytes: None,
+            retained_action_runs: None,
         })
     })
 }
@@ -489,6 +528,7 @@ fn steady_state(seed: u64, executions: u64) -> Result<Report, String> {
             bytes_per_execution: None,
             retained_executions: Some(stats.retained_executions as u64),
             growth_bytes: Some(growth),
+            retained_action_runs: None,
         })
     })
 }

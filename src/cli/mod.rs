@@ -8,6 +8,7 @@
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
 
 mod bench;
+mod bench_recovery;
 mod heap;
 mod load;
 mod serve;

@@ -661,3 +661,30 @@ fn serve_starts_an_execution_on_create_unless_told_not_to() {
         assert_eq!(execution_count(&server.addr, "P"), expected, "{flags:?}");
     }
 }
+
+#[test]
+fn bench_measures_the_action_history_and_a_retry_loop_without_errors() {
+    for scenario in ["actions/list", "retry/loop"] {
+        let lines = json_lines(&[
+            "bench",
+            "--scenario",
+            scenario,
+            "--seconds",
+            "0.2",
+            "--json",
+        ]);
+        let report = &lines[0];
+        assert_eq!(report["scenario"], scenario);
+        assert_eq!(report["errors"], 0, "{report}");
+        assert!(report["ops"].as_u64().unwrap() > 0, "{report}");
+    }
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "actions/list",
+        "--seconds",
+        "0.2",
+        "--json",
+    ]);
+    assert_eq!(lines[0]["retained_action_runs"], 10_000);
+}
