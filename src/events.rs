@@ -32,6 +32,7 @@ pub struct Event {
 
 /// What happened to an execution.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum EventKind {
     /// The execution's status changed (`InProgress` when it starts).
     Execution(PipelineExecutionStatus),
@@ -55,6 +56,19 @@ pub enum EventKind {
         action: Arc<str>,
         /// Its new status.
         status: ActionExecutionStatus,
+    },
+    /// `RetryStageExecution` sent the execution back into a stage it failed or
+    /// stopped in (its stage and action events follow).
+    StageRetried {
+        /// The stage.
+        stage: Arc<str>,
+    },
+    /// The execution is a rollback of `stage` to `target`'s revisions, just started.
+    RolledBack {
+        /// The stage it runs.
+        stage: Arc<str>,
+        /// The execution it rolls back to.
+        target: ExecutionId,
     },
 }
 

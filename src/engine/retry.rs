@@ -99,6 +99,9 @@ impl PipelineEngine {
         };
         runtime.retried = Some((latest, attempts));
         let stage_plan = std::sync::Arc::clone(&self.plan.stages[stage].name);
+        fx.event(&self.ident, latest, now, || EventKind::StageRetried {
+            stage: std::sync::Arc::clone(&stage_plan),
+        });
         fx.event(&self.ident, latest, now, || {
             EventKind::Execution(PipelineExecutionStatus::InProgress)
         });

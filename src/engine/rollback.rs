@@ -2,6 +2,7 @@
 //! revisions and variables of an earlier execution that succeeded in it, then ends.
 
 use crate::error::{Error, Result};
+use crate::events::EventKind;
 use crate::model::{ExecutionId, RollbackStageInput, Timestamp};
 
 use super::execution::{Details, Rollback, Trigger};
@@ -66,6 +67,12 @@ impl PipelineEngine {
             ..Details::default()
         };
         let trigger = Trigger::ManualRollback;
-        Ok(self.begin_execution(trigger, Some(Box::new(details)), None, stage, now, fx))
+        let id = self.begin_execution(trigger, Some(Box::new(details)), None, stage, now, fx);
+        let stage_name = std::sync::Arc::clone(&self.plan.stages[stage].name);
+        fx.event(&self.ident, id, now, || EventKind::RolledBack {
+            stage: stage_name,
+            target,
+        });
+        Ok(id)
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::helpers::*;
 use pipesim::model::*;
-use pipesim::{ActionResult, Simulator};
+use pipesim::{ActionResult, EventKind, Simulator};
 
 use PipelineExecutionStatus::*;
 
@@ -17,6 +17,7 @@ async fn a_failed_deploy_is_retried_fails_again_and_is_rolled_back() {
         .virtual_time()
         .action_duration(Duration::from_secs(30))
         .build();
+    let mut events = sim.events();
     sim.create_pipeline(two_stages("web").v2(ExecutionMode::Queued))
         .await
         .unwrap();
@@ -38,6 +39,11 @@ async fn a_failed_deploy_is_retried_fails_again_and_is_rolled_back() {
     let retry = RetryStageExecutionInput::failed_actions("web", "Deploy", &bad);
     sim.retry_stage_execution(retry).await.unwrap();
     assert_eq!(status(&sim, "web", &bad).await, InProgress);
+    let retried = events
+        .wait_for(|e| matches!(&e.kind, EventKind::StageRetried { stage } if &**stage == "Deploy"))
+        .await
+        .unwrap();
+    assert_eq!(retried.execution_id.to_string(), bad);
     fail_deploy().await.unwrap();
     assert_eq!(status(&sim, "web", &bad).await, Failed);
 
@@ -55,6 +61,18 @@ async fn a_failed_deploy_is_retried_fails_again_and_is_rolled_back() {
         .await
         .unwrap()
         .pipeline_execution_id;
+    let started = events
+        .wait_for(|e| matches!(&e.kind, EventKind::RolledBack { .. }))
+        .await
+        .unwrap();
+    assert_eq!(started.execution_id.to_string(), rollback);
+    let EventKind::RolledBack { stage, target: to } = &started.kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        (&**stage, to.to_string()),
+        ("Deploy", good.pipeline_execution_id.clone())
+    );
     sim.advance(Duration::from_secs(60)).await;
     let rolled_back = execution(&sim, "web", &rollback).await;
     assert_eq!(rolled_back.status, Succeeded);
