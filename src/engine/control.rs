@@ -266,12 +266,7 @@ impl PipelineEngine {
         fx: &mut Effects,
     ) -> Result<Timestamp> {
         let name = &self.ident.name;
-        let stage = self.plan.stage_index(&input.stage_name).ok_or_else(|| {
-            Error::StageNotFound(format!(
-                "Stage '{}' was not found in pipeline '{name}'",
-                input.stage_name
-            ))
-        })?;
+        let stage = self.stage_named(&input.stage_name)?;
         let action = self.plan.stages[stage]
             .actions
             .iter()
@@ -384,11 +379,7 @@ impl PipelineEngine {
     ) -> Result<()> {
         let seq = self.seq_of(execution_id)?;
         let name = &self.ident.name;
-        let stage = self.plan.stage_index(stage_name).ok_or_else(|| {
-            Error::StageNotFound(format!(
-                "Stage '{stage_name}' was not found in pipeline '{name}'"
-            ))
-        })?;
+        let stage = self.stage_named(stage_name)?;
         let action = self.plan.stages[stage]
             .actions
             .iter()

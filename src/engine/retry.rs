@@ -28,11 +28,7 @@ impl PipelineEngine {
         self.check_not_busy(now)?;
         let name = &self.ident.name;
         let stage_name = &input.stage_name;
-        let stage = self.plan.stage_index(stage_name).ok_or_else(|| {
-            Error::StageNotFound(format!(
-                "Stage '{stage_name}' was not found in pipeline '{name}'"
-            ))
-        })?;
+        let stage = self.stage_named(stage_name)?;
         let given = &input.pipeline_execution_id;
         let (latest, stage_status) = self.stages[stage]
             .latest

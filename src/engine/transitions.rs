@@ -3,7 +3,7 @@
 //! and PARALLEL keep them all, oldest first); enabling it lets them in as the stage
 //! allows. A stage's outbound transition is the next stage's inbound one.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{StageTransitionType, Timestamp, TransitionState};
 
 use super::{Effects, PipelineEngine, Transition};
@@ -21,12 +21,7 @@ impl PipelineEngine {
         now: Timestamp,
         fx: &mut Effects,
     ) -> Result<()> {
-        let stage = self.plan.stage_index(stage_name).ok_or_else(|| {
-            Error::StageNotFound(format!(
-                "Stage '{stage_name}' was not found in pipeline '{}'",
-                self.ident.name
-            ))
-        })?;
+        let stage = self.stage_named(stage_name)?;
         let stage = match transition {
             StageTransitionType::Outbound => stage + 1,
             _ => stage,

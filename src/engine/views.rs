@@ -22,6 +22,19 @@ impl PipelineEngine {
         self.executions.get(&seq)?.run.as_deref()
     }
 
+    /// The index of the stage named `name` in the current version.
+    ///
+    /// # Errors
+    /// `StageNotFoundException`.
+    pub(super) fn stage_named(&self, name: &str) -> Result<usize> {
+        self.plan.stage_index(name).ok_or_else(|| {
+            Error::StageNotFound(format!(
+                "Stage '{name}' was not found in pipeline '{}'",
+                self.ident.name
+            ))
+        })
+    }
+
     pub(super) fn seq_of(&self, id: &str) -> Result<u64> {
         id.parse::<ExecutionId>()
             .ok()

@@ -286,86 +286,30 @@ fn the_create_execution_starts_once_and_first_under_any_schedule() {
     });
 }
 
-/// An update racing starts, a stop and the clock: the executions it cancels settle, the
-/// engine's invariants hold throughout, and once every timer has fired nothing is left
-/// in progress or locked.
-#[test]
-fn updates_racing_starts_stops_and_the_clock_leave_nothing_in_progress() {
-    model_checking(|| {
-        shuttle::check_random(
-            || {
-                let mode = ExecutionMode::Queued;
-                let sim = Arc::new(simulator(mode.clone()));
-                let starter = {
-                    let sim = Arc::clone(&sim);
-                    thread::spawn(move || {
-                        for _ in 0..2 {
-                            let _ = block_on(sim.start_pipeline_execution("P"));
-                        }
-                    })
-                };
-                let updater = {
-                    let sim = Arc::clone(&sim);
-                    thread::spawn(move || {
-                        let pipeline = PipelineDeclaration::two_stage_example("P").v2(mode);
-                        block_on(sim.update_pipeline(pipeline)).expect("a valid update");
-                    })
-                };
-                let stopper = {
-                    let sim = Arc::clone(&sim);
-                    thread::spawn(move || {
-                        let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
-                        if let Some(oldest) = listed.pipeline_execution_summaries.last() {
-                            let id = &oldest.pipeline_execution_id;
-                            let _ =
-                                block_on(sim.stop_pipeline_execution(
-                                    StopPipelineExecutionInput::new("P", id),
-                                ));
-                        }
-                    })
-                };
-                let driver = {
-                    let sim = Arc::clone(&sim);
-                    thread::spawn(move || block_on(sim.advance(ACTION)))
-                };
-                let checker = {
-                    let sim = Arc::clone(&sim);
-                    thread::spawn(move || check_invariants(&sim, &ExecutionMode::Queued))
-                };
-                for thread in [starter, updater, stopper, driver, checker] {
-                    thread.join().unwrap();
-                }
-                block_on(sim.advance(ACTION * 20));
-                check_invariants(&sim, &ExecutionMode::Queued);
-                let stats = sim.pipeline_stats("P").expect("P exists");
-                assert_eq!(stats.active_executions, 0, "an update was lost");
-            },
-            500,
-        );
-    });
-}
-
-/// A transition disabled and enabled again while starts and the clock race it: the
-/// stage's lock and SUPERSEDED's single waiter hold throughout, and once enabled and
-/// every timer has fired, nothing is left held or in progress.
-fn explore_transitions(mode: ExecutionMode) {
+/// Races `change` on pipeline `P` against a start, a stop of the newest execution, the
+/// clock and a reader that checks the invariants, then lets every timer fire: the
+/// invariants hold throughout, and at the end nothing is left in progress or waiting.
+fn race(mode: ExecutionMode, prepare: fn(&Simulator) -> String, change: fn(&Simulator, &str)) {
     let sim = Arc::new(simulator(mode.clone()));
+    let prepared = prepare(&sim);
+    let changer = {
+        let sim = Arc::clone(&sim);
+        thread::spawn(move || change(&sim, &prepared))
+    };
     let starter = {
         let sim = Arc::clone(&sim);
         thread::spawn(move || {
-            for _ in 0..2 {
-                let _ = block_on(sim.start_pipeline_execution("P"));
-            }
+            let _ = block_on(sim.start_pipeline_execution("P"));
         })
     };
-    let switcher = {
+    let stopper = {
         let sim = Arc::clone(&sim);
         thread::spawn(move || {
-            let hold = DisableStageTransitionInput::inbound("P", "Deploy", "Freeze");
-            block_on(sim.disable_stage_transition(hold)).expect("P has Deploy");
-            thread::yield_now();
-            let release = EnableStageTransitionInput::inbound("P", "Deploy");
-            block_on(sim.enable_stage_transition(release)).expect("P has Deploy");
+            let listed = block_on(sim.list_pipeline_executions("P")).expect("P exists");
+            if let Some(newest) = listed.pipeline_execution_summaries.first() {
+                let stop = StopPipelineExecutionInput::new("P", &newest.pipeline_execution_id);
+                let _ = block_on(sim.stop_pipeline_execution(stop.abandon()));
+            }
         })
     };
     let driver = {
@@ -376,12 +320,16 @@ fn explore_transitions(mode: ExecutionMode) {
         let (sim, mode) = (Arc::clone(&sim), mode.clone());
         thread::spawn(move || check_invariants(&sim, &mode))
     };
-    for thread in [starter, switcher, driver, checker] {
+    for thread in [changer, starter, stopper, driver, checker] {
         thread.join().unwrap();
     }
     block_on(sim.advance(ACTION * 20));
     check_invariants(&sim, &mode);
-    assert_eq!(sim.pipeline_stats("P").expect("P").active_executions, 0);
+    assert_eq!(
+        sim.pipeline_stats("P").expect("P exists").active_executions,
+        0,
+        "an update was lost"
+    );
     let state = block_on(sim.get_pipeline_state("P")).expect("P exists");
     assert!(
         state
@@ -391,140 +339,81 @@ fn explore_transitions(mode: ExecutionMode) {
     );
 }
 
-#[test]
-fn transitions_hold_and_release_under_any_schedule() {
+/// [`race`] in every execution mode, under shuttle's random schedules.
+fn race_in_every_mode(prepare: fn(&Simulator) -> String, change: fn(&Simulator, &str)) {
     model_checking(|| {
         for mode in [
             ExecutionMode::Superseded,
             ExecutionMode::Queued,
             ExecutionMode::Parallel,
         ] {
-            shuttle::check_random(move || explore_transitions(mode.clone()), 300);
+            shuttle::check_random(move || race(mode.clone(), prepare, change), 300);
         }
     });
 }
 
-/// A retry of a failed stage racing starts, a stop and the clock: the stage's lock, the
-/// limit and SUPERSEDED's single waiter hold throughout, and once every timer has fired
-/// nothing is left in progress or locked.
-fn explore_retries(mode: ExecutionMode) {
-    let sim = Arc::new(simulator(mode.clone()));
+/// Nothing to prepare.
+fn nothing(_: &Simulator) -> String {
+    String::new()
+}
+
+/// An update cancels what is running: the executions it cancels settle.
+#[test]
+fn updates_racing_starts_stops_and_the_clock_leave_nothing_in_progress() {
+    race_in_every_mode(nothing, |sim, _| {
+        let pipeline = PipelineDeclaration::two_stage_example("P").v2(ExecutionMode::Queued);
+        let _ = block_on(sim.update_pipeline(pipeline));
+    });
+}
+
+/// A transition disabled and enabled again: the stage's lock and SUPERSEDED's single
+/// waiter hold, and once enabled nothing is left held.
+#[test]
+fn transitions_hold_and_release_under_any_schedule() {
+    race_in_every_mode(nothing, |sim, _| {
+        let hold = DisableStageTransitionInput::inbound("P", "Deploy", "Freeze");
+        block_on(sim.disable_stage_transition(hold)).expect("P has Deploy");
+        thread::yield_now();
+        let release = EnableStageTransitionInput::inbound("P", "Deploy");
+        block_on(sim.enable_stage_transition(release)).expect("P has Deploy");
+    });
+}
+
+/// An execution that failed in Deploy.
+fn failed_in_deploy(sim: &Simulator) -> String {
     let failed = block_on(sim.start_pipeline_execution("P"))
         .expect("admitted")
         .pipeline_execution_id;
     block_on(sim.advance(ACTION));
     block_on(sim.finish_action("P", &failed, "Deploy", "Ship", ActionResult::Failed))
         .expect("Ship runs");
-    let retrier = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let input = RetryStageExecutionInput::failed_actions("P", "Deploy", &failed);
-            let _ = block_on(sim.retry_stage_execution(input));
-        })
-    };
-    let starter = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let _ = block_on(sim.start_pipeline_execution("P"));
-        })
-    };
-    let stopper = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
-            if let Some(newest) = listed.pipeline_execution_summaries.first() {
-                let id = &newest.pipeline_execution_id;
-                let stop = StopPipelineExecutionInput::new("P", id).abandon();
-                let _ = block_on(sim.stop_pipeline_execution(stop));
-            }
-        })
-    };
-    let driver = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || block_on(sim.advance(ACTION)))
-    };
-    let checker = {
-        let (sim, mode) = (Arc::clone(&sim), mode.clone());
-        thread::spawn(move || check_invariants(&sim, &mode))
-    };
-    for thread in [retrier, starter, stopper, driver, checker] {
-        thread.join().unwrap();
-    }
-    block_on(sim.advance(ACTION * 20));
-    check_invariants(&sim, &mode);
-    assert_eq!(sim.pipeline_stats("P").expect("P").active_executions, 0);
+    failed
 }
 
+/// A retry of a failed stage takes the stage's lock and counts against the limit as a
+/// start does.
 #[test]
 fn retries_hold_the_admission_rules_under_any_schedule() {
-    model_checking(|| {
-        for mode in [
-            ExecutionMode::Superseded,
-            ExecutionMode::Queued,
-            ExecutionMode::Parallel,
-        ] {
-            shuttle::check_random(move || explore_retries(mode.clone()), 300);
-        }
+    race_in_every_mode(failed_in_deploy, |sim, failed| {
+        let input = RetryStageExecutionInput::failed_actions("P", "Deploy", failed);
+        let _ = block_on(sim.retry_stage_execution(input));
     });
 }
 
-/// A rollback racing starts, a stop and the clock: a rollback waits for a locked stage
-/// as a start does, the limit and SUPERSEDED's single waiter hold, and once every timer
-/// has fired nothing is left in progress or locked.
-fn explore_rollbacks(mode: ExecutionMode) {
-    let sim = Arc::new(simulator(mode.clone()));
+/// An execution that succeeded in every stage.
+fn succeeded(sim: &Simulator) -> String {
     let good = block_on(sim.start_pipeline_execution("P"))
         .expect("admitted")
         .pipeline_execution_id;
     block_on(sim.advance(ACTION * 2));
-    let roller = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let input = RollbackStageInput::new("P", "Deploy", &good);
-            let _ = block_on(sim.rollback_stage(input));
-        })
-    };
-    let starter = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let _ = block_on(sim.start_pipeline_execution("P"));
-        })
-    };
-    let stopper = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || {
-            let listed = block_on(sim.list_pipeline_executions("P")).expect("P");
-            if let Some(newest) = listed.pipeline_execution_summaries.first() {
-                let stop = StopPipelineExecutionInput::new("P", &newest.pipeline_execution_id);
-                let _ = block_on(sim.stop_pipeline_execution(stop));
-            }
-        })
-    };
-    let driver = {
-        let sim = Arc::clone(&sim);
-        thread::spawn(move || block_on(sim.advance(ACTION)))
-    };
-    let checker = {
-        let (sim, mode) = (Arc::clone(&sim), mode.clone());
-        thread::spawn(move || check_invariants(&sim, &mode))
-    };
-    for thread in [roller, starter, stopper, driver, checker] {
-        thread.join().unwrap();
-    }
-    block_on(sim.advance(ACTION * 20));
-    check_invariants(&sim, &mode);
-    assert_eq!(sim.pipeline_stats("P").expect("P").active_executions, 0);
+    good
 }
 
+/// A rollback waits for a locked stage and counts against the limit as a start does.
 #[test]
 fn rollbacks_hold_the_admission_rules_under_any_schedule() {
-    model_checking(|| {
-        for mode in [
-            ExecutionMode::Superseded,
-            ExecutionMode::Queued,
-            ExecutionMode::Parallel,
-        ] {
-            shuttle::check_random(move || explore_rollbacks(mode.clone()), 300);
-        }
+    race_in_every_mode(succeeded, |sim, good| {
+        let input = RollbackStageInput::new("P", "Deploy", good);
+        let _ = block_on(sim.rollback_stage(input));
     });
 }
