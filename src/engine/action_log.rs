@@ -44,7 +44,8 @@ pub(crate) struct ActionLog {
 }
 
 impl ActionLog {
-    /// Records a run that starts now, forgetting the oldest beyond `capacity`.
+    /// Records a run that starts now, forgetting the oldest beyond `capacity`; answers
+    /// its number, by which [`ended`](Self::ended) finds it without a search.
     pub(crate) fn started(
         &mut self,
         id: Uuid,
@@ -52,9 +53,10 @@ impl ActionLog {
         (version, stage, action): (u32, usize, u16),
         now: Timestamp,
         capacity: usize,
-    ) {
+    ) -> u64 {
+        let number = self.next;
         self.runs.push_back(ActionRun {
-            number: self.next,
+            number,
             id,
             execution,
             version,
@@ -71,12 +73,20 @@ impl ActionLog {
         while self.runs.len() > capacity.max(1) {
             self.runs.pop_front();
         }
+        number
     }
 
-    /// Records how run `id` ended (or changed); runs are found from the newest, where a
-    /// running one is.
-    pub(crate) fn ended(&mut self, id: Uuid, end: RunEnd<'_>, now: Timestamp) {
-        if let Some(run) = self.runs.iter_mut().rev().find(|run| run.id == id) {
+    /// Run `number`, unless it was forgotten. Numbers are consecutive, so it is found by
+    /// its distance from the oldest run kept.
+    fn run_mut(&mut self, number: u64) -> Option<&mut ActionRun> {
+        let oldest = self.runs.front()?.number;
+        let index = usize::try_from(number.checked_sub(oldest)?).ok()?;
+        self.runs.get_mut(index)
+    }
+
+    /// Records how run `number` ended (or changed).
+    pub(crate) fn ended(&mut self, number: u64, end: RunEnd<'_>, now: Timestamp) {
+        if let Some(run) = self.run_mut(number) {
             run.status = end.status;
             run.updated = now;
             run.summary = end.summary.map(Box::from);
@@ -84,9 +94,9 @@ impl ActionLog {
         }
     }
 
-    /// Marks run `id` answered by a reviewer.
-    pub(crate) fn answered(&mut self, id: Uuid) {
-        if let Some(run) = self.runs.iter_mut().rev().find(|run| run.id == id) {
+    /// Marks run `number` answered by a reviewer.
+    pub(crate) fn answered(&mut self, number: u64) {
+        if let Some(run) = self.run_mut(number) {
             run.answered = true;
         }
     }
@@ -113,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_runs_are_forgotten_beyond_capacity_and_ends_find_their_run() {
+    fn the_oldest_runs_are_forgotten_beyond_capacity_and_ends_find_their_run_by_number() {
         let mut log = ActionLog::default();
         let execution = ExecutionId::from_uuid(Uuid::nil());
         let at = Timestamp::from_millis(5);
@@ -126,7 +136,7 @@ mod tests {
             summary: Some("no"),
             error: None,
         };
-        log.ended(Uuid::from_u128(1), end, Timestamp::from_millis(9));
+        log.ended(1, end, Timestamp::from_millis(9));
         let numbers: Vec<_> = log.newest_first().map(|r| (r.number, r.status)).collect();
         assert_eq!(
             numbers,

@@ -73,20 +73,10 @@ impl PipelineEngine {
 
     /// One run, with what it ran with and produced.
     fn action_detail(&self, run: &ActionRun) -> ActionExecutionDetail {
-        let current = self
-            .versions
-            .last()
-            .expect("a pipeline always has a version");
-        let declaration = self
-            .versions
-            .get(run.version as usize - 1)
-            .unwrap_or(current);
+        let declaration = self.declaration_at(run.version);
         let stage = &declaration.stages[usize::from(run.stage)];
         let action = &stage.actions[usize::from(run.action)];
-        let exec = self
-            .ids
-            .decode(run.execution)
-            .and_then(|seq| self.executions.get(&seq));
+        let exec = self.execution_by_id(run.execution);
         let region = &*self.ident.region;
         let masked = action_types::mask_action(action);
         let resolved = match exec {
@@ -112,9 +102,9 @@ impl PipelineEngine {
                 ..ActionExecutionResult::default()
             };
             if source {
-                let fetched_by = exec
-                    .and_then(|e| e.rollback())
-                    .map_or(run.execution, |r| r.target);
+                // A source action never runs in a rollback, which cannot roll back the
+                // source stage: it fetched for its own execution.
+                let fetched_by = run.execution;
                 let given = exec.and_then(|e| self.named_revision(e, &action.name));
                 let index = usize::from(run.action);
                 let revision = provider::source_revision(action, region, fetched_by, index, given);

@@ -117,7 +117,7 @@ impl PipelineEngine {
         let approvals = run
             .slots
             .iter_mut()
-            .filter(|s| s.token.is_some() && s.status == ActionExecutionStatus::InProgress);
+            .filter(|s| s.approval && s.status == ActionExecutionStatus::InProgress);
         for slot in approvals {
             slot.status = ActionExecutionStatus::Failed;
             let end = RunEnd {
@@ -125,7 +125,7 @@ impl PipelineEngine {
                 summary: Some(APPROVAL_CANCELED),
                 error: None,
             };
-            self.action_log.ended(slot.id, end, now);
+            self.action_log.ended(slot.logged, end, now);
             let latest = runtime.actions[usize::from(slot.action)].as_mut();
             if let Some(latest) = latest.filter(|l| l.id == slot.id) {
                 latest.status = ActionExecutionStatus::Failed;
@@ -285,40 +285,34 @@ impl PipelineEngine {
                     && run
                         .slots
                         .iter()
-                        .any(|s| s.action == action && s.token.is_some() && s.token == token)
+                        .any(|s| s.action == action && s.approval && Some(s.id) == token)
             })
         });
+        // The execution, and the log number of the approval, still waiting for an answer.
         let waiting = holder.and_then(|seq| {
-            let run = self.run(seq)?;
-            run.slots
-                .iter()
-                .any(|s| {
-                    s.action == action
-                        && s.token == token
-                        && s.status == ActionExecutionStatus::InProgress
-                })
-                .then_some(seq)
+            let slot = self.run(seq)?.slots.iter().find(|s| {
+                s.action == action
+                    && Some(s.id) == token
+                    && s.status == ActionExecutionStatus::InProgress
+            })?;
+            Some((seq, slot.logged))
         });
-        let Some(seq) = waiting else {
+        let Some((seq, logged)) = waiting else {
             let latest = self.stages[stage].actions[usize::from(action)]
                 .as_ref()
-                .filter(|latest| latest.token.is_some() && latest.token == token);
+                .filter(|latest| latest.approval && Some(latest.id) == token);
             return Err(match latest {
                 Some(latest) if latest.outdated => Error::InvalidApprovalToken(format!(
                     "The pipeline {name} has been updated, and the approval request you responded to is now out of date."
                 )),
-                Some(_) => Error::ApprovalAlreadyCompleted(
-                    "The approval request that you responded to is already complete or has expired."
-                        .to_owned(),
-                ),
-                None if holder.is_some() => Error::ApprovalAlreadyCompleted(
-                    "The approval request that you responded to is already complete or has expired."
-                        .to_owned(),
-                ),
-                None => Error::InvalidApprovalToken(format!(
+                None if holder.is_none() => Error::InvalidApprovalToken(format!(
                     "Token '{}' does not match any approval waiting in action '{}'",
                     input.token, input.action_name
                 )),
+                _ => Error::ApprovalAlreadyCompleted(
+                    "The approval request that you responded to is already complete or has expired."
+                        .to_owned(),
+                ),
             });
         };
         let declared = &self
@@ -357,11 +351,11 @@ impl PipelineEngine {
         };
         if let Some(latest) = self.stages[stage].actions[usize::from(action)]
             .as_mut()
-            .filter(|latest| latest.token == token)
+            .filter(|latest| Some(latest.id) == token)
         {
             latest.answered = true;
-            self.action_log.answered(latest.id);
         }
+        self.action_log.answered(logged);
         self.complete_action(seq, action, outcome, now, fx);
         Ok(now)
     }
@@ -444,7 +438,7 @@ pub(super) fn abandon_in_progress(
             summary: None,
             error: None,
         };
-        log.ended(slot.id, end, now);
+        log.ended(slot.logged, end, now);
         let latest = runtime.actions[usize::from(slot.action)].as_mut();
         if let Some(latest) = latest.filter(|l| l.id == slot.id) {
             latest.status = ActionExecutionStatus::Abandoned;

@@ -83,6 +83,11 @@ impl Execution {
         self.details.as_deref()?.rollback
     }
 
+    /// The execution whose source revisions it uses: a rollback's target, else itself.
+    pub(crate) fn fetched_by(&self) -> ExecutionId {
+        self.rollback().map_or(self.id, |r| r.target)
+    }
+
     /// Whether it ran stage `stage` to success.
     pub(crate) fn succeeded_in(&self, stage: usize) -> bool {
         let first = self.rollback().map_or(0, |r| usize::from(r.stage));
@@ -143,9 +148,12 @@ pub(crate) struct Slot {
     pub(crate) status: ActionExecutionStatus,
     /// Drawn when the action starts; manual approvals never succeed by themselves.
     pub(crate) succeeds: bool,
+    /// The action execution's id; a manual approval's token too, as in AWS.
     pub(crate) id: Uuid,
-    /// The approval token of a manual approval.
-    pub(crate) token: Option<Uuid>,
+    /// Whether it is a manual approval, waiting for `PutApprovalResult`.
+    pub(crate) approval: bool,
+    /// Its number in the action log.
+    pub(crate) logged: u64,
     /// When its timer is due: a timer of an earlier run of the action (before a retry)
     /// fires sooner and is ignored.
     #[serde(default)]

@@ -216,7 +216,8 @@ struct ActionLatest {
     execution: ExecutionId,
     status: ActionExecutionStatus,
     changed: Timestamp,
-    token: Option<Uuid>,
+    /// A manual approval: `id` is its token.
+    approval: bool,
     summary: Option<String>,
     error: Option<ErrorDetails>,
     /// A manual approval answered by `PutApprovalResult` (shown as `lastUpdatedBy`).

@@ -46,22 +46,25 @@ impl PipelineEngine {
         for &action in stage_plan.groups[group].iter().filter(|&&a| !skip(a)) {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
-            // As in AWS, an approval's token is its action execution's id.
-            let (due, succeeds, token) = if action_plan.approval {
-                (now.after(self.config.approval_timeout), false, Some(id))
+            let approval = action_plan.approval;
+            let (due, succeeds) = if approval {
+                (now.after(self.config.approval_timeout), false)
             } else {
                 (
                     now.after(action_plan.duration),
                     action_plan.outcome.succeeds(&mut self.rng),
-                    None,
                 )
             };
+            let ran = (plan.version, stage, action);
+            let capacity = self.config.history_limit;
+            let logged = self.action_log.started(id, exec.id, ran, now, capacity);
             run.slots.push(Slot {
                 action,
                 status: ActionExecutionStatus::InProgress,
                 succeeds,
                 id,
-                token,
+                approval,
+                logged,
                 due,
             });
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
@@ -69,15 +72,12 @@ impl PipelineEngine {
                 execution: exec.id,
                 status: ActionExecutionStatus::InProgress,
                 changed: now,
-                token,
+                approval,
                 summary: None,
                 error: None,
                 answered: false,
                 outdated: false,
             });
-            let ran = (plan.version, stage, action);
-            let capacity = self.config.history_limit;
-            self.action_log.started(id, exec.id, ran, now, capacity);
             fx.timer(
                 due,
                 Timer::ActionDue {
@@ -115,7 +115,7 @@ impl PipelineEngine {
                 };
                 let outcome = if slot.succeeds {
                     (ActionExecutionStatus::Succeeded, None, None)
-                } else if slot.token.is_some() {
+                } else if slot.approval {
                     let message = "The approval request timed out without an answer".to_owned();
                     let error = ErrorDetails {
                         code: "ApprovalTimedOut".into(),
@@ -179,7 +179,7 @@ impl PipelineEngine {
             summary: summary.as_deref(),
             error: error.as_ref(),
         };
-        self.action_log.ended(slot.id, end, now);
+        self.action_log.ended(slot.logged, end, now);
         if let Some(latest) = self.stages[stage].actions[usize::from(action)]
             .as_mut()
             .filter(|l| l.id == slot.id)

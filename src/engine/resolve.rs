@@ -98,12 +98,10 @@ impl PipelineEngine {
                     .enumerate()
                     .find(|(_, a)| namespace_of(a) == Some(namespace))?;
                 let given = self.named_revision(exec, &source.name);
-                // A rollback fetched what its target fetched.
-                let fetched_by = exec.rollback().map_or(exec.id, |r| r.target);
                 provider::output_variables(
                     source,
                     (&self.ident.account, &self.ident.region),
-                    fetched_by,
+                    exec.fetched_by(),
                     index,
                     given,
                     exec.started,

@@ -88,13 +88,23 @@ impl PipelineEngine {
 
     /// The declaration an execution ran.
     pub(super) fn declaration_of(&self, exec: &Execution) -> &PipelineDeclaration {
+        self.declaration_at(exec.version)
+    }
+
+    /// The declaration of `version` (the current one, should it be gone).
+    pub(super) fn declaration_at(&self, version: u32) -> &PipelineDeclaration {
         let current = self
             .versions
             .last()
             .expect("a pipeline always has a version");
         self.versions
-            .get(exec.version as usize - 1)
+            .get((version as usize).wrapping_sub(1))
             .unwrap_or(current)
+    }
+
+    /// The retained execution of that id.
+    pub(super) fn execution_by_id(&self, id: ExecutionId) -> Option<&Execution> {
+        self.executions.get(&self.ids.decode(id)?)
     }
 
     /// The revision the start of `exec` named for source action `action`, if any.
@@ -112,12 +122,7 @@ impl PipelineEngine {
         &'e self,
         exec: &'e Execution,
     ) -> impl Iterator<Item = (&'e ActionDeclaration, Revision)> + 'e {
-        let overrides = exec
-            .details
-            .as_deref()
-            .map_or(&[][..], |d| &d.overrides[..]);
-        // A rollback fetched what its target fetched.
-        let fetched_by = exec.rollback().map_or(exec.id, |r| r.target);
+        let fetched_by = exec.fetched_by();
         self.declaration_of(exec)
             .stages
             .first()
@@ -125,7 +130,7 @@ impl PipelineEngine {
             .flat_map(|stage| stage.actions.iter().enumerate())
             .filter(|(_, action)| action.action_type_id.category == ActionCategory::Source)
             .map(move |(index, action)| {
-                let given = named_revision(overrides, &action.name);
+                let given = self.named_revision(exec, &action.name);
                 let revision =
                     provider::source_revision(action, &self.ident.region, fetched_by, index, given);
                 (action, revision)
@@ -238,11 +243,7 @@ impl PipelineEngine {
                     latest_execution: runtime.latest.map(|(id, status)| StageExecution {
                         pipeline_execution_id: id.to_string(),
                         status,
-                        execution_type: self
-                            .ids
-                            .decode(id)
-                            .and_then(|seq| self.executions.get(&seq))
-                            .and_then(execution_type),
+                        execution_type: self.execution_by_id(id).and_then(execution_type),
                     }),
                     retry_stage_metadata: self.retry_metadata(index),
                 }
@@ -279,23 +280,17 @@ impl PipelineEngine {
             status: latest.status,
             summary: latest.summary.clone(),
             last_status_change: latest.changed,
-            token: latest
-                .token
-                .filter(|_| latest.status == ActionExecutionStatus::InProgress)
-                .map(|t| t.to_string()),
+            token: (latest.approval && latest.status == ActionExecutionStatus::InProgress)
+                .then(|| latest.id.to_string()),
             last_updated_by: latest.answered.then(|| self.ident.caller_arn()),
             external_execution_id: None,
             external_execution_url: None,
             error_details: latest.error.clone(),
         };
         if source {
-            let overrides = self
-                .ids
-                .decode(latest.execution)
-                .and_then(|seq| self.executions.get(&seq))
-                .and_then(|exec| exec.details.as_deref())
-                .map_or(&[][..], |d| &d.overrides[..]);
-            let given = named_revision(overrides, &action.name);
+            let given = self
+                .execution_by_id(latest.execution)
+                .and_then(|exec| self.named_revision(exec, &action.name));
             let revision =
                 provider::source_revision(action, region, latest.execution, index, given);
             state.current_revision = Some(ActionRevision {

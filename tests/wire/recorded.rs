@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use aws_sdk_codepipeline::Client;
-use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::ProvideErrorMetadata;
 use aws_sdk_codepipeline::types::{
     ApprovalResult, ApprovalStatus, ExecutionMode, PipelineVariable,
@@ -12,23 +11,7 @@ use aws_sdk_codepipeline::types::{
 use pipesim::testing::{TestServer, serve_simulator};
 
 use crate::common::{self, ACTION};
-use crate::sdk::pipeline;
-
-fn client(server: &TestServer) -> Client {
-    let config = aws_sdk_codepipeline::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
-        .build();
-    Client::from_conf(config)
-}
+use crate::sdk::{client, pipeline};
 
 /// A server whose pipelines start an execution on create, as AWS's do.
 async fn aws_like() -> TestServer {

@@ -1,11 +1,42 @@
-//! Pipelines as the AWS SDK for Rust builds them, for the tests that talk to pipesim
-//! through the SDK.
+//! Clients and pipelines as the AWS SDK for Rust builds them, for the tests that talk to
+//! pipesim through the SDK.
+
+use std::time::Duration;
+
+use aws_sdk_codepipeline::Client;
+use aws_sdk_codepipeline::config::retry::RetryConfig;
+use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
+use pipesim::testing::TestServer;
 
 use aws_sdk_codepipeline::types::{
     ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, ArtifactStore, ArtifactStoreType,
     ExecutionMode, InputArtifact, OutputArtifact, PipelineDeclaration, PipelineType,
     StageDeclaration,
 };
+
+/// An SDK client of `server`, signing with `access_key_id` in `region`.
+pub fn client_as(server: &TestServer, access_key_id: &str, region: &str) -> Client {
+    let config = aws_sdk_codepipeline::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(server.url())
+        .region(Region::new(region.to_owned()))
+        // The SDK's standard retries, with backoff short enough for a test.
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
+        .credentials_provider(Credentials::new(
+            access_key_id,
+            "secret",
+            None,
+            None,
+            "pipesim-tests",
+        ))
+        .build();
+    Client::from_conf(config)
+}
+
+/// An SDK client in the default account and region.
+pub fn client(server: &TestServer) -> Client {
+    client_as(server, "AKIAIOSFODNN7EXAMPLE", "us-east-1")
+}
 
 pub fn action(
     name: &str,

@@ -8,8 +8,6 @@
 use std::time::Duration;
 
 use aws_sdk_codepipeline::Client;
-use aws_sdk_codepipeline::config::retry::RetryConfig;
-use aws_sdk_codepipeline::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codepipeline::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_codepipeline::operation::put_approval_result::builders::PutApprovalResultFluentBuilder;
 use aws_sdk_codepipeline::types::{
@@ -21,37 +19,13 @@ use pipesim::faults::{FaultRule, RateLimit};
 use pipesim::testing::{TestServer, serve_simulator};
 
 use crate::common::{self, ACTION, sim};
-use crate::sdk::pipeline;
+use crate::sdk::{client, client_as, pipeline};
 
 const DEFAULT_ACCOUNT: &str = "123456789012";
 
 /// A server on a fresh virtual-time simulator (seed and action time from `common`).
 async fn server() -> TestServer {
     serve_simulator(sim()).await
-}
-
-/// An SDK client of `server`, signing with `access_key_id` in `region`.
-fn client_as(server: &TestServer, access_key_id: &str, region: &str) -> Client {
-    let config = aws_sdk_codepipeline::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(Region::new(region.to_owned()))
-        // The SDK's standard retries, with backoff short enough for a test.
-        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
-        .credentials_provider(Credentials::new(
-            access_key_id,
-            "secret",
-            None,
-            None,
-            "pipesim-tests",
-        ))
-        .build();
-    Client::from_conf(config)
-}
-
-/// An SDK client in the default account and region.
-fn client(server: &TestServer) -> Client {
-    client_as(server, "AKIAIOSFODNN7EXAMPLE", "us-east-1")
 }
 
 async fn create(client: &Client, pipeline: PipelineDeclaration) {
