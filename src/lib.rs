@@ -85,7 +85,7 @@ pub(crate) mod sync;
 #[cfg(feature = "server")]
 pub mod testing;
 
-pub use engine::behaviour::{ActionBehaviour, ActionResult, Outcome, PipelineSettings};
+pub use engine::behaviour::{ActionBehaviour, ActionEnd, ActionResult, Outcome, PipelineSettings};
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
 pub use service::{DEFAULT_CALLER_ARN, PipelineStats, Simulator, SimulatorBuilder};

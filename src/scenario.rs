@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+use crate::engine::behaviour::{ActionBehaviour, ActionEnd, Outcome, PipelineSettings};
 use crate::faults::{FaultRule, RateLimit};
 use crate::model::{CreatePipelineInput, PipelineDeclaration, Tag};
 use crate::service::{Simulator, SimulatorBuilder};
@@ -124,6 +124,10 @@ pub struct ScenarioAction {
     /// Chance that it fails: 0 always succeeds, 1 always fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_probability: Option<f64>,
+    /// How its next runs end, in turn ("fail twice, then succeed"); after them it
+    /// behaves as the fields above say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub script: Vec<ActionEnd>,
 }
 
 /// A scenario that cannot be read or installed, and why.
@@ -268,6 +272,13 @@ impl Scenario {
             scoped
                 .configure_pipeline(name, settings)
                 .map_err(|err| fail(err.message().to_owned()))?;
+            for action in entry.actions.iter().filter(|a| !a.script.is_empty()) {
+                let runs = action.script.iter().cloned();
+                scoped
+                    .script_action(name, &action.stage, &action.action, runs)
+                    .await
+                    .map_err(|err| fail(format!("{}: {}", err.error_type(), err.message())))?;
+            }
         }
         for (i, rule) in self.faults.iter().enumerate() {
             sim.add_fault(rule.clone())

@@ -18,14 +18,129 @@ pub enum Outcome {
     FailWithProbability(f64),
 }
 
-/// How a harness ends a running action on demand
-/// ([`Simulator::finish_action`](crate::Simulator::finish_action)).
+/// How one run of an action ends, on demand
+/// ([`Simulator::finish_action`](crate::Simulator::finish_action)) or as scripted
+/// ([`Simulator::script_action`](crate::Simulator::script_action)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActionResult {
-    /// The action succeeds now.
+    /// The action succeeds.
     Succeeded,
-    /// The action fails now.
+    /// The action fails.
     Failed,
+    /// The action keeps running until it is finished on demand, or its execution is
+    /// stopped or cancelled: its timer no longer ends it.
+    Held,
+}
+
+/// How one run of an action ends, with the failure it reports: the unit of a script
+/// ("fail twice with this message, then succeed") and of finishing an action on demand.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionEnd {
+    /// Succeeded, Failed or Held.
+    pub result: ActionResult,
+    /// A failure's `errorDetails.code`; `JobFailed` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// A failure's `errorDetails.message`, or a success's `summary`; 1..5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl ActionEnd {
+    /// The run succeeds.
+    pub fn succeeded() -> Self {
+        ActionResult::Succeeded.into()
+    }
+
+    /// The run fails, reporting `message`.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            ..ActionResult::Failed.into()
+        }
+    }
+
+    /// The run keeps going until it is finished on demand.
+    pub fn held() -> Self {
+        ActionResult::Held.into()
+    }
+
+    /// The same end, with `code` as the failure's error code.
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The same end, with `message` as the failure's message or the success's summary.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Checks the lengths the service model allows where the end shows: a failure's
+    /// `errorDetails.message` (1..5000), a success's `summary` (1..2048), and a code of
+    /// 1..5000 (the model sets no bound; pipesim keeps it to a message's), naming the
+    /// fields under `path`.
+    pub(crate) fn check(&self, path: &str, v: &mut crate::model::validate::Violations) {
+        if let Some(code) = &self.code {
+            v.length(&format!("{path}.code"), code, 1, 5000);
+        }
+        if let Some(message) = &self.message {
+            let max = if self.result == ActionResult::Succeeded {
+                2048
+            } else {
+                5000
+            };
+            v.length(&format!("{path}.message"), message, 1, max);
+        }
+    }
+
+    /// What the run shows when it ends this way: its status, summary and error; `None`
+    /// for a held run, which does not end. `default_failure` is the message of a failure
+    /// that names none.
+    pub(crate) fn shown(
+        &self,
+        default_summary: Option<&str>,
+        default_failure: &str,
+    ) -> Option<(
+        crate::model::ActionExecutionStatus,
+        Option<String>,
+        Option<crate::model::ErrorDetails>,
+    )> {
+        use crate::model::{ActionExecutionStatus, ErrorDetails};
+        match self.result {
+            ActionResult::Succeeded => Some((
+                ActionExecutionStatus::Succeeded,
+                self.message
+                    .clone()
+                    .or_else(|| default_summary.map(str::to_owned)),
+                None,
+            )),
+            ActionResult::Failed => Some((
+                ActionExecutionStatus::Failed,
+                None,
+                Some(ErrorDetails {
+                    code: self.code.clone().unwrap_or_else(|| "JobFailed".into()),
+                    message: self
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| default_failure.to_owned()),
+                }),
+            )),
+            ActionResult::Held => None,
+        }
+    }
+}
+
+impl From<ActionResult> for ActionEnd {
+    fn from(result: ActionResult) -> Self {
+        Self {
+            result,
+            code: None,
+            message: None,
+        }
+    }
 }
 
 /// Duration and outcome of simulated actions; unset fields fall through to the next

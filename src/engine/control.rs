@@ -267,16 +267,7 @@ impl PipelineEngine {
     ) -> Result<Timestamp> {
         let name = &self.ident.name;
         let stage = self.stage_named(&input.stage_name)?;
-        let action = self.plan.stages[stage]
-            .actions
-            .iter()
-            .position(|a| *a.name == *input.action_name)
-            .ok_or_else(|| {
-                Error::ActionNotFound(format!(
-                    "Action '{}' was not found in stage '{}' of pipeline '{name}'",
-                    input.action_name, input.stage_name
-                ))
-            })? as u16;
+        let action = self.action_named(stage, &input.action_name)?;
         let token = Uuid::parse_str(&input.token).ok();
         let holder = self.active.iter().copied().find(|&seq| {
             self.run(seq).is_some_and(|run| {
@@ -359,59 +350,39 @@ impl PipelineEngine {
         self.complete_action(seq, action, outcome, now, fx);
         Ok(now)
     }
-
-    /// Ends a running action of an execution now, as a harness scripts it; the action's
-    /// own timer, when it fires later, no longer applies.
+    /// Ends (or holds) a running action of an execution on demand.
     pub(crate) fn finish_action(
         &mut self,
         execution_id: &str,
         stage_name: &str,
         action_name: &str,
-        result: behaviour::ActionResult,
+        end: &behaviour::ActionEnd,
         now: Timestamp,
         fx: &mut Effects,
     ) -> Result<()> {
         let seq = self.seq_of(execution_id)?;
-        let name = &self.ident.name;
         let stage = self.stage_named(stage_name)?;
-        let action = self.plan.stages[stage]
-            .actions
-            .iter()
-            .position(|a| *a.name == *action_name)
-            .ok_or_else(|| {
-                Error::ActionNotFound(format!(
-                    "Action '{action_name}' was not found in stage '{stage_name}' of pipeline '{name}'"
-                ))
-            })? as u16;
-        let running = self.run(seq).is_some_and(|run| {
-            run.position == Position::Inside
-                && usize::from(run.stage) == stage
-                && run
-                    .slots
-                    .iter()
-                    .any(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
-        });
-        if !running {
+        let action = self.action_named(stage, action_name)?;
+        let running = self
+            .executions
+            .get_mut(&seq)
+            .and_then(|exec| exec.run.as_mut())
+            .filter(|run| run.position == Position::Inside && usize::from(run.stage) == stage)
+            .and_then(|run| {
+                run.slots
+                    .iter_mut()
+                    .find(|s| s.action == action && s.status == ActionExecutionStatus::InProgress)
+            });
+        let Some(slot) = running else {
             return Err(Error::Validation(format!(
                 "Action '{action_name}' of stage '{stage_name}' is not running in execution '{execution_id}'"
             )));
-        }
-        let outcome = match result {
-            behaviour::ActionResult::Succeeded => (
-                ActionExecutionStatus::Succeeded,
-                Some("Succeeded on demand".to_owned()),
-                None,
-            ),
-            behaviour::ActionResult::Failed => (
-                ActionExecutionStatus::Failed,
-                None,
-                Some(ErrorDetails {
-                    code: "JobFailed".into(),
-                    message: "Failed on demand".into(),
-                }),
-            ),
         };
-        self.complete_action(seq, action, outcome, now, fx);
+        match end.shown(Some("Succeeded on demand"), "Failed on demand") {
+            Some(outcome) => self.complete_action(seq, action, outcome, now, fx),
+            // Its timer, when it fires, finds the run not yet due and leaves it be.
+            None => slot.due = Timestamp::NEVER,
+        }
         Ok(())
     }
 }

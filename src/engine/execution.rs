@@ -11,6 +11,7 @@ use crate::model::{
     SourceRevisionOverride, StopExecutionTrigger, Timestamp,
 };
 
+use super::behaviour::ActionEnd;
 use super::plan::Mode;
 
 /// One execution, running or finished.
@@ -158,4 +159,7 @@ pub(crate) struct Slot {
     /// fires sooner and is ignored.
     #[serde(default)]
     pub(crate) due: Timestamp,
+    /// How a script said this run ends, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) scripted: Option<Box<ActionEnd>>,
 }

@@ -42,6 +42,7 @@
 //! | `action_log.rs`, `action_views.rs` | every action run, bounded, and `ListActionExecutions` |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
+//! | `script.rs` | scripted action runs: how the next runs of an action end |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 pub(crate) mod action_log;
@@ -60,6 +61,7 @@ mod resolve;
 mod retry;
 mod rollback;
 pub(crate) mod saved;
+mod script;
 pub(crate) mod tokens;
 mod transitions;
 mod views;
@@ -83,6 +85,7 @@ use ids::IdCodec;
 
 use behaviour::{ActionBehaviour, PipelineSettings};
 use plan::Plan;
+use script::Scripts;
 use tokens::TokenTable;
 
 /// The simulator-wide settings every pipeline engine reads.
@@ -257,6 +260,8 @@ pub(crate) struct PipelineEngine {
     create_start_pending: bool,
     /// Every action run, for `ListActionExecutions`, bounded like `executions`.
     action_log: ActionLog,
+    /// How the next runs of some actions end, as a harness scripted them.
+    scripts: Scripts,
 }
 
 impl PipelineEngine {
@@ -292,6 +297,7 @@ impl PipelineEngine {
             deleted: false,
             create_start_pending: config.start_on_create,
             action_log: ActionLog::default(),
+            scripts: Scripts::default(),
         }
     }
 

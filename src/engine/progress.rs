@@ -13,9 +13,13 @@ use crate::model::{
 };
 
 use super::action_log::RunEnd;
+use super::behaviour::ActionResult;
 use super::control::abandon_in_progress;
 use super::execution::{Position, Run, Slot, StopKind};
 use super::{ActionLatest, Effects, PipelineEngine, Timer};
+
+/// The message of a simulated action's failure that nothing else words.
+const SIMULATED_FAILURE: &str = "The simulated action failed";
 
 impl PipelineEngine {
     /// Starts every action of one run-order group, each with its own timer.
@@ -47,13 +51,22 @@ impl PipelineEngine {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
             let approval = action_plan.approval;
-            let (due, succeeds) = if approval {
-                (now.after(self.config.approval_timeout), false)
+            let scripted = if approval {
+                None
             } else {
-                (
+                self.scripts.next_run(&stage_plan.name, &action_plan.name)
+            };
+            let (due, succeeds) = match &scripted {
+                _ if approval => (now.after(self.config.approval_timeout), false),
+                Some(end) if end.result == ActionResult::Held => (Timestamp::NEVER, false),
+                Some(end) => (
+                    now.after(action_plan.duration),
+                    end.result == ActionResult::Succeeded,
+                ),
+                None => (
                     now.after(action_plan.duration),
                     action_plan.outcome.succeeds(&mut self.rng),
-                )
+                ),
             };
             let ran = (plan.version, stage, action);
             let capacity = self.config.history_limit;
@@ -66,6 +79,7 @@ impl PipelineEngine {
                 approval,
                 logged,
                 due,
+                scripted: scripted.map(Box::new),
             });
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
                 id,
@@ -78,14 +92,14 @@ impl PipelineEngine {
                 answered: false,
                 outdated: false,
             });
-            fx.timer(
-                due,
-                Timer::ActionDue {
+            if due != Timestamp::NEVER {
+                let timer = Timer::ActionDue {
                     seq,
                     stage: stage as u16,
                     action,
-                },
-            );
+                };
+                fx.timer(due, timer);
+            }
             fx.event(&self.ident, exec.id, now, || EventKind::Action {
                 stage: Arc::clone(&stage_plan.name),
                 action: Arc::clone(&action_plan.name),
@@ -113,7 +127,12 @@ impl PipelineEngine {
                 }) else {
                     return;
                 };
-                let outcome = if slot.succeeds {
+                let scripted = slot.scripted.as_deref();
+                let outcome = if let Some(shown) =
+                    scripted.and_then(|end| end.shown(None, SIMULATED_FAILURE))
+                {
+                    shown
+                } else if slot.succeeds {
                     (ActionExecutionStatus::Succeeded, None, None)
                 } else if slot.approval {
                     let message = "The approval request timed out without an answer".to_owned();
@@ -125,7 +144,7 @@ impl PipelineEngine {
                 } else {
                     let error = ErrorDetails {
                         code: "JobFailed".into(),
-                        message: "The simulated action failed".into(),
+                        message: SIMULATED_FAILURE.into(),
                     };
                     (ActionExecutionStatus::Failed, None, Some(error))
                 };

@@ -17,6 +17,7 @@ use super::behaviour::PipelineSettings;
 use super::history::History;
 use super::ids::IdCodec;
 use super::plan::Plan;
+use super::script::Scripts;
 use super::tokens::TokenTable;
 use super::{EngineConfig, PipelineEngine, PipelineIdent, StageRuntime};
 
@@ -38,6 +39,7 @@ pub(crate) struct SavedRef<'a> {
     busy_until: Timestamp,
     create_start_pending: bool,
     action_log: &'a ActionLog,
+    scripts: &'a Scripts,
 }
 
 /// An engine's state, read back.
@@ -59,6 +61,8 @@ pub(crate) struct Saved {
     create_start_pending: bool,
     #[serde(default)]
     action_log: ActionLog,
+    #[serde(default)]
+    scripts: Scripts,
 }
 
 impl PipelineEngine {
@@ -79,6 +83,7 @@ impl PipelineEngine {
             busy_until: self.busy_until,
             create_start_pending: self.create_start_pending,
             action_log: &self.action_log,
+            scripts: &self.scripts,
         }
     }
 
@@ -126,6 +131,7 @@ impl PipelineEngine {
             deleted: false,
             create_start_pending: saved.create_start_pending,
             action_log: saved.action_log,
+            scripts: saved.scripts,
         })
     }
 }

@@ -35,6 +35,18 @@ impl PipelineEngine {
         })
     }
 
+    /// The index in stage `stage` of the action named `name`.
+    pub(super) fn action_named(&self, stage: usize, name: &str) -> Result<u16> {
+        let stage_plan = &self.plan.stages[stage];
+        let index = stage_plan.actions.iter().position(|a| *a.name == *name);
+        index.map(|i| i as u16).ok_or_else(|| {
+            Error::ActionNotFound(format!(
+                "Action '{name}' was not found in stage '{}' of pipeline '{}'",
+                stage_plan.name, self.ident.name
+            ))
+        })
+    }
+
     pub(super) fn seq_of(&self, id: &str) -> Result<u64> {
         id.parse::<ExecutionId>()
             .ok()

@@ -15,6 +15,10 @@ use uuid::Uuid;
 pub struct Timestamp(u64);
 
 impl Timestamp {
+    /// A moment that never comes: the due time of an action held until it is finished on
+    /// demand.
+    pub const NEVER: Timestamp = Timestamp(u64::MAX);
+
     /// The moment `millis` milliseconds after the Unix epoch.
     pub const fn from_millis(millis: u64) -> Self {
         Self(millis)

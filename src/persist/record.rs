@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::behaviour::{ActionResult, PipelineSettings};
+use crate::engine::behaviour::{ActionEnd, ActionResult, PipelineSettings};
 use crate::engine::saved::Saved;
 use crate::engine::{EngineConfig, Timer};
 use crate::faults::{FaultRule, RateLimit, SavedFaults};
@@ -63,6 +63,8 @@ pub(crate) enum Record {
         at: u64,
         timer: Timer,
     },
+    /// A harness finished or held a running action; `code` and `message` are the
+    /// failure or summary it gave.
     FinishAction {
         key: Key,
         at: u64,
@@ -70,6 +72,17 @@ pub(crate) enum Record {
         stage: String,
         action: String,
         result: ActionResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// A harness scripted how the next runs of an action end.
+    ScriptAction {
+        key: Key,
+        stage: String,
+        action: String,
+        runs: Vec<ActionEnd>,
     },
     Configure {
         key: Key,

@@ -1,6 +1,6 @@
 //! The admin API under `/_pipesim/`: plain JSON, not the AWS protocol, for harnesses that
-//! install faults and rate limits, move virtual time, finish actions on demand, reset,
-//! and check health.
+//! install faults and rate limits, move virtual time, finish, hold and script actions,
+//! reset, and check health.
 //!
 //! Every answer is JSON. Bad input answers 400 `{"error": "<what is wrong>"}`; an unknown
 //! id answers 404 the same way.
@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::faults::{FaultRule, RateLimit};
-use crate::{ActionResult, Simulator};
+use crate::{ActionEnd, ActionResult, Simulator};
 
 use super::{AdminAccess, AppState, protocol};
 
@@ -44,6 +44,8 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_pipesim/clock", get(clock))
         .route("/_pipesim/clock/advance", post(advance))
         .route("/_pipesim/actions/finish", post(finish_action))
+        .route("/_pipesim/actions/hold", post(hold_action))
+        .route("/_pipesim/actions/script", post(script_action))
         .route(
             "/_pipesim/actions/configuration",
             post(resolved_configuration),
@@ -234,6 +236,8 @@ async fn advance(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
     ok(json!({ "now": state.sim.now() }))
 }
 
+/// Ends or holds a running action: `result` is `Succeeded`, `Failed` or `Held`, with an
+/// optional failure `code` and `message` (or a success's summary as `message`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FinishAction {
@@ -241,17 +245,15 @@ struct FinishAction {
     execution_id: String,
     stage: String,
     action: String,
-    result: FinishResult,
+    result: ActionResult,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
     #[serde(default)]
     account: Option<String>,
     #[serde(default)]
     region: Option<String>,
-}
-
-#[derive(Deserialize)]
-enum FinishResult {
-    Succeeded,
-    Failed,
 }
 
 async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
@@ -260,21 +262,75 @@ async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Resp
         Err(answer) => return *answer,
     };
     let sim = scoped(&state, finish.account.as_deref(), finish.region.as_deref());
-    let result = match finish.result {
-        FinishResult::Succeeded => ActionResult::Succeeded,
-        FinishResult::Failed => ActionResult::Failed,
+    let end = ActionEnd {
+        result: finish.result,
+        code: finish.code,
+        message: finish.message,
     };
-    match sim
+    let finished = sim
         .finish_action(
             &finish.pipeline,
             &finish.execution_id,
             &finish.stage,
             &finish.action,
-            result,
+            end,
         )
-        .await
-    {
-        Ok(()) => ok(json!({})),
+        .await;
+    answered(finished.map(|()| json!({})))
+}
+
+/// Holds a running action until `/_pipesim/actions/finish` ends it.
+async fn hold_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let action: ActionOfExecution = match body(&bytes) {
+        Ok(action) => action,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, action.account.as_deref(), action.region.as_deref());
+    let held = sim
+        .hold_action(
+            &action.pipeline,
+            &action.execution_id,
+            &action.stage,
+            &action.action,
+        )
+        .await;
+    answered(held.map(|()| json!({})))
+}
+
+/// Scripts how the next runs of one action end.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScriptAction {
+    pipeline: String,
+    stage: String,
+    action: String,
+    runs: Vec<ActionEnd>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+async fn script_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let script: ScriptAction = match body(&bytes) {
+        Ok(script) => script,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, script.account.as_deref(), script.region.as_deref());
+    let (pipeline, stage, action) = (&script.pipeline, &script.stage, &script.action);
+    let scripted = sim
+        .script_action(pipeline, stage, action, script.runs)
+        .await;
+    answered(scripted.and_then(|()| {
+        let left = sim.scripted_runs_left(pipeline, stage, action)?;
+        Ok(json!({ "runsLeft": left }))
+    }))
+}
+
+/// A harness call's answer: its JSON, or 400 with the error's type and message.
+fn answered(result: crate::Result<Value>) -> Response {
+    match result {
+        Ok(answer) => ok(answer),
         Err(err) => bad_request(format!("{}: {}", err.error_type(), err.message())),
     }
 }
@@ -313,15 +369,13 @@ async fn resolved_configuration(State(state): State<Arc<AppState>>, bytes: Bytes
         Err(answer) => return *answer,
     };
     let sim = scoped(&state, action.account.as_deref(), action.region.as_deref());
-    match sim.resolved_configuration(
+    let configuration = sim.resolved_configuration(
         &action.pipeline,
         &action.execution_id,
         &action.stage,
         &action.action,
-    ) {
-        Ok(configuration) => ok(json!({ "configuration": configuration })),
-        Err(err) => bad_request(format!("{}: {}", err.error_type(), err.message())),
-    }
+    );
+    answered(configuration.map(|configuration| json!({ "configuration": configuration })))
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Response {

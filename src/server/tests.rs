@@ -612,7 +612,7 @@ async fn admin_clock_moves_virtual_time_and_refuses_real_time() {
     );
     let answer = send(
         &real,
-        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 1})),
+        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 0.1})),
     )
     .await;
     assert!(admin_error(&answer, StatusCode::BAD_REQUEST).contains("--virtual-time"));
@@ -658,6 +658,83 @@ async fn admin_finishes_actions_on_demand_and_resets() {
     assert_eq!(reset.status, StatusCode::OK);
     let answer = call(&app, "GetPipeline", json!({"name": "P"})).await;
     answer.assert_error(StatusCode::BAD_REQUEST, "PipelineNotFoundException");
+}
+
+#[tokio::test]
+async fn admin_scripts_holds_and_fails_actions_with_their_messages() {
+    let app = app();
+    create(&app, "P").await;
+    let script = json!({"pipeline": "P", "stage": "Deploy", "action": "Ship",
+        "runs": [{"result": "Failed", "code": "DeploymentFailed", "message": "d-1 failed"}]});
+    let answer = send(&app, admin("POST", "/_pipesim/actions/script", script)).await;
+    assert_eq!(answer.json(), json!({"runsLeft": 1}));
+    let execution_of = |id: &str| json!({"pipelineName": "P", "pipelineExecutionId": id});
+    let start = || call(&app, "StartPipelineExecution", json!({"name": "P"}));
+    let id = start().await.json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let of_ship = json!({"pipeline": "P", "executionId": id, "stage": "Deploy", "action": "Ship"});
+    let advance = json!({"seconds": 60});
+    send(
+        &app,
+        admin("POST", "/_pipesim/clock/advance", advance.clone()),
+    )
+    .await;
+    let state = call(&app, "GetPipelineState", json!({"name": "P"}))
+        .await
+        .json();
+    let ship = &state["stageStates"][1]["actionStates"][0]["latestExecution"];
+    assert_eq!(ship["status"], "Failed");
+    assert_eq!(
+        ship["errorDetails"],
+        json!({"code": "DeploymentFailed", "message": "d-1 failed"})
+    );
+
+    // A second start runs Ship again, by the settings now: hold it, then fail it.
+    let id = start().await.json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut of_ship = of_ship;
+    of_ship["executionId"] = json!(id);
+    send(
+        &app,
+        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 0.1})),
+    )
+    .await;
+    let held = send(
+        &app,
+        admin("POST", "/_pipesim/actions/hold", of_ship.clone()),
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::OK);
+    send(&app, admin("POST", "/_pipesim/clock/advance", advance)).await;
+    let running = call(&app, "GetPipelineExecution", execution_of(&id))
+        .await
+        .json();
+    assert_eq!(running["pipelineExecution"]["status"], "InProgress");
+    let mut fail = of_ship.clone();
+    fail["result"] = json!("Failed");
+    fail["message"] = json!("held, then failed");
+    let failed = send(&app, admin("POST", "/_pipesim/actions/finish", fail)).await;
+    assert_eq!(failed.status, StatusCode::OK);
+    let ended = call(&app, "GetPipelineExecution", execution_of(&id))
+        .await
+        .json();
+    assert_eq!(ended["pipelineExecution"]["status"], "Failed");
+
+    let unknown = json!({"pipeline": "P", "stage": "Deploy", "action": "Nope", "runs": []});
+    let answer = send(&app, admin("POST", "/_pipesim/actions/script", unknown)).await;
+    assert!(
+        admin_error(&answer, StatusCode::BAD_REQUEST)
+            .starts_with("ActionNotFoundException: Action 'Nope'")
+    );
+    let not_running = send(&app, admin("POST", "/_pipesim/actions/hold", of_ship)).await;
+    assert!(
+        admin_error(&not_running, StatusCode::BAD_REQUEST)
+            .starts_with("ValidationException: Action 'Ship'")
+    );
 }
 
 #[tokio::test]

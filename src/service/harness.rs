@@ -6,10 +6,11 @@
 //! rules under `Inner::rules` (so replay hands out the same rule ids), a pipeline's
 //! settings under its engine's lock.
 
-use crate::engine::behaviour::{ActionResult, PipelineSettings};
+use crate::engine::behaviour::{ActionEnd, ActionResult, PipelineSettings};
 use crate::error::Result;
 use crate::faults::{FaultRule, FaultRuleStatus, Faults, InvalidRule, RateLimit, RateLimitStatus};
 use crate::model::Timestamp;
+use crate::model::validate::Violations;
 use crate::persist::{Journal, Record, StateError};
 
 use super::{Inner, Simulator};
@@ -28,22 +29,29 @@ pub struct PipelineStats {
 }
 
 impl Simulator {
-    /// Ends a running action of an execution now, succeeded or failed, so a harness can
-    /// script outcomes without probabilities. The execution moves on as if the action
-    /// had ended by itself.
+    /// Ends a running action of an execution now, succeeded or failed, or holds it
+    /// until it is finished so; the execution moves on as if the action had ended by
+    /// itself. Takes an [`ActionResult`] or an [`ActionEnd`] with the failure's code and
+    /// message (default `JobFailed`, "Failed on demand") or the success's summary
+    /// (default "Succeeded on demand").
     ///
     /// # Errors
     /// `PipelineNotFoundException`, `PipelineExecutionNotFoundException`,
     /// `StageNotFoundException`, `ActionNotFoundException`, and `ValidationException`
-    /// when the action is not running in that execution.
+    /// when the action is not running in that execution or the message or code is too
+    /// long.
     pub async fn finish_action(
         &self,
         pipeline: &str,
         execution_id: &str,
         stage: &str,
         action: &str,
-        result: ActionResult,
+        end: impl Into<ActionEnd>,
     ) -> Result<()> {
+        let end = end.into();
+        let mut violations = Violations::default();
+        end.check("end", &mut violations);
+        violations.finish()?;
         let slot = self.pipeline(pipeline)?;
         let (out, seq) = self.inner.change_engine(
             &slot,
@@ -53,12 +61,93 @@ impl Simulator {
                 execution_id: execution_id.to_owned(),
                 stage: stage.to_owned(),
                 action: action.to_owned(),
-                result,
+                result: end.result,
+                code: end.code.clone(),
+                message: end.message.clone(),
             },
-            |engine, now, fx| engine.finish_action(execution_id, stage, action, result, now, fx),
+            |engine, now, fx| engine.finish_action(execution_id, stage, action, &end, now, fx),
         );
         self.inner.durable(seq).await?;
         out
+    }
+
+    /// Holds a running action: it runs until [`finish_action`](Self::finish_action)
+    /// ends it, or its execution is stopped or cancelled.
+    ///
+    /// # Errors
+    /// As [`finish_action`](Self::finish_action).
+    pub async fn hold_action(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+        stage: &str,
+        action: &str,
+    ) -> Result<()> {
+        self.finish_action(pipeline, execution_id, stage, action, ActionResult::Held)
+            .await
+    }
+
+    /// Scripts how the next runs of one action end: each run that starts, in whichever
+    /// execution, takes the next entry, and once they are used up the action behaves as
+    /// its settings say again. Replaces the action's earlier script; no runs removes it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pipesim::Result<()> {
+    /// use pipesim::{ActionEnd, Simulator};
+    /// use pipesim::model::{CreatePipelineInput, PipelineDeclaration};
+    ///
+    /// let sim = Simulator::builder().virtual_time().build();
+    /// let pipeline = PipelineDeclaration::two_stage_example("web");
+    /// sim.create_pipeline(CreatePipelineInput::new(pipeline)).await?;
+    /// // Fail twice, then succeed.
+    /// let fail = ActionEnd::failed("Deployment d-42 failed").code("DeploymentFailed");
+    /// sim.script_action("web", "Deploy", "Ship", [fail.clone(), fail]).await?;
+    /// assert_eq!(sim.scripted_runs_left("web", "Deploy", "Ship")?, 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `StageNotFoundException`, `ActionNotFoundException`,
+    /// and `ValidationException` for a manual approval (`PutApprovalResult` answers
+    /// those) or a message or code that is too long.
+    pub async fn script_action(
+        &self,
+        pipeline: &str,
+        stage: &str,
+        action: &str,
+        runs: impl IntoIterator<Item = ActionEnd>,
+    ) -> Result<()> {
+        let runs: Vec<ActionEnd> = runs.into_iter().collect();
+        let mut violations = Violations::default();
+        for (i, end) in runs.iter().enumerate() {
+            end.check(&format!("runs.{}", i + 1), &mut violations);
+        }
+        violations.finish()?;
+        let slot = self.pipeline(pipeline)?;
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, _| Record::ScriptAction {
+                key,
+                stage: stage.to_owned(),
+                action: action.to_owned(),
+                runs: runs.clone(),
+            },
+            |engine, _, _| engine.script_action(stage, action, runs.clone()),
+        );
+        self.inner.durable(seq).await?;
+        out
+    }
+
+    /// How many scripted runs an action has left.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn scripted_runs_left(&self, pipeline: &str, stage: &str, action: &str) -> Result<usize> {
+        let slot = self.pipeline(pipeline)?;
+        let left = slot.engine.lock().scripted_runs_left(stage, action);
+        Ok(left)
     }
 
     /// Installs a fault rule; answers its id (`fault-1`, ...). See [`crate::faults`].

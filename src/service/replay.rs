@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use crate::sync::Mutex;
 
+use crate::engine::behaviour::ActionEnd;
 use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
 use crate::model::Timestamp;
 use crate::ops::{Op, with_operations};
@@ -274,9 +275,29 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             stage,
             action,
             result,
+            code,
+            message,
         } => call(inner, pending, &key, at, |e, at, fx| {
-            let _ = e.finish_action(&execution_id, &stage, &action, result, at, fx);
+            let end = ActionEnd {
+                result,
+                code,
+                message,
+            };
+            let _ = e.finish_action(&execution_id, &stage, &action, &end, at, fx);
         }),
+        Record::ScriptAction {
+            key,
+            stage,
+            action,
+            runs,
+        } => match slot(inner, &key) {
+            Some(slot) => slot
+                .engine
+                .lock()
+                .script_action(&stage, &action, runs)
+                .is_ok(),
+            None => false,
+        },
         Record::Configure { key, settings } => match slot(inner, &key) {
             Some(slot) => {
                 slot.engine.lock().configure(settings);

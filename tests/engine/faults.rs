@@ -369,6 +369,33 @@ async fn example_concurrency_limit_admits_three_executions() {
 }
 
 #[tokio::test]
+async fn example_failing_deploy_fails_twice_with_its_messages_then_succeeds() {
+    let sim = simulator_for(&example("failing-deploy.toml")).await;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let id = start(&sim, "web").await;
+        sim.advance(Duration::from_secs(120)).await;
+        let execution = sim.get_pipeline_execution(("web", id.as_str())).await;
+        let state = sim.get_pipeline_state("web").await.unwrap();
+        let ship = state.stage_states[1].action_states[0]
+            .latest_execution
+            .clone();
+        let error = ship.unwrap().error_details.map(|e| e.message);
+        seen.push((execution.unwrap().pipeline_execution.status, error));
+    }
+    use PipelineExecutionStatus::*;
+    let failed = |n: u32| {
+        Some(format!(
+            "Deployment d-{n} failed: health checks did not pass"
+        ))
+    };
+    assert_eq!(
+        seen,
+        [(Failed, failed(1)), (Failed, failed(2)), (Succeeded, None)]
+    );
+}
+
+#[tokio::test]
 async fn a_bad_scenario_file_says_where_it_is_wrong() {
     let err = Scenario::from_toml("[[faults]]\nerorr = \"ThrottlingException\"").unwrap_err();
     assert!(err.0.contains("unknown field `erorr`"), "{}", err.0);

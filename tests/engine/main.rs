@@ -18,6 +18,7 @@ mod recovery;
 mod references;
 mod retry;
 mod rollback;
+mod scripts;
 mod shapes;
 mod start;
 mod state;

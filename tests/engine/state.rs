@@ -526,3 +526,67 @@ async fn a_rollback_survives_a_restart_with_its_target() {
         PipelineExecutionStatus::Succeeded
     );
 }
+
+#[tokio::test]
+async fn scripts_and_held_actions_survive_restarts_from_the_journal_and_the_snapshot() {
+    let (_dir, path) = state_file();
+    let quiet = || {
+        builder()
+            .action_outcome(Outcome::Succeed)
+            .start_on_create(false)
+    };
+    let sim = quiet().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&sim, two_stages("P")).await;
+    let fail = |message: &str| pipesim::ActionEnd::failed(message).code("Scripted");
+    sim.script_action("P", "Deploy", "Ship", [fail("first"), fail("second")])
+        .await
+        .unwrap();
+    let first = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    let held = start(&sim, "P").await;
+    sim.hold_action("P", &held, "Source", "Fetch")
+        .await
+        .unwrap();
+    sim.advance(ACTION).await;
+    let before = observe(&sim).await;
+    drop(sim);
+
+    // The first reopening replays the journal; the second restores its snapshot.
+    for _ in 0..2 {
+        let reopened = quiet().open(&path, Fsync::Always).unwrap();
+        assert_eq!(observe(&reopened).await, before);
+        assert_eq!(
+            reopened.scripted_runs_left("P", "Deploy", "Ship").unwrap(),
+            1
+        );
+    }
+    let reopened = quiet().open(&path, Fsync::Always).unwrap();
+    reopened.advance(ACTION * 10).await;
+    assert_eq!(
+        status(&reopened, "P", &held).await,
+        PipelineExecutionStatus::InProgress
+    );
+    reopened
+        .finish_action(
+            "P",
+            &held,
+            "Source",
+            "Fetch",
+            pipesim::ActionResult::Succeeded,
+        )
+        .await
+        .unwrap();
+    reopened.advance(ACTION).await;
+    assert_eq!(
+        status(&reopened, "P", &first).await,
+        PipelineExecutionStatus::Failed
+    );
+    assert_eq!(
+        status(&reopened, "P", &held).await,
+        PipelineExecutionStatus::Failed
+    );
+    assert_eq!(
+        reopened.scripted_runs_left("P", "Deploy", "Ship").unwrap(),
+        0
+    );
+}
