@@ -15,7 +15,6 @@ pub(crate) mod execution;
 pub mod ids;
 pub mod pipeline;
 pub mod references;
-/// The table of the rule types AWS owns, for stage conditions and `ListRuleTypes`.
 pub mod rule_types;
 pub(crate) mod state;
 pub(crate) mod validate;

@@ -7,7 +7,7 @@
 //! answers, so that operation hands it out as is. Each entry names the AWS user guide
 //! page ("Rule structure reference") it was taken from; where the docs were silent or
 //! unclear, the entry says which reading pipesim chose (and `docs/behaviour.md` lists it
-//! as a [choice]).
+//! as a \[choice\]).
 //!
 //! The model's `RuleTypeSettings`, `RuleConfigurationProperty` and
 //! `RuleConfigurationPropertyType` have exactly the members of their action counterparts,
