@@ -6,16 +6,6 @@ use pipesim::model::*;
 
 use crate::common::*;
 
-/// Every rule provider the user guide's rule reference documents, in its order.
-const PROVIDERS: [&str; 6] = [
-    "CloudWatchAlarm",
-    "CodeBuild",
-    "Commands",
-    "DeploymentWindow",
-    "LambdaInvoke",
-    "VariableCheck",
-];
-
 fn providers(output: &ListRuleTypesOutput) -> Vec<&'static str> {
     output.rule_types.iter().map(|t| t.id.provider).collect()
 }
@@ -39,7 +29,7 @@ async fn list_rule_types_lists_every_rule_type_aws_owns() {
         .list_rule_types(ListRuleTypesInput::default())
         .await
         .unwrap();
-    assert_eq!(providers(&out), PROVIDERS);
+    assert_eq!(providers(&out), RULE_PROVIDERS);
     assert_eq!(out.rule_types.len(), RULE_TYPES.len());
     for rule_type in &out.rule_types {
         let id = &rule_type.id;
@@ -57,7 +47,7 @@ async fn list_rule_types_lists_every_rule_type_aws_owns() {
 async fn the_owner_filter_aws_and_any_valid_region_keep_every_rule_type() {
     let sim = sim();
     let by_owner = sim.list_rule_types(RuleOwner::Aws).await.unwrap();
-    assert_eq!(providers(&by_owner), PROVIDERS);
+    assert_eq!(providers(&by_owner), RULE_PROVIDERS);
     for region in ["us-east-1", "eu-west-1", "ap-southeast-2", "mars"] {
         let by_region = sim
             .list_rule_types(ListRuleTypesInput {
@@ -66,7 +56,7 @@ async fn the_owner_filter_aws_and_any_valid_region_keep_every_rule_type() {
             })
             .await
             .unwrap();
-        assert_eq!(providers(&by_region), PROVIDERS, "{region}");
+        assert_eq!(providers(&by_region), RULE_PROVIDERS, "{region}");
     }
 }
 

@@ -725,17 +725,7 @@ async fn rule_types_and_their_errors_through_the_sdk() {
         .unwrap();
     let ids: Vec<_> = out.rule_types().iter().map(|t| t.id().unwrap()).collect();
     let providers: Vec<&str> = ids.iter().map(|id| id.provider()).collect();
-    assert_eq!(
-        providers,
-        [
-            "CloudWatchAlarm",
-            "CodeBuild",
-            "Commands",
-            "DeploymentWindow",
-            "LambdaInvoke",
-            "VariableCheck",
-        ]
-    );
+    assert_eq!(providers, common::RULE_PROVIDERS);
     for id in ids {
         assert_eq!(id.category(), &RuleCategory::Rule);
         assert_eq!(
