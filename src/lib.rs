@@ -43,7 +43,7 @@
 //! | module | what it is for |
 //! |---|---|
 //! | `ops` | one file per CodePipeline operation, by family: its shapes, modeled errors, validation and the one `apply` that live calls and replay share; the registry every list of operations is generated from |
-//! | [`model`] | the AWS shapes (serde, exact camelCase names) operations share, re-exports of every operation's own, and the service's input validation |
+//! | [`model`] | the AWS shapes (serde, exact camelCase names) operations share, re-exports of every operation's own, the tables of the action and rule types AWS owns, and the service's input validation |
 //! | [`engine`] | the per-pipeline state machine: pure, synchronous, `now` passed in; every CodePipeline rule lives here once |
 //! | [`service`] | [`Simulator`], the async handle: sharded state, short locks in a stated order, the call path, the harness API |
 //! | `sim` | the clock (virtual or real), seeded randomness, and the one timer heap that moves executions |

@@ -134,6 +134,22 @@ input_enum! {
 }
 
 input_enum! {
+    /// What kind of rule a stage condition runs: the model allows only `Rule`.
+    RuleCategory {
+        /// A rule of a stage condition.
+        Rule = "Rule",
+    }
+}
+
+input_enum! {
+    /// Who provides a rule type: the model allows only `AWS`.
+    RuleOwner {
+        /// Amazon.
+        Aws = "AWS",
+    }
+}
+
+input_enum! {
     /// The kind of revision a source override names.
     SourceRevisionType {
         /// A git commit.

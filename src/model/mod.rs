@@ -6,7 +6,8 @@
 //! the shapes several operations share live in this module. `validate` checks inputs
 //! the way the service does before anything touches state, with the help of
 //! [`action_types`] (the table of the action types AWS owns) and [`references`] (the
-//! `#{namespace.key}` variable references of action configuration).
+//! `#{namespace.key}` variable references of action configuration). [`rule_types`] is the
+//! table of the rule types AWS owns, which stage conditions run.
 
 pub mod action_types;
 pub mod enums;
@@ -14,6 +15,7 @@ pub(crate) mod execution;
 pub mod ids;
 pub mod pipeline;
 pub mod references;
+pub mod rule_types;
 pub(crate) mod state;
 pub(crate) mod validate;
 

@@ -21,8 +21,8 @@
 //! | family | operations |
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
-//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions` |
-//! | [`stages`] | `GetPipelineState`, `PutApprovalResult` |
+//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
+//! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `ListRuleTypes` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
@@ -112,6 +112,7 @@ macro_rules! with_operations {
             stages::EnableStageTransition,
             stages::RetryStageExecution,
             stages::RollbackStage,
+            stages::ListRuleTypes,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,

@@ -403,6 +403,10 @@ async fn every_target_reaches_its_own_operation() {
     .await;
     answer.assert_error(StatusCode::BAD_REQUEST, "UnableToRollbackStageException");
 
+    check("ListRuleTypes");
+    let rules = ok(call(&app, "ListRuleTypes", json!({"ruleOwnerFilter": "AWS"})).await);
+    assert_eq!(rules.json()["ruleTypes"][0]["id"]["category"], "Rule");
+
     check("TagResource");
     let tagged = ok(call(
         &app,

@@ -1,5 +1,5 @@
 //! What every test crate of the simulator shares: one seed and one action duration, so
-//! that a failure replays exactly. The engine crate's pipelines and calls are in
+//! that a failure replays exactly, and the rule providers AWS documents. The engine crate's pipelines and calls are in
 //! `tests/engine/helpers.rs`; the wire crate's SDK pipelines in `tests/wire/sdk.rs`.
 
 use std::time::Duration;
@@ -10,6 +10,16 @@ use pipesim::Simulator;
 pub const SEED: u64 = 42;
 /// Every non-approval action takes this long in the test simulators.
 pub const ACTION: Duration = Duration::from_secs(10);
+/// Every rule provider the user guide's rule reference documents, in its order: what
+/// `ListRuleTypes` answers, embedded and through the SDK.
+pub const RULE_PROVIDERS: [&str; 6] = [
+    "CloudWatchAlarm",
+    "CodeBuild",
+    "Commands",
+    "DeploymentWindow",
+    "LambdaInvoke",
+    "VariableCheck",
+];
 
 /// A virtual-time simulator where every action takes [`ACTION`] and succeeds, and a
 /// new pipeline stays quiet: the tests of modes, limits and stops count the executions

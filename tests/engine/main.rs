@@ -1,5 +1,5 @@
 //! The embedded `Simulator` API, in process and without a socket: validation, starts,
-//! executions, pipelines and tags, action types, faults and scenarios, durable state, and properties.
+//! executions, pipelines and tags, action and rule types, faults and scenarios, durable state, and properties.
 //!
 //! One test crate of modules rather than one crate per file, so the tests link once.
 
@@ -18,6 +18,7 @@ mod recovery;
 mod references;
 mod retry;
 mod rollback;
+mod rule_types;
 mod scripts;
 mod shapes;
 mod start;

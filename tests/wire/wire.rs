@@ -711,6 +711,66 @@ async fn action_executions_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn rule_types_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::{RuleCategory, RuleOwner};
+
+    let server = server().await;
+    let client = client(&server);
+    let out = client
+        .list_rule_types()
+        .rule_owner_filter(RuleOwner::Aws)
+        .region_filter("us-east-1")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = out.rule_types().iter().map(|t| t.id().unwrap()).collect();
+    let providers: Vec<&str> = ids.iter().map(|id| id.provider()).collect();
+    assert_eq!(providers, common::RULE_PROVIDERS);
+    for id in ids {
+        assert_eq!(id.category(), &RuleCategory::Rule);
+        assert_eq!(
+            (id.owner(), id.version()),
+            (Some(&RuleOwner::Aws), Some("1"))
+        );
+    }
+    let window = &out.rule_types()[3];
+    let cron = &window.rule_configuration_properties()[0];
+    assert_eq!(
+        (cron.name(), cron.required(), cron.key(), cron.secret()),
+        ("Cron", true, true, false)
+    );
+    let artifacts = window.input_artifact_details().unwrap();
+    assert_eq!(
+        (artifacts.minimum_count(), artifacts.maximum_count()),
+        (0, 0)
+    );
+    let unfiltered = client.list_rule_types().send().await.unwrap();
+    assert_eq!(unfiltered.rule_types().len(), providers.len());
+
+    let err = client
+        .list_rule_types()
+        .region_filter("x")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_validation_exception(), "{err:?}");
+    assert_eq!(
+        err.message(),
+        Some(
+            "1 validation error detected: Value at 'regionFilter' failed to satisfy \
+             constraint: Member must have length greater than or equal to 4"
+        )
+    );
+    let bad_owner = client
+        .list_rule_types()
+        .rule_owner_filter(RuleOwner::from("Custom"))
+        .send()
+        .await;
+    assert_eq!(code(bad_owner), "ValidationException");
+}
+
+#[tokio::test]
 async fn tag_operations_and_their_errors_through_the_sdk() {
     let server = server().await;
     let client = client(&server);

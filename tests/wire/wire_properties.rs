@@ -157,6 +157,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         "status",
         "abandon",
         "transitionType",
+        "ruleOwnerFilter",
+        "regionFilter",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -227,6 +229,7 @@ fn example(operation: Operation) -> Value {
             "stageName": "Deploy",
             "targetPipelineExecutionId": id,
         }),
+        "ListRuleTypes" => json!({"ruleOwnerFilter": "AWS", "regionFilter": "us-east-1"}),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
         "UntagResource" => json!({"resourceArn": ARN, "tagKeys": ["team"]}),

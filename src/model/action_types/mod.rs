@@ -136,6 +136,43 @@ pub struct ArtifactDetails {
     pub maximum_count: usize,
 }
 
+/// A property every action (or rule) of the type must set: a key, as AWS's published
+/// answer marks the required ones.
+pub(crate) const fn required(
+    name: &'static str,
+    description: &'static str,
+) -> ActionConfigurationProperty {
+    ActionConfigurationProperty {
+        name,
+        required: true,
+        key: true,
+        secret: false,
+        queryable: false,
+        description: Some(description),
+        property_type: None,
+    }
+}
+
+/// A property an action (or rule) of the type may set.
+pub(crate) const fn optional(
+    name: &'static str,
+    description: &'static str,
+) -> ActionConfigurationProperty {
+    ActionConfigurationProperty {
+        required: false,
+        key: false,
+        ..required(name, description)
+    }
+}
+
+/// From `minimum_count` to `maximum_count` artifacts.
+pub(crate) const fn artifacts(minimum_count: usize, maximum_count: usize) -> ArtifactDetails {
+    ArtifactDetails {
+        minimum_count,
+        maximum_count,
+    }
+}
+
 /// A property the docs require only in some cases.
 #[derive(Debug)]
 pub struct ConditionalRequirement {

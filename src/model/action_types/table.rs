@@ -6,39 +6,13 @@
 //! or a page contradicts itself, a comment says which reading was kept.
 
 use super::{
-    ActionConfigurationProperty, ActionType, ActionTypeKey, ActionTypeSettings, ArtifactDetails,
-    Condition, ConditionalRequirement,
+    ActionConfigurationProperty, ActionType, ActionTypeKey, ActionTypeSettings, Condition,
+    ConditionalRequirement, artifacts, optional, required,
 };
 use crate::model::enums::ActionCategory::{
     self, Approval, Build, Compute, Deploy, Invoke, Source, Test,
 };
 use crate::model::enums::ActionOwner;
-
-/// A property every action of the type must set.
-const fn required(name: &'static str, description: &'static str) -> ActionConfigurationProperty {
-    ActionConfigurationProperty {
-        name,
-        required: true,
-        key: true,
-        secret: false,
-        queryable: false,
-        description: Some(description),
-        property_type: None,
-    }
-}
-
-/// A property an action may set.
-const fn optional(name: &'static str, description: &'static str) -> ActionConfigurationProperty {
-    ActionConfigurationProperty {
-        name,
-        required: false,
-        key: false,
-        secret: false,
-        queryable: false,
-        description: Some(description),
-        property_type: None,
-    }
-}
 
 /// A required property whose value is masked when the pipeline is read back.
 const fn secret(name: &'static str, description: &'static str) -> ActionConfigurationProperty {
@@ -46,13 +20,6 @@ const fn secret(name: &'static str, description: &'static str) -> ActionConfigur
         secret: true,
         key: false,
         ..required(name, description)
-    }
-}
-
-const fn artifacts(minimum_count: usize, maximum_count: usize) -> ArtifactDetails {
-    ArtifactDetails {
-        minimum_count,
-        maximum_count,
     }
 }
 
