@@ -156,6 +156,9 @@ service_errors! {
     UnableToRollbackStage => "UnableToRollbackStageException", 400;
     /// `RollbackStage` to an execution of an earlier version of the pipeline.
     PipelineExecutionOutdated => "PipelineExecutionOutdatedException", 400;
+    /// `OverrideStageCondition` of a condition that is not being checked, or whose
+    /// result (`SKIP`) allows no override.
+    ConditionNotOverridable => "ConditionNotOverridableException", 400;
     /// A tag operation named an ARN of no resource this account and region holds.
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.

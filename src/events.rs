@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::broadcast;
 
 use crate::model::{
-    ActionExecutionStatus, ExecutionId, PipelineExecutionStatus, StageExecutionStatus, Timestamp,
+    ActionExecutionStatus, ConditionExecutionStatus, ExecutionId, PipelineExecutionStatus,
+    StageExecutionStatus, Timestamp,
 };
 
 /// One transition of one execution.
@@ -69,6 +70,25 @@ pub enum EventKind {
         stage: Arc<str>,
         /// The execution it rolls back to.
         target: ExecutionId,
+    },
+    /// A condition of a stage started to be checked (`InProgress`) or was decided
+    /// (`Succeeded`, `Failed`, `Overridden`, `Abandoned`, `Cancelled`).
+    Condition {
+        /// The stage.
+        stage: Arc<str>,
+        /// `beforeEntry`, `onSuccess` or `onFailure`.
+        kind: &'static str,
+        /// Its new status.
+        status: ConditionExecutionStatus,
+    },
+    /// A rule of a condition changed status (`InProgress` when it starts).
+    Rule {
+        /// The stage.
+        stage: Arc<str>,
+        /// The rule.
+        rule: Arc<str>,
+        /// Its new status.
+        status: ActionExecutionStatus,
     },
 }
 

@@ -288,6 +288,8 @@ impl PipelineEngine {
             stage: Arc::clone(&plan.stages[stage].name),
             status: StageExecutionStatus::InProgress,
         });
-        self.start_group(seq, 0, now, fx);
+        if !self.check_condition(seq, super::plan::CondKind::BeforeEntry, now, fx) {
+            self.start_group(seq, 0, now, fx);
+        }
     }
 }

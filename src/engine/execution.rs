@@ -12,7 +12,7 @@ use crate::model::{
 };
 
 use super::behaviour::ActionEnd;
-use super::plan::Mode;
+use super::plan::{CondKind, Mode};
 
 /// One execution, running or finished.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -43,6 +43,8 @@ pub(crate) enum Trigger {
     CreatePipeline,
     /// A call of `RollbackStage`.
     ManualRollback,
+    /// A stage condition's `ROLLBACK` result.
+    AutomatedRollback,
 }
 
 impl Trigger {
@@ -51,6 +53,7 @@ impl Trigger {
             Trigger::StartPipelineExecution => "StartPipelineExecution",
             Trigger::CreatePipeline => "CreatePipeline",
             Trigger::ManualRollback => "ManualRollback",
+            Trigger::AutomatedRollback => "AutomatedRollback",
         }
     }
 }
@@ -127,6 +130,29 @@ pub(crate) struct Run {
     pub(crate) stop: Option<StopKind>,
     /// The actions of the current group.
     pub(crate) slots: Vec<Slot>,
+    /// The condition being checked, while the stage's rules run instead of its actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) check: Option<Box<Check>>,
+}
+
+/// A stage condition being checked: its kind and its rules' runs.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Check {
+    pub(crate) kind: CondKind,
+    pub(crate) rules: Vec<RuleSlot>,
+}
+
+/// One run of one rule of the condition being checked.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct RuleSlot {
+    /// Index of the rule in its condition.
+    pub(crate) rule: u8,
+    pub(crate) status: ActionExecutionStatus,
+    pub(crate) id: Uuid,
+    /// Its number in the rule log.
+    pub(crate) logged: u64,
+    pub(crate) due: Timestamp,
+    pub(crate) scripted: Option<Box<ActionEnd>>,
 }
 
 impl Run {
@@ -137,6 +163,7 @@ impl Run {
             position: Position::Left,
             stop: None,
             slots: Vec::new(),
+            check: None,
         }
     }
 }

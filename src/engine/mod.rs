@@ -22,6 +22,7 @@
 //! | a rollback runs one stage with an earlier execution's revisions | `PipelineEngine::rollback` | `rollback.rs` |
 //! | a failed stage runs again in the same execution | `PipelineEngine::retry` | `retry.rs` |
 //! | disabled transitions hold executions; enabling lets them in | `PipelineEngine::set_transition` | `transitions.rs` |
+//! | stage conditions: entry, success and failure rules and their results | `PipelineEngine::check_condition`, `condition_decided` | `conditions.rs` |
 //! | CreatePipeline starts an execution | `PipelineEngine::start_after_create` | `admission.rs` |
 //! | bounded history | `PipelineEngine::evict_history` | `progress.rs` |
 //!
@@ -42,13 +43,17 @@
 //! | `action_log.rs`, `action_views.rs` | every action run, bounded, and `ListActionExecutions` |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
-//! | `script.rs` | scripted action runs: how the next runs of an action end |
+//! | `script.rs` | scripted action and rule runs: how their next runs end |
+//! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
+//! | `rules.rs` | what a rule checks: `VariableCheck`, `DeploymentWindow`, the others |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 
 pub(crate) mod action_log;
 mod action_views;
 mod admission;
 pub mod behaviour;
+mod conditions;
+pub(crate) mod deployment_window;
 mod control;
 pub(crate) mod execution;
 pub(crate) mod history;
@@ -60,6 +65,7 @@ mod provider;
 mod resolve;
 mod retry;
 mod rollback;
+pub(crate) mod rules;
 pub(crate) mod saved;
 mod script;
 pub(crate) mod tokens;
@@ -75,7 +81,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{
-    ActionExecutionStatus, ErrorDetails, ExecutionId, ExecutionMode, PipelineDeclaration,
+    ActionExecutionStatus, ConditionExecutionStatus, ErrorDetails, ExecutionId, ExecutionMode,
+    PipelineDeclaration,
     PipelineSummary, PipelineType, StageExecutionStatus, Timestamp,
 };
 use crate::sim::rng::Rng;
@@ -142,6 +149,8 @@ pub(crate) enum Timer {
     StartAfterCreate,
     /// An execution an update cancelled ends `Cancelled`.
     SettleCancel { seq: u64 },
+    /// A rule of the condition being checked decides.
+    RuleDue { seq: u64, stage: u16, rule: u8 },
 }
 
 /// What an engine call asks of the world around it.
@@ -200,6 +209,34 @@ struct StageRuntime {
     /// The execution last retried in the stage, and how often it was.
     #[serde(default)]
     retried: Option<(ExecutionId, u32)>,
+    /// The execution that made its automatic retry in the stage, and whether that
+    /// retry was the latest.
+    #[serde(default)]
+    auto_retried: Option<(ExecutionId, bool)>,
+    /// The latest run of each kind of condition, by `CondKind` index.
+    #[serde(default)]
+    conditions: [Option<ConditionLatest>; 3],
+}
+
+/// The latest run of one condition of a stage.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct ConditionLatest {
+    execution: ExecutionId,
+    status: ConditionExecutionStatus,
+    changed: Timestamp,
+    summary: Option<String>,
+    /// The latest run of each rule, in declaration order.
+    rules: Vec<Option<RuleLatest>>,
+}
+
+/// The latest run of one rule.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct RuleLatest {
+    id: Uuid,
+    status: ActionExecutionStatus,
+    changed: Timestamp,
+    summary: Option<String>,
+    error: Option<ErrorDetails>,
 }
 
 /// A stage's inbound transition: enabled unless disabled with a reason.
@@ -262,6 +299,9 @@ pub(crate) struct PipelineEngine {
     action_log: ActionLog,
     /// How the next runs of some actions end, as a harness scripted them.
     scripts: Scripts,
+    /// Every rule run, for `ListRuleExecutions`, bounded like `action_log`; a run's
+    /// "action" is its `rule_code`.
+    rule_log: ActionLog,
 }
 
 impl PipelineEngine {
@@ -298,6 +338,7 @@ impl PipelineEngine {
             create_start_pending: config.start_on_create,
             action_log: ActionLog::default(),
             scripts: Scripts::default(),
+            rule_log: ActionLog::default(),
         }
     }
 

@@ -7,7 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{ActionCategory, ExecutionMode, PipelineDeclaration};
+use crate::model::{
+    ActionCategory, Condition, ConditionResult, ExecutionMode, PipelineDeclaration,
+    StageDeclaration, StageRetryMode,
+};
 
 use super::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
 
@@ -55,6 +58,73 @@ pub(crate) struct StagePlan {
     pub(crate) actions: Vec<ActionPlan>,
     /// Indexes into `actions`, one group per run order, lowest first.
     pub(crate) groups: Vec<Vec<u16>>,
+    /// The stage's conditions with rules, by [`CondKind`] index.
+    pub(crate) conditions: [Option<ConditionPlan>; 3],
+    /// What a failure of the stage leads to.
+    pub(crate) on_failure: FailurePlan,
+}
+
+/// A condition with rules: what it does when it decides, and its rules' names.
+#[derive(Debug)]
+pub(crate) struct ConditionPlan {
+    pub(crate) result: ConditionResult,
+    pub(crate) rules: Vec<Arc<str>>,
+    /// How long each rule runs (the pipeline's action duration).
+    pub(crate) duration: Duration,
+}
+
+/// What a failed stage does, from its `onFailure`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FailurePlan {
+    /// The execution fails (with `onFailure` conditions: when they allow no rollback).
+    Fail,
+    /// The stage runs again once, automatically.
+    Retry(RetryMode),
+    /// The execution fails and the stage rolls back to the last execution that
+    /// succeeded in it (with conditions: when their rules succeed).
+    Rollback,
+}
+
+/// Which actions a retry runs again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RetryMode {
+    FailedActions,
+    AllActions,
+}
+
+/// The three kinds of stage condition, as indexes into [`StagePlan::conditions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum CondKind {
+    BeforeEntry = 0,
+    OnSuccess = 1,
+    OnFailure = 2,
+}
+
+impl CondKind {
+    pub(crate) const ALL: [CondKind; 3] =
+        [CondKind::BeforeEntry, CondKind::OnSuccess, CondKind::OnFailure];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its member name in a stage declaration.
+    pub(crate) fn member(self) -> &'static str {
+        match self {
+            CondKind::BeforeEntry => "beforeEntry",
+            CondKind::OnSuccess => "onSuccess",
+            CondKind::OnFailure => "onFailure",
+        }
+    }
+
+    /// The condition of this kind a stage declares.
+    pub(crate) fn of(self, stage: &StageDeclaration) -> Option<&Condition> {
+        match self {
+            CondKind::BeforeEntry => stage.before_entry.as_ref()?.conditions.first(),
+            CondKind::OnSuccess => stage.on_success.as_ref()?.conditions.first(),
+            CondKind::OnFailure => stage.on_failure.as_ref()?.conditions.as_ref()?.first(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -122,10 +192,42 @@ impl Plan {
                             .collect()
                     })
                     .collect();
+                let rule_duration = settings.actions.over(defaults).duration;
+                let condition = |kind: CondKind| {
+                    let condition = kind.of(stage)?;
+                    Some(ConditionPlan {
+                        result: condition.result.clone()?,
+                        rules: condition
+                            .rule_list()
+                            .iter()
+                            .map(|r| Arc::from(r.name.as_str()))
+                            .collect(),
+                        duration: rule_duration.unwrap_or_default(),
+                    })
+                };
+                let on_failure = stage.on_failure.as_ref();
+                let on_failure = match on_failure.and_then(|f| f.result.as_ref()) {
+                    Some(ConditionResult::Retry) => {
+                        let mode = on_failure
+                            .and_then(|f| f.retry_configuration.as_ref())
+                            .and_then(|r| r.retry_mode.as_ref());
+                        FailurePlan::Retry(match mode {
+                            Some(StageRetryMode::AllActions) => RetryMode::AllActions,
+                            _ => RetryMode::FailedActions,
+                        })
+                    }
+                    Some(ConditionResult::Rollback) => FailurePlan::Rollback,
+                    _ => match CondKind::OnFailure.of(stage).and_then(|c| c.result.as_ref()) {
+                        Some(ConditionResult::Rollback) => FailurePlan::Rollback,
+                        _ => FailurePlan::Fail,
+                    },
+                };
                 StagePlan {
                     name: Arc::from(stage.name.as_str()),
                     actions,
                     groups,
+                    conditions: CondKind::ALL.map(condition),
+                    on_failure,
                 }
             })
             .collect();

@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use crate::events::EventKind;
 use crate::model::{
-    ActionExecutionStatus, ErrorDetails, ExecutionId, PipelineExecutionStatus,
-    StageExecutionStatus, Timestamp,
+    ActionExecutionStatus, ConditionExecutionStatus, ErrorDetails, ExecutionId,
+    PipelineExecutionStatus, StageExecutionStatus, Timestamp,
 };
 
 use super::action_log::RunEnd;
 use super::behaviour::ActionResult;
+use super::plan::CondKind;
 use super::control::abandon_in_progress;
 use super::execution::{Position, Run, Slot, StopKind};
 use super::{ActionLatest, Effects, PipelineEngine, Timer};
@@ -150,6 +151,7 @@ impl PipelineEngine {
                 };
                 self.complete_action(seq, action, outcome, now, fx);
             }
+            Timer::RuleDue { seq, stage, rule } => self.rule_due(seq, stage, rule, now, fx),
             Timer::StartAfterCreate => self.start_after_create(now, fx),
             Timer::SettleCancel { seq } => {
                 if self
@@ -243,39 +245,44 @@ impl PipelineEngine {
                 stage_plan.actions[usize::from(action)].name,
                 stage_plan.name
             );
-            self.finish(
-                seq,
-                PipelineExecutionStatus::Failed,
-                StageExecutionStatus::Failed,
-                Some(summary),
-                now,
-                fx,
-            );
+            self.stage_failed(seq, summary, now, fx);
         } else if group + 1 < stage_plan.groups.len() {
             self.start_group(seq, group + 1, now, fx);
-        } else if stage + 1 == plan.stages.len() || self.is_rollback(seq) {
-            self.passed(seq);
-            self.finish(
-                seq,
-                PipelineExecutionStatus::Succeeded,
-                StageExecutionStatus::Succeeded,
-                None,
-                now,
-                fx,
-            );
-        } else {
-            self.passed(seq);
-            let exec = self
-                .executions
-                .get_mut(&seq)
-                .expect("running executions exist");
-            let id = exec.id;
-            let mut run = exec.run.take().expect("running executions run");
-            let next = self.vacate(seq, id, &mut run, StageExecutionStatus::Succeeded, now, fx);
-            self.executions.get_mut(&seq).expect("still there").run = Some(run);
-            self.admit(next, stage, now, fx);
-            self.enter_or_wait(seq, stage + 1, now, fx);
+        } else if !self.check_condition(seq, CondKind::OnSuccess, now, fx) {
+            self.leave_stage(seq, StageExecutionStatus::Succeeded, now, fx);
         }
+    }
+
+    /// The execution is done with its stage (`Succeeded`, or `Skipped` by an entry
+    /// condition): it goes on to the next stage, or ends `Succeeded` after the last (or
+    /// the one stage of a rollback).
+    pub(super) fn leave_stage(
+        &mut self,
+        seq: u64,
+        status: StageExecutionStatus,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        let Some(run) = self.run(seq) else { return };
+        let stage = usize::from(run.stage);
+        // A skipped stage counts as passed, so the stages an execution ran to success
+        // stay one run from its first (see `Execution::succeeded_in`).
+        self.passed(seq);
+        if stage + 1 == self.plan.stages.len() || self.is_rollback(seq) {
+            let succeeded = PipelineExecutionStatus::Succeeded;
+            self.finish(seq, succeeded, status, None, now, fx);
+            return;
+        }
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("running executions exist");
+        let id = exec.id;
+        let mut run = exec.run.take().expect("running executions run");
+        let next = self.vacate(seq, id, &mut run, status, now, fx);
+        self.executions.get_mut(&seq).expect("still there").run = Some(run);
+        self.admit(next, stage, now, fx);
+        self.enter_or_wait(seq, stage + 1, now, fx);
     }
 
     /// Counts a stage an execution ran to success.
@@ -353,6 +360,11 @@ impl PipelineEngine {
         fx: &mut Effects,
     ) -> Option<u64> {
         let stage = usize::from(run.stage);
+        let ended = match run.stop {
+            Some(StopKind::Cancel) => ConditionExecutionStatus::Cancelled,
+            _ => ConditionExecutionStatus::Abandoned,
+        };
+        self.end_check(run, ended, now, fx);
         let stage_plan = &self.plan.stages[stage];
         let runtime = &mut self.stages[stage];
         let log = &mut self.action_log;

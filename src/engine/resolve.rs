@@ -61,16 +61,26 @@ impl PipelineEngine {
     ) -> BTreeMap<String, String> {
         let mut configuration = action.configuration.clone().unwrap_or_default();
         for value in configuration.values_mut() {
-            let mut resolved = value.clone();
-            for reference in references::references(value) {
-                if let Some(found) = self.variable(declaration, exec, reference) {
-                    let written = format!("#{{{}.{}}}", reference.namespace, reference.key);
-                    resolved = resolved.replace(&written, &found);
-                }
-            }
-            *value = resolved;
+            *value = self.resolve_value(declaration, exec, value);
         }
         configuration
+    }
+
+    /// `value` with every reference `exec` has a value for replaced by that value.
+    pub(super) fn resolve_value(
+        &self,
+        declaration: &PipelineDeclaration,
+        exec: &Execution,
+        value: &str,
+    ) -> String {
+        let mut resolved = value.to_owned();
+        for reference in references::references(value) {
+            if let Some(found) = self.variable(declaration, exec, reference) {
+                let written = format!("#{{{}.{}}}", reference.namespace, reference.key);
+                resolved = resolved.replace(&written, &found);
+            }
+        }
+        resolved
     }
 
     /// The value of one reference in one execution, if it has one.

@@ -52,26 +52,6 @@ impl PipelineEngine {
         }
         self.check_limit()?;
 
-        // Which actions of the stage this execution already ran to success.
-        let succeeded: Vec<u16> = match input.retry_mode {
-            StageRetryMode::AllActions => Vec::new(),
-            _ => (0u16..)
-                .zip(&self.stages[stage].actions)
-                .filter(|(_, run)| {
-                    run.as_ref().is_some_and(|run| {
-                        run.execution == latest && run.status == ActionExecutionStatus::Succeeded
-                    })
-                })
-                .map(|(i, _)| i)
-                .collect(),
-        };
-        let groups = &self.plan.stages[stage].groups;
-        // None when every action succeeded (a stop came after them): the stage is done.
-        let first = groups
-            .iter()
-            .position(|group| group.iter().any(|a| !succeeded.contains(a)));
-        let last_group = groups.len() - 1;
-
         let exec = self.executions.get_mut(&seq).expect("found above");
         exec.status = PipelineExecutionStatus::InProgress;
         exec.updated = now;
@@ -81,27 +61,69 @@ impl PipelineEngine {
         let mut run = Run::new();
         run.stage = stage as u16;
         run.position = Position::Inside;
-        run.group = first.unwrap_or(last_group) as u16;
         exec.run = Some(Box::new(run));
         self.active.push(seq);
         let runtime = &mut self.stages[stage];
         if self.plan.mode.locks_stages() {
             runtime.occupant = Some(seq);
         }
-        runtime.latest = Some((latest, StageExecutionStatus::InProgress));
         let attempts = match runtime.retried {
             Some((retried, attempts)) if retried == latest => attempts + 1,
             _ => 1,
         };
         runtime.retried = Some((latest, attempts));
-        let stage_plan = std::sync::Arc::clone(&self.plan.stages[stage].name);
-        fx.event(&self.ident, latest, now, || EventKind::StageRetried {
-            stage: std::sync::Arc::clone(&stage_plan),
-        });
+        if let Some((_, last)) = runtime.auto_retried.as_mut() {
+            *last = false;
+        }
         fx.event(&self.ident, latest, now, || {
             EventKind::Execution(PipelineExecutionStatus::InProgress)
         });
-        fx.event(&self.ident, latest, now, || EventKind::Stage {
+        let all = input.retry_mode == StageRetryMode::AllActions;
+        self.restart_stage(seq, stage, all, now, fx);
+        Ok(latest)
+    }
+
+    /// Runs the stage `seq` is inside again, from its first run-order group with an
+    /// action to run: every action (`all`), or those that did not succeed. Manual and
+    /// automatic retries alike.
+    pub(super) fn restart_stage(
+        &mut self,
+        seq: u64,
+        stage: usize,
+        all: bool,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        let id = self.executions[&seq].id;
+        // Which actions of the stage this execution already ran to success.
+        let succeeded: Vec<u16> = if all {
+            Vec::new()
+        } else {
+            (0u16..)
+                .zip(&self.stages[stage].actions)
+                .filter(|(_, run)| {
+                    run.as_ref().is_some_and(|run| {
+                        run.execution == id && run.status == ActionExecutionStatus::Succeeded
+                    })
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let groups = &self.plan.stages[stage].groups;
+        // None when every action succeeded (a stop came after them): the stage is done.
+        let first = groups
+            .iter()
+            .position(|group| group.iter().any(|a| !succeeded.contains(a)));
+        let last_group = groups.len() - 1;
+        if let Some(run) = self.executions.get_mut(&seq).and_then(|e| e.run.as_mut()) {
+            run.group = first.unwrap_or(last_group) as u16;
+        }
+        self.stages[stage].latest = Some((id, StageExecutionStatus::InProgress));
+        let stage_plan = std::sync::Arc::clone(&self.plan.stages[stage].name);
+        fx.event(&self.ident, id, now, || EventKind::StageRetried {
+            stage: std::sync::Arc::clone(&stage_plan),
+        });
+        fx.event(&self.ident, id, now, || EventKind::Stage {
             stage: stage_plan,
             status: StageExecutionStatus::InProgress,
         });
@@ -111,18 +133,28 @@ impl PipelineEngine {
             }
             None => self.group_done(seq, now, fx),
         }
-        Ok(latest)
     }
 
     /// What `GetPipelineState` shows of a stage's retries: for its latest execution.
     pub(super) fn retry_metadata(&self, stage: usize) -> Option<RetryStageMetadata> {
         let runtime = &self.stages[stage];
-        let (retried, attempts) = runtime.retried?;
         let (latest, _) = runtime.latest?;
-        (retried == latest).then(|| RetryStageMetadata {
-            auto_stage_retry_attempt: None,
-            manual_stage_retry_attempt: Some(i64::from(attempts)),
-            latest_retry_trigger: Some("ManualStageRetry".to_owned()),
+        let manual = runtime
+            .retried
+            .filter(|(retried, _)| *retried == latest)
+            .map(|(_, attempts)| i64::from(attempts));
+        let auto = runtime.auto_retried.filter(|(retried, _)| *retried == latest);
+        if manual.is_none() && auto.is_none() {
+            return None;
+        }
+        let trigger = match auto {
+            Some((_, true)) => "AutomatedStageRetry",
+            _ => "ManualStageRetry",
+        };
+        Some(RetryStageMetadata {
+            auto_stage_retry_attempt: auto.map(|_| 1),
+            manual_stage_retry_attempt: manual,
+            latest_retry_trigger: Some(trigger.to_owned()),
         })
     }
 }

@@ -48,7 +48,23 @@ impl PipelineEngine {
             return Err(unable("the target did not succeed in that stage"));
         }
         self.check_limit()?;
-        let (target, target_details) = (target.id, target.details.as_deref());
+        let target = target.id;
+        Ok(self.start_rollback(stage, target, Trigger::ManualRollback, now, fx))
+    }
+
+    /// Starts an execution that runs `stage` with the revisions and variables of
+    /// `target`, which succeeded in it.
+    pub(super) fn start_rollback(
+        &mut self,
+        stage: usize,
+        target: ExecutionId,
+        trigger: Trigger,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> ExecutionId {
+        let target_details = self
+            .execution_by_id(target)
+            .and_then(|exec| exec.details.as_deref());
         let details = Details {
             variables: target_details
                 .map(|d| d.variables.clone())
@@ -62,13 +78,12 @@ impl PipelineEngine {
             }),
             ..Details::default()
         };
-        let trigger = Trigger::ManualRollback;
         let id = self.begin_execution(trigger, Some(Box::new(details)), None, stage, now, fx);
         let stage_name = std::sync::Arc::clone(&self.plan.stages[stage].name);
         fx.event(&self.ident, id, now, || EventKind::RolledBack {
             stage: stage_name,
             target,
         });
-        Ok(id)
+        id
     }
 }

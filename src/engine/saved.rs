@@ -40,6 +40,7 @@ pub(crate) struct SavedRef<'a> {
     create_start_pending: bool,
     action_log: &'a ActionLog,
     scripts: &'a Scripts,
+    rule_log: &'a ActionLog,
 }
 
 /// An engine's state, read back.
@@ -63,6 +64,8 @@ pub(crate) struct Saved {
     action_log: ActionLog,
     #[serde(default)]
     scripts: Scripts,
+    #[serde(default)]
+    rule_log: ActionLog,
 }
 
 impl PipelineEngine {
@@ -84,6 +87,7 @@ impl PipelineEngine {
             create_start_pending: self.create_start_pending,
             action_log: &self.action_log,
             scripts: &self.scripts,
+            rule_log: &self.rule_log,
         }
     }
 
@@ -132,6 +136,7 @@ impl PipelineEngine {
             create_start_pending: saved.create_start_pending,
             action_log: saved.action_log,
             scripts: saved.scripts,
+            rule_log: saved.rule_log,
         })
     }
 }

@@ -11,11 +11,16 @@ use crate::model::{
     PipelineExecutionSummary, PipelineRollbackMetadata, SourceRevision, SourceRevisionOverride,
     SourceRevisionType, StageExecution, StageExecutionStatus, StageState,
 };
+use crate::model::{
+    ConditionExecution, ConditionState, RuleExecution, RuleState, StageConditionState,
+    StageConditionsExecution,
+};
 
 use super::execution::{Execution, Run};
 use super::paging::{self, PageKind};
 use super::provider::{self, Revision};
-use super::{ActionLatest, PipelineEngine};
+use super::plan::{CondKind, StagePlan};
+use super::{ActionLatest, PipelineEngine, StageRuntime};
 
 impl PipelineEngine {
     pub(super) fn run(&self, seq: u64) -> Option<&Run> {
@@ -258,6 +263,21 @@ impl PipelineEngine {
                         execution_type: self.execution_by_id(id).and_then(execution_type),
                     }),
                     retry_stage_metadata: self.retry_metadata(index),
+                    before_entry_condition_state: condition_state(
+                        plan,
+                        runtime,
+                        CondKind::BeforeEntry,
+                    ),
+                    on_success_condition_state: condition_state(
+                        plan,
+                        runtime,
+                        CondKind::OnSuccess,
+                    ),
+                    on_failure_condition_state: condition_state(
+                        plan,
+                        runtime,
+                        CondKind::OnFailure,
+                    ),
                 }
             })
             .collect();
@@ -358,5 +378,49 @@ fn execution_type(exec: &Execution) -> Option<ExecutionType> {
 fn rollback_metadata(exec: &Execution) -> Option<PipelineRollbackMetadata> {
     exec.rollback().map(|r| PipelineRollbackMetadata {
         rollback_target_pipeline_execution_id: Some(r.target.to_string()),
+    })
+}
+
+/// What `GetPipelineState` shows of one kind of condition of a stage: `None` when the
+/// stage declares no such condition with rules; its rules without runs until it is
+/// first checked.
+fn condition_state(
+    plan: &StagePlan,
+    runtime: &StageRuntime,
+    kind: CondKind,
+) -> Option<StageConditionState> {
+    let condition = plan.conditions[kind.index()].as_ref()?;
+    let latest = runtime.conditions[kind.index()].as_ref();
+    let rule_states = condition
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, name)| RuleState {
+            rule_name: name.to_string(),
+            latest_execution: latest
+                .and_then(|l| l.rules.get(i))
+                .and_then(Option::as_ref)
+                .map(|rule| RuleExecution {
+                    rule_execution_id: rule.id.to_string(),
+                    status: rule.status,
+                    summary: rule.summary.clone(),
+                    last_status_change: rule.changed,
+                    error_details: rule.error.clone(),
+                }),
+        })
+        .collect();
+    Some(StageConditionState {
+        latest_execution: latest.map(|l| StageConditionsExecution {
+            status: l.status,
+            summary: l.summary.clone(),
+        }),
+        condition_states: vec![ConditionState {
+            latest_execution: latest.map(|l| ConditionExecution {
+                status: l.status,
+                summary: l.summary.clone(),
+                last_status_change: l.changed,
+            }),
+            rule_states,
+        }],
     })
 }

@@ -195,6 +195,30 @@ input_enum! {
 }
 
 input_enum! {
+    /// What a stage condition does when it is met: its `result`.
+    ConditionResult {
+        /// Roll the stage back to the last execution that succeeded in it.
+        Rollback = "ROLLBACK",
+        /// Fail the stage.
+        Fail = "FAIL",
+        /// Retry the failed stage once (`onFailure` only).
+        Retry = "RETRY",
+        /// Skip the stage (`beforeEntry` only).
+        Skip = "SKIP",
+    }
+}
+
+input_enum! {
+    /// Which condition of a stage `OverrideStageCondition` overrides.
+    ConditionType {
+        /// The stage's entry condition.
+        BeforeEntry = "BEFORE_ENTRY",
+        /// The stage's success condition.
+        OnSuccess = "ON_SUCCESS",
+    }
+}
+
+input_enum! {
     /// A reviewer's answer to a manual approval.
     ApprovalStatus {
         /// The action succeeds.

@@ -10,6 +10,7 @@
 //! table of the rule types AWS owns, which stage conditions run.
 
 pub mod action_types;
+pub mod conditions;
 pub mod enums;
 pub(crate) mod execution;
 pub mod ids;
@@ -19,6 +20,7 @@ pub mod rule_types;
 pub(crate) mod state;
 pub(crate) mod validate;
 
+pub use conditions::*;
 pub use enums::*;
 pub use execution::*;
 pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};

@@ -1,8 +1,8 @@
 //! The pipeline declaration: what `CreatePipeline` takes and `GetPipeline` gives back.
 //!
-//! Members pipesim reads are typed; every other member of the service model (triggers,
-//! stage conditions, action commands, ...) is kept verbatim in `other`, so a declaration
-//! round-trips unchanged. Required strings read as empty when missing, which validation
+//! Members pipesim reads are typed (stage conditions are in `super::conditions`); every
+//! other member of the service model (triggers, action commands, ...) is kept verbatim in
+//! `other`, so a declaration round-trips unchanged. Required strings read as empty when missing, which validation
 //! then rejects with a length message.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::conditions::{BeforeEntryConditions, Condition, FailureConditions, SuccessConditions};
 use super::enums::{ActionCategory, ActionOwner, ArtifactStoreType, ExecutionMode, PipelineType};
 
 /// A whole pipeline: its stages and their actions.
@@ -144,7 +145,16 @@ pub struct StageDeclaration {
     /// 1..50 actions.
     #[serde(default)]
     pub actions: Vec<ActionDeclaration>,
-    /// `blockers`, `onFailure`, `onSuccess`, `beforeEntry`, kept verbatim.
+    /// Checked before an execution runs the stage's actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_entry: Option<BeforeEntryConditions>,
+    /// Checked once the stage's actions succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<SuccessConditions>,
+    /// What happens when the stage fails: a retry, a rollback, or conditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<FailureConditions>,
+    /// `blockers`, kept verbatim.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -155,8 +165,30 @@ impl StageDeclaration {
         Self {
             name: name.into(),
             actions,
-            other: Map::new(),
+            ..Self::default()
         }
+    }
+
+    /// The same stage with an entry condition.
+    pub fn before_entry(mut self, condition: Condition) -> Self {
+        self.before_entry = Some(BeforeEntryConditions {
+            conditions: vec![condition],
+        });
+        self
+    }
+
+    /// The same stage with a success condition.
+    pub fn on_success(mut self, condition: Condition) -> Self {
+        self.on_success = Some(SuccessConditions {
+            conditions: vec![condition],
+        });
+        self
+    }
+
+    /// The same stage with what happens when it fails.
+    pub fn on_failure(mut self, on_failure: FailureConditions) -> Self {
+        self.on_failure = Some(on_failure);
+        self
     }
 }
 
@@ -360,7 +392,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn declarations_round_trip_members_pipesim_does_not_interpret() {
+    fn declarations_round_trip_members_typed_or_not() {
         let json = r#"{"name":"P","roleArn":"arn:aws:iam::123456789012:role/r",
             "artifactStore":{"type":"S3","location":"bucket","encryptionKey":{"id":"k","type":"KMS"}},
             "stages":[{"name":"Source","actions":[{"name":"A","actionTypeId":{"category":"Source",
@@ -369,7 +401,7 @@ mod tests {
             "triggers":[{"providerType":"CodeStarSourceConnection","gitConfiguration":{"sourceActionName":"A"}}]}"#;
         let decl: PipelineDeclaration = serde_json::from_str(json).unwrap();
         assert!(decl.other.contains_key("triggers"));
-        assert!(decl.stages[0].other.contains_key("onFailure"));
+        assert!(decl.stages[0].on_failure.is_some());
         assert!(decl.stages[0].actions[0].other.contains_key("namespace"));
         let again: serde_json::Value = serde_json::to_value(&decl).unwrap();
         let original: serde_json::Value = serde_json::from_str(json).unwrap();

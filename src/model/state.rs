@@ -27,13 +27,121 @@ pub struct StageState {
     /// How often the stage's latest execution was retried, when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_stage_metadata: Option<RetryStageMetadata>,
+    /// The entry condition, for a stage that declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_entry_condition_state: Option<StageConditionState>,
+    /// The success condition, for a stage that declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success_condition_state: Option<StageConditionState>,
+    /// The failure condition, for a stage that declares one with rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure_condition_state: Option<StageConditionState>,
+}
+
+/// One kind of condition of a stage: its latest run and its conditions' states.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageConditionState {
+    /// The latest run, once there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_execution: Option<StageConditionsExecution>,
+    /// One entry per condition (a stage has one of each kind).
+    #[serde(default)]
+    pub condition_states: Vec<ConditionState>,
+}
+
+/// The latest run of a stage's condition of one kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageConditionsExecution {
+    /// Its status.
+    pub status: ConditionExecutionStatus,
+    /// What decided it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// One condition: its latest run and its rules.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionState {
+    /// The latest run, once there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_execution: Option<ConditionExecution>,
+    /// One entry per rule, in declaration order.
+    #[serde(default)]
+    pub rule_states: Vec<RuleState>,
+}
+
+/// The latest run of one condition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionExecution {
+    /// Its status.
+    pub status: ConditionExecutionStatus,
+    /// What decided it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// When its status last changed.
+    pub last_status_change: Timestamp,
+}
+
+/// One rule of a condition and its latest run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleState {
+    /// The rule.
+    pub rule_name: String,
+    /// Its latest run, once there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_execution: Option<RuleExecution>,
+}
+
+/// One run of a rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleExecution {
+    /// The run's id.
+    pub rule_execution_id: String,
+    /// InProgress, Succeeded, Failed or Abandoned.
+    pub status: RuleExecutionStatus,
+    /// What the rule found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// When its status last changed.
+    pub last_status_change: Timestamp,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_details: Option<ErrorDetails>,
+}
+
+/// The status of a rule run: the same four values as an action run's.
+pub type RuleExecutionStatus = ActionExecutionStatus;
+
+/// The status of a condition's run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConditionExecutionStatus {
+    /// Its rules are running.
+    InProgress,
+    /// A rule failed.
+    Failed,
+    /// A rule could not be evaluated.
+    Errored,
+    /// Every rule succeeded.
+    Succeeded,
+    /// An update cancelled its execution.
+    Cancelled,
+    /// Its execution was stopped, or a newer run took its place.
+    Abandoned,
+    /// `OverrideStageCondition` let the execution go on.
+    Overridden,
 }
 
 /// The retries of a stage's latest execution.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryStageMetadata {
-    /// Automatic retries (stage conditions); pipesim makes none yet.
+    /// Automatic retries (an `onFailure` result of `RETRY`): at most 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_stage_retry_attempt: Option<i64>,
     /// Retries made with `RetryStageExecution`.

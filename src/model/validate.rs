@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use crate::error::{Error, Result};
 
 use super::action_types;
+use super::conditions;
 use super::enums::{ActionCategory, ExecutionMode, PipelineType};
 use super::ids::is_lowercase_uuid;
 use super::pipeline::{PipelineDeclaration, Tag};
@@ -142,6 +143,12 @@ impl Violations {
     pub(crate) fn name(&mut self, path: &str, value: &str, max: usize) {
         self.length(path, value, 1, max);
         self.pattern(path, value, NAME_PATTERN, is_name_char);
+    }
+
+    /// A rule or action type's provider or version: 1..=35 of `[0-9A-Za-z_-]`.
+    pub(crate) fn provider(&mut self, path: &str, value: &str) {
+        self.length(path, value, 1, 35);
+        self.pattern(path, value, PROVIDER_PATTERN, is_provider_char);
     }
 
     /// A list of `min..=max` members.
@@ -388,6 +395,7 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
     for (i, stage) in p.stages.iter().enumerate() {
         let stage_path = format!("pipeline.stages.{}.member", i + 1);
         v.name(&format!("{stage_path}.name"), &stage.name, 100);
+        conditions::constraints(&mut v, &stage_path, stage);
         for (j, action) in stage.actions.iter().enumerate() {
             let path = format!("{stage_path}.actions.{}.member", j + 1);
             v.name(&format!("{path}.name"), &action.name, 100);
@@ -490,6 +498,14 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
             )));
         }
     }
+    let conditional = p.stages.iter().any(|stage| {
+        stage.before_entry.is_some() || stage.on_success.is_some() || stage.on_failure.is_some()
+    });
+    if !v2 && conditional {
+        return Err(Error::InvalidStructure(
+            "Stage conditions are only supported by V2 pipelines".into(),
+        ));
+    }
     let mut stage_names = HashSet::new();
     let mut produced: HashSet<&str> = HashSet::new();
     let mut namespaces = HashSet::new();
@@ -507,6 +523,7 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
                 stage.actions.len()
             )));
         }
+        conditions::structure(stage, index)?;
         let mut action_names = HashSet::new();
         for action in &stage.actions {
             if !action_names.insert(action.name.as_str()) {

@@ -22,7 +22,7 @@
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
 //! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
-//! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `ListRuleTypes` |
+//! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleTypes` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
@@ -112,6 +112,7 @@ macro_rules! with_operations {
             stages::EnableStageTransition,
             stages::RetryStageExecution,
             stages::RollbackStage,
+            stages::OverrideStageCondition,
             stages::ListRuleTypes,
             tags::ListTagsForResource,
             tags::TagResource,
@@ -216,6 +217,7 @@ mod tests {
                 "EnableStageTransition",
                 "RetryStageExecution",
                 "RollbackStage",
+                "OverrideStageCondition",
                 "TagResource",
                 "UntagResource",
             ]

@@ -403,6 +403,16 @@ async fn every_target_reaches_its_own_operation() {
     .await;
     answer.assert_error(StatusCode::BAD_REQUEST, "UnableToRollbackStageException");
 
+    check("OverrideStageCondition");
+    let answer = call(
+        &app,
+        "OverrideStageCondition",
+        json!({"pipelineName": "R", "stageName": "Source", "pipelineExecutionId": id,
+            "conditionType": "BEFORE_ENTRY"}),
+    )
+    .await;
+    answer.assert_error(StatusCode::BAD_REQUEST, "ConditionNotOverridableException");
+
     check("ListRuleTypes");
     let rules = ok(call(&app, "ListRuleTypes", json!({"ruleOwnerFilter": "AWS"})).await);
     assert_eq!(rules.json()["ruleTypes"][0]["id"]["category"], "Rule");

@@ -146,7 +146,7 @@ impl Simulator {
     /// `PipelineNotFoundException`.
     pub fn scripted_runs_left(&self, pipeline: &str, stage: &str, action: &str) -> Result<usize> {
         let slot = self.pipeline(pipeline)?;
-        let left = slot.engine.lock().scripted_runs_left(stage, action);
+        let left = slot.engine.lock().scripted_runs_left(stage, action, false);
         Ok(left)
     }
 

@@ -158,6 +158,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         "abandon",
         "transitionType",
         "ruleOwnerFilter",
+        "conditionType",
         "regionFilter",
         "other",
     ]);
@@ -173,8 +174,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// A well-formed body of `operation` that names what an [`app`] holds. Each one is
 /// answered 200 but PutApprovalResult's (no approval of `P` waits for that token) and
-/// RetryStageExecution's and RollbackStage's (the execution has not reached, let alone
-/// failed or passed, that stage).
+/// RetryStageExecution's, RollbackStage's and OverrideStageCondition's (the execution has
+/// not reached, let alone failed or passed, that stage).
 fn example(operation: Operation) -> Value {
     let id = execution_id();
     let pipeline =
@@ -228,6 +229,12 @@ fn example(operation: Operation) -> Value {
             "pipelineName": "P",
             "stageName": "Deploy",
             "targetPipelineExecutionId": id,
+        }),
+        "OverrideStageCondition" => json!({
+            "pipelineName": "P",
+            "stageName": "Deploy",
+            "pipelineExecutionId": id,
+            "conditionType": "ON_SUCCESS",
         }),
         "ListRuleTypes" => json!({"ruleOwnerFilter": "AWS", "regionFilter": "us-east-1"}),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
@@ -376,6 +383,8 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
         } else if operation == Operation::RollbackStage {
             assert_eq!(error.as_deref(), Some("UnableToRollbackStageException"));
+        } else if operation == Operation::OverrideStageCondition {
+            assert_eq!(error.as_deref(), Some("NotLatestPipelineExecutionException"));
         } else if operation == Operation::RetryStageExecution {
             assert_eq!(
                 error.as_deref(),
