@@ -108,6 +108,21 @@ pub struct ScenarioPipeline {
     /// Behaviour of single actions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ScenarioAction>,
+    /// Scripted runs of the rules of stage conditions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ScenarioRule>,
+}
+
+/// How the next runs of one rule of a stage's conditions end.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScenarioRule {
+    /// The stage's name.
+    pub stage: String,
+    /// The rule's name.
+    pub rule: String,
+    /// How its next runs end, in turn.
+    pub script: Vec<ActionEnd>,
 }
 
 /// How one action behaves.
@@ -276,6 +291,13 @@ impl Scenario {
                 let runs = action.script.iter().cloned();
                 scoped
                     .script_action(name, &action.stage, &action.action, runs)
+                    .await
+                    .map_err(|err| fail(format!("{}: {}", err.error_type(), err.message())))?;
+            }
+            for rule in &entry.rules {
+                let runs = rule.script.iter().cloned();
+                scoped
+                    .script_rule(name, &rule.stage, &rule.rule, runs)
                     .await
                     .map_err(|err| fail(format!("{}: {}", err.error_type(), err.message())))?;
             }

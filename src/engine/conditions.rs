@@ -24,12 +24,11 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::model::{
-    ActionExecutionStatus, ConditionExecutionStatus, ConditionResult, ConditionType,
-    ErrorDetails, OverrideStageConditionInput, PipelineExecutionStatus, StageExecutionStatus,
-    Timestamp,
+    ActionExecutionStatus, ConditionExecutionStatus, ConditionResult, ConditionType, ErrorDetails,
+    OverrideStageConditionInput, PipelineExecutionStatus, StageExecutionStatus, Timestamp,
 };
 
-use super::execution::{Check, Position, Run, RuleSlot};
+use super::execution::{Check, Position, RuleSlot, Run};
 use super::plan::{CondKind, FailurePlan};
 use super::{ConditionLatest, Effects, PipelineEngine, RuleLatest, Timer};
 
@@ -39,8 +38,12 @@ pub(super) fn rule_code(kind: CondKind, rule: u8) -> u16 {
 }
 
 /// The kind and rule a rule log code stands for.
+#[allow(dead_code, reason = "ListRuleExecutions reads the rule log back")]
 pub(super) fn rule_of_code(code: u16) -> (CondKind, u8) {
-    (CondKind::ALL[usize::from(code / 8).min(2)], (code % 8) as u8)
+    (
+        CondKind::ALL[usize::from(code / 8).min(2)],
+        (code % 8) as u8,
+    )
 }
 
 /// How a rule run ends: status, summary, error.
@@ -65,7 +68,10 @@ impl PipelineEngine {
         let Some(condition) = &stage_plan.conditions[kind.index()] else {
             return false;
         };
-        let exec = self.executions.get_mut(&seq).expect("checking executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("checking executions exist");
         let mut rules = Vec::with_capacity(condition.rules.len());
         let mut latest = Vec::with_capacity(condition.rules.len());
         for (i, name) in condition.rules.iter().enumerate() {
@@ -223,7 +229,10 @@ impl PipelineEngine {
     /// decided and do what its result says.
     fn condition_decided(&mut self, seq: u64, now: Timestamp, fx: &mut Effects) {
         let plan = Arc::clone(&self.plan);
-        let exec = self.executions.get_mut(&seq).expect("deciding executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("deciding executions exist");
         let run = exec.run.as_mut().expect("deciding executions run");
         let stage = usize::from(run.stage);
         let check = run.check.take().expect("a condition was being checked");
@@ -279,7 +288,12 @@ impl PipelineEngine {
     ) {
         let stage = self.run(seq).map_or(0, |run| usize::from(run.stage));
         let name = Arc::clone(&self.plan.stages[stage].name);
-        let unmet = || format!("Stage '{name}' did not meet its {} condition", kind.member());
+        let unmet = || {
+            format!(
+                "Stage '{name}' did not meet its {} condition",
+                kind.member()
+            )
+        };
         match (kind, held, result) {
             (CondKind::BeforeEntry, true, _) => self.start_group(seq, 0, now, fx),
             (CondKind::BeforeEntry, false, ConditionResult::Skip) => {
@@ -310,14 +324,23 @@ impl PipelineEngine {
     }
 
     /// A stage failed because an action did: does what its `onFailure` says.
-    pub(super) fn stage_failed(&mut self, seq: u64, summary: String, now: Timestamp, fx: &mut Effects) {
+    pub(super) fn stage_failed(
+        &mut self,
+        seq: u64,
+        summary: String,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
         let plan = Arc::clone(&self.plan);
         let Some(run) = self.run(seq) else { return };
         let stage = usize::from(run.stage);
         let stage_plan = &plan.stages[stage];
         let rollback = self.executions[&seq].rollback().is_some();
         if stage_plan.conditions[CondKind::OnFailure.index()].is_some() && !rollback {
-            let exec = self.executions.get_mut(&seq).expect("failing executions exist");
+            let exec = self
+                .executions
+                .get_mut(&seq)
+                .expect("failing executions exist");
             exec.details.get_or_insert_default().status_summary = Some(summary);
             self.check_condition(seq, CondKind::OnFailure, now, fx);
             return;
@@ -326,7 +349,10 @@ impl PipelineEngine {
         if let FailurePlan::Retry(mode) = stage_plan.on_failure {
             // One automatic retry per execution and stage; the execution never leaves.
             let runtime = &mut self.stages[stage];
-            if !runtime.auto_retried.is_some_and(|(retried, _)| retried == id) {
+            if runtime
+                .auto_retried
+                .is_none_or(|(retried, _)| retried != id)
+            {
                 runtime.auto_retried = Some((id, true));
                 let all = mode == super::plan::RetryMode::AllActions;
                 self.restart_stage(seq, stage, all, now, fx);
@@ -342,8 +368,18 @@ impl PipelineEngine {
     /// Starts an automatic rollback of `stage` to the latest execution that succeeded in
     /// it under the current version, if there is one (`failed` is the execution whose
     /// failure called for it).
-    fn roll_back_automatically(&mut self, failed: u64, stage: usize, now: Timestamp, fx: &mut Effects) {
-        if self.executions.get(&failed).is_some_and(|e| e.rollback().is_some()) {
+    fn roll_back_automatically(
+        &mut self,
+        failed: u64,
+        stage: usize,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        if self
+            .executions
+            .get(&failed)
+            .is_some_and(|e| e.rollback().is_some())
+        {
             return;
         }
         let version = self.plan.version;
@@ -387,10 +423,13 @@ impl PipelineEngine {
             _ => CondKind::BeforeEntry,
         };
         let condition = self.plan.stages[stage].conditions[kind.index()].as_ref();
-        let checking = self.run(seq).and_then(|run| run.check.as_deref()).map(|c| c.kind);
+        let checking = self
+            .run(seq)
+            .and_then(|run| run.check.as_deref())
+            .map(|c| c.kind);
         let result = condition.map(|c| c.result.clone());
-        let overridable = checking == Some(kind)
-            && result.as_ref().is_some_and(|r| *r != ConditionResult::Skip);
+        let overridable =
+            checking == Some(kind) && result.as_ref().is_some_and(|r| *r != ConditionResult::Skip);
         let Some(result) = result.filter(|_| overridable) else {
             return Err(Error::ConditionNotOverridable(format!(
                 "The {} condition of stage '{stage_name}' cannot be overridden for pipeline execution '{given}': {}",
@@ -439,7 +478,10 @@ impl PipelineEngine {
                 error: None,
             };
             self.rule_log.ended(slot.logged, end, now);
-            let rule = latest.rules.get_mut(usize::from(slot.rule)).and_then(Option::as_mut);
+            let rule = latest
+                .rules
+                .get_mut(usize::from(slot.rule))
+                .and_then(Option::as_mut);
             if let Some(rule) = rule.filter(|r| r.id == slot.id) {
                 rule.status = ActionExecutionStatus::Abandoned;
                 rule.changed = now;
@@ -455,13 +497,62 @@ impl PipelineEngine {
         });
     }
 
+    /// Ends (or holds) a running rule of an execution on demand.
+    pub(crate) fn finish_rule(
+        &mut self,
+        execution_id: &str,
+        stage_name: &str,
+        rule_name: &str,
+        end: &super::behaviour::ActionEnd,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<()> {
+        let seq = self.seq_of(execution_id)?;
+        let stage = self.stage_named(stage_name)?;
+        let plan = Arc::clone(&self.plan);
+        let not_running = || {
+            Error::Validation(format!(
+                "Rule '{rule_name}' of stage '{stage_name}' is not running in execution '{execution_id}'"
+            ))
+        };
+        let exec = self.executions.get_mut(&seq).ok_or_else(not_running)?;
+        let run = exec
+            .run
+            .as_mut()
+            .filter(|run| run.position == Position::Inside && usize::from(run.stage) == stage)
+            .ok_or_else(not_running)?;
+        let check = run.check.as_deref_mut().ok_or_else(not_running)?;
+        let condition = plan.stages[stage].conditions[check.kind.index()].as_ref();
+        let slot = check
+            .rules
+            .iter_mut()
+            .find(|r| {
+                r.status == ActionExecutionStatus::InProgress
+                    && condition.is_some_and(|c| *c.rules[usize::from(r.rule)] == *rule_name)
+            })
+            .ok_or_else(not_running)?;
+        let rule = slot.rule;
+        match end.shown(Some("Succeeded on demand"), "Failed on demand") {
+            Some(outcome) => self.complete_rule(seq, rule, outcome, now, fx),
+            // Its timer, when it fires, finds the run not yet due and leaves it be.
+            None => slot.due = Timestamp::NEVER,
+        }
+        Ok(())
+    }
+
     fn take_run(&mut self, seq: u64) -> Box<Run> {
-        let exec = self.executions.get_mut(&seq).expect("running executions exist");
+        let exec = self
+            .executions
+            .get_mut(&seq)
+            .expect("running executions exist");
         exec.run.take().expect("running executions run")
     }
 
     fn put_run(&mut self, seq: u64, run: Box<Run>) {
-        self.executions.get_mut(&seq).expect("running executions exist").run = Some(run);
+        self.executions
+            .get_mut(&seq)
+            .expect("running executions exist")
+            .run = Some(run);
     }
 }
 

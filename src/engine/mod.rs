@@ -53,8 +53,8 @@ mod action_views;
 mod admission;
 pub mod behaviour;
 mod conditions;
-pub(crate) mod deployment_window;
 mod control;
+pub(crate) mod deployment_window;
 pub(crate) mod execution;
 pub(crate) mod history;
 pub(crate) mod ids;
@@ -82,8 +82,7 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{
     ActionExecutionStatus, ConditionExecutionStatus, ErrorDetails, ExecutionId, ExecutionMode,
-    PipelineDeclaration,
-    PipelineSummary, PipelineType, StageExecutionStatus, Timestamp,
+    PipelineDeclaration, PipelineSummary, PipelineType, StageExecutionStatus, Timestamp,
 };
 use crate::sim::rng::Rng;
 use action_log::ActionLog;

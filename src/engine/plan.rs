@@ -101,8 +101,11 @@ pub(crate) enum CondKind {
 }
 
 impl CondKind {
-    pub(crate) const ALL: [CondKind; 3] =
-        [CondKind::BeforeEntry, CondKind::OnSuccess, CondKind::OnFailure];
+    pub(crate) const ALL: [CondKind; 3] = [
+        CondKind::BeforeEntry,
+        CondKind::OnSuccess,
+        CondKind::OnFailure,
+    ];
 
     pub(crate) fn index(self) -> usize {
         self as usize
@@ -217,7 +220,10 @@ impl Plan {
                         })
                     }
                     Some(ConditionResult::Rollback) => FailurePlan::Rollback,
-                    _ => match CondKind::OnFailure.of(stage).and_then(|c| c.result.as_ref()) {
+                    _ => match CondKind::OnFailure
+                        .of(stage)
+                        .and_then(|c| c.result.as_ref())
+                    {
                         Some(ConditionResult::Rollback) => FailurePlan::Rollback,
                         _ => FailurePlan::Fail,
                     },

@@ -14,9 +14,9 @@ use crate::model::{
 
 use super::action_log::RunEnd;
 use super::behaviour::ActionResult;
-use super::plan::CondKind;
 use super::control::abandon_in_progress;
 use super::execution::{Position, Run, Slot, StopKind};
+use super::plan::CondKind;
 use super::{ActionLatest, Effects, PipelineEngine, Timer};
 
 /// The message of a simulated action's failure that nothing else words.

@@ -143,7 +143,9 @@ impl PipelineEngine {
             .retried
             .filter(|(retried, _)| *retried == latest)
             .map(|(_, attempts)| i64::from(attempts));
-        let auto = runtime.auto_retried.filter(|(retried, _)| *retried == latest);
+        let auto = runtime
+            .auto_retried
+            .filter(|(retried, _)| *retried == latest);
         if manual.is_none() && auto.is_none() {
             return None;
         }

@@ -35,8 +35,9 @@ pub(crate) fn check(rule: &RuleDeclaration) -> Result<(), String> {
             }
             if operator == "MATCHES" {
                 let pattern = rule.config_value("Value").unwrap_or_default();
-                regex_lite::Regex::new(pattern)
-                    .map_err(|err| format!("Value '{pattern}' is not a regular expression: {err}"))?;
+                regex_lite::Regex::new(pattern).map_err(|err| {
+                    format!("Value '{pattern}' is not a regular expression: {err}")
+                })?;
             }
             Ok(())
         }
@@ -83,12 +84,18 @@ impl PipelineEngine {
                 match DeploymentWindow::parse(cron, zone) {
                     Ok(window) if window.contains(now) => (
                         Succeeded,
-                        Some(format!("{} is inside the deployment window '{cron}'", now.to_rfc3339())),
+                        Some(format!(
+                            "{} is inside the deployment window '{cron}'",
+                            now.to_rfc3339()
+                        )),
                         None,
                     ),
                     _ => failed(
                         "OutsideDeploymentWindow",
-                        format!("{} is outside the deployment window '{cron}'", now.to_rfc3339()),
+                        format!(
+                            "{} is outside the deployment window '{cron}'",
+                            now.to_rfc3339()
+                        ),
                     ),
                 }
             }

@@ -18,8 +18,8 @@ use crate::model::{
 
 use super::execution::{Execution, Run};
 use super::paging::{self, PageKind};
-use super::provider::{self, Revision};
 use super::plan::{CondKind, StagePlan};
+use super::provider::{self, Revision};
 use super::{ActionLatest, PipelineEngine, StageRuntime};
 
 impl PipelineEngine {
@@ -268,16 +268,8 @@ impl PipelineEngine {
                         runtime,
                         CondKind::BeforeEntry,
                     ),
-                    on_success_condition_state: condition_state(
-                        plan,
-                        runtime,
-                        CondKind::OnSuccess,
-                    ),
-                    on_failure_condition_state: condition_state(
-                        plan,
-                        runtime,
-                        CondKind::OnFailure,
-                    ),
+                    on_success_condition_state: condition_state(plan, runtime, CondKind::OnSuccess),
+                    on_failure_condition_state: condition_state(plan, runtime, CondKind::OnFailure),
                 }
             })
             .collect();

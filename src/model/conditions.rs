@@ -155,13 +155,21 @@ pub struct RuleTypeId {
 
 /// The kinds of condition a stage declares, each with its condition (if any), the
 /// results it allows and its name in messages.
-fn declared(stage: &StageDeclaration) -> [(&'static str, Option<&Condition>, &'static [ConditionResult]); 3] {
+fn declared(
+    stage: &StageDeclaration,
+) -> [(&'static str, Option<&Condition>, &'static [ConditionResult]); 3] {
     use ConditionResult::{Fail, Rollback, Skip};
-    let on_failure = stage.on_failure.as_ref().and_then(|c| c.conditions.as_ref());
+    let on_failure = stage
+        .on_failure
+        .as_ref()
+        .and_then(|c| c.conditions.as_ref());
     [
         (
             "beforeEntry",
-            stage.before_entry.as_ref().and_then(|c| c.conditions.first()),
+            stage
+                .before_entry
+                .as_ref()
+                .and_then(|c| c.conditions.first()),
             &[Fail, Skip],
         ),
         (
@@ -169,22 +177,37 @@ fn declared(stage: &StageDeclaration) -> [(&'static str, Option<&Condition>, &'s
             stage.on_success.as_ref().and_then(|c| c.conditions.first()),
             &[Rollback, Fail],
         ),
-        ("onFailure", on_failure.and_then(|c| c.first()), &[Rollback, Fail]),
+        (
+            "onFailure",
+            on_failure.and_then(|c| c.first()),
+            &[Rollback, Fail],
+        ),
     ]
 }
 
 /// The model's constraints on a stage's conditions, as violations under `stage_path`.
 pub(crate) fn constraints(v: &mut Violations, stage_path: &str, stage: &StageDeclaration) {
     let lists = [
-        ("beforeEntry", stage.before_entry.as_ref().map(|c| &c.conditions)),
-        ("onSuccess", stage.on_success.as_ref().map(|c| &c.conditions)),
+        (
+            "beforeEntry",
+            stage.before_entry.as_ref().map(|c| &c.conditions),
+        ),
+        (
+            "onSuccess",
+            stage.on_success.as_ref().map(|c| &c.conditions),
+        ),
         (
             "onFailure",
-            stage.on_failure.as_ref().and_then(|c| c.conditions.as_ref()),
+            stage
+                .on_failure
+                .as_ref()
+                .and_then(|c| c.conditions.as_ref()),
         ),
     ];
     for (kind, conditions) in lists {
-        let Some(conditions) = conditions else { continue };
+        let Some(conditions) = conditions else {
+            continue;
+        };
         let path = format!("{stage_path}.{kind}.conditions");
         v.list_length(&path, conditions.len(), 1, 1);
         for (i, condition) in conditions.iter().enumerate() {
@@ -225,7 +248,12 @@ fn rule_constraints(v: &mut Violations, path: &str, rule: &RuleDeclaration) {
         v.provider(&format!("{id_path}.version"), version);
     }
     let config = rule.configuration.iter().flatten();
-    v.list_length(&format!("{path}.configuration"), config.clone().count(), 0, 200);
+    v.list_length(
+        &format!("{path}.configuration"),
+        config.clone().count(),
+        0,
+        200,
+    );
     let outside = |s: &str, max: usize| !(1..=max).contains(&s.chars().count());
     if config.clone().any(|(key, _)| outside(key, 50)) {
         v.push(

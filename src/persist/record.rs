@@ -77,6 +77,22 @@ pub(crate) enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
+    /// A harness scripted how the next runs of a rule end.
+    ScriptRule {
+        key: Key,
+        stage: String,
+        rule: String,
+        runs: Vec<ActionEnd>,
+    },
+    /// A harness finished or held a running rule.
+    FinishRule {
+        key: Key,
+        at: u64,
+        execution_id: String,
+        stage: String,
+        rule: String,
+        end: ActionEnd,
+    },
     /// A harness scripted how the next runs of an action end.
     ScriptAction {
         key: Key,

@@ -1,6 +1,6 @@
 //! The admin API under `/_pipesim/`: plain JSON, not the AWS protocol, for harnesses that
-//! install faults and rate limits, move virtual time, finish, hold and script actions,
-//! reset, and check health.
+//! install faults and rate limits, move virtual time, finish, hold and script actions
+//! and rules, reset, and check health.
 //!
 //! Every answer is JSON. Bad input answers 400 `{"error": "<what is wrong>"}`; an unknown
 //! id answers 404 the same way.
@@ -46,6 +46,8 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_pipesim/actions/finish", post(finish_action))
         .route("/_pipesim/actions/hold", post(hold_action))
         .route("/_pipesim/actions/script", post(script_action))
+        .route("/_pipesim/rules/finish", post(finish_rule))
+        .route("/_pipesim/rules/script", post(script_rule))
         .route(
             "/_pipesim/actions/configuration",
             post(resolved_configuration),
@@ -323,6 +325,71 @@ async fn script_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Resp
         .await;
     answered(scripted.and_then(|()| {
         let left = sim.scripted_runs_left(pipeline, stage, action)?;
+        Ok(json!({ "runsLeft": left }))
+    }))
+}
+
+/// Ends or holds a running rule of a stage's condition, as `FinishAction` an action.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FinishRule {
+    pipeline: String,
+    execution_id: String,
+    stage: String,
+    rule: String,
+    result: ActionResult,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+async fn finish_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let finish: FinishRule = match body(&bytes) {
+        Ok(finish) => finish,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, finish.account.as_deref(), finish.region.as_deref());
+    let end = ActionEnd {
+        result: finish.result,
+        code: finish.code,
+        message: finish.message,
+    };
+    let (pipeline, id, stage) = (&finish.pipeline, &finish.execution_id, &finish.stage);
+    let finished = sim
+        .finish_rule(pipeline, id, stage, &finish.rule, end)
+        .await;
+    answered(finished.map(|()| json!({})))
+}
+
+/// Scripts how the next runs of one rule end.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScriptRule {
+    pipeline: String,
+    stage: String,
+    rule: String,
+    runs: Vec<ActionEnd>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+async fn script_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let script: ScriptRule = match body(&bytes) {
+        Ok(script) => script,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, script.account.as_deref(), script.region.as_deref());
+    let (pipeline, stage, rule) = (&script.pipeline, &script.stage, &script.rule);
+    let scripted = sim.script_rule(pipeline, stage, rule, script.runs).await;
+    answered(scripted.and_then(|()| {
+        let left = sim.scripted_rule_runs_left(pipeline, stage, rule)?;
         Ok(json!({ "runsLeft": left }))
     }))
 }

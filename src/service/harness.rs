@@ -140,6 +140,92 @@ impl Simulator {
         out
     }
 
+    /// Scripts how the next runs of one rule of a stage's conditions end, as
+    /// [`script_action`](Self::script_action) does for an action: rules pipesim cannot
+    /// evaluate (`CloudWatchAlarm`, `LambdaInvoke`, ...) succeed unless scripted.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `StageNotFoundException`, and `ValidationException`
+    /// when no condition of the stage has the rule, or a message or code is too long.
+    pub async fn script_rule(
+        &self,
+        pipeline: &str,
+        stage: &str,
+        rule: &str,
+        runs: impl IntoIterator<Item = ActionEnd>,
+    ) -> Result<()> {
+        let runs: Vec<ActionEnd> = runs.into_iter().collect();
+        let mut violations = Violations::default();
+        for (i, end) in runs.iter().enumerate() {
+            end.check(&format!("runs.{}", i + 1), &mut violations);
+        }
+        violations.finish()?;
+        let slot = self.pipeline(pipeline)?;
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, _| Record::ScriptRule {
+                key,
+                stage: stage.to_owned(),
+                rule: rule.to_owned(),
+                runs: runs.clone(),
+            },
+            |engine, _, _| engine.script_rule(stage, rule, runs.clone()),
+        );
+        self.inner.durable(seq).await?;
+        out
+    }
+
+    /// Ends a running rule of a stage's condition now, or holds it (`Held`), as
+    /// [`finish_action`](Self::finish_action) does for an action.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `PipelineExecutionNotFoundException`,
+    /// `StageNotFoundException`, and `ValidationException` when the rule is not running
+    /// in that execution or the message or code is too long.
+    pub async fn finish_rule(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+        stage: &str,
+        rule: &str,
+        end: impl Into<ActionEnd>,
+    ) -> Result<()> {
+        let end = end.into();
+        let mut violations = Violations::default();
+        end.check("end", &mut violations);
+        violations.finish()?;
+        let slot = self.pipeline(pipeline)?;
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, at| Record::FinishRule {
+                key,
+                at,
+                execution_id: execution_id.to_owned(),
+                stage: stage.to_owned(),
+                rule: rule.to_owned(),
+                end: end.clone(),
+            },
+            |engine, now, fx| engine.finish_rule(execution_id, stage, rule, &end, now, fx),
+        );
+        self.inner.durable(seq).await?;
+        out
+    }
+
+    /// How many scripted runs a rule of a stage's conditions has left.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub fn scripted_rule_runs_left(
+        &self,
+        pipeline: &str,
+        stage: &str,
+        rule: &str,
+    ) -> Result<usize> {
+        let slot = self.pipeline(pipeline)?;
+        let left = slot.engine.lock().scripted_runs_left(stage, rule, true);
+        Ok(left)
+    }
+
     /// How many scripted runs an action has left.
     ///
     /// # Errors

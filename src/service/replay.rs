@@ -285,6 +285,25 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             };
             let _ = e.finish_action(&execution_id, &stage, &action, &end, at, fx);
         }),
+        Record::ScriptRule {
+            key,
+            stage,
+            rule,
+            runs,
+        } => match slot(inner, &key) {
+            Some(slot) => slot.engine.lock().script_rule(&stage, &rule, runs).is_ok(),
+            None => false,
+        },
+        Record::FinishRule {
+            key,
+            at,
+            execution_id,
+            stage,
+            rule,
+            end,
+        } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.finish_rule(&execution_id, &stage, &rule, &end, at, fx);
+        }),
         Record::ScriptAction {
             key,
             stage,

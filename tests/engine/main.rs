@@ -10,6 +10,7 @@ mod helpers;
 mod action_history;
 mod action_types;
 mod approvals;
+mod conditions;
 mod executions;
 mod faults;
 mod pipelines;

@@ -590,3 +590,51 @@ async fn scripts_and_held_actions_survive_restarts_from_the_journal_and_the_snap
         0
     );
 }
+
+#[tokio::test]
+async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
+    let (_dir, path) = state_file();
+    let quiet = || {
+        builder()
+            .action_outcome(Outcome::Succeed)
+            .start_on_create(false)
+    };
+    let sim = quiet().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let alarm = RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors");
+    let mut pipeline = two_stages("P").v2(ExecutionMode::Queued);
+    pipeline.stages[1] = std::mem::take(&mut pipeline.stages[1])
+        .on_success(Condition::new(ConditionResult::Fail, vec![alarm]));
+    create(&sim, pipeline).await;
+    let fail = pipesim::ActionEnd::failed("in ALARM");
+    sim.script_rule("P", "Deploy", "Quiet", [fail.clone(), fail])
+        .await
+        .unwrap();
+    let first = start(&sim, "P").await;
+    sim.advance(ACTION * 3).await;
+    let checking = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    let before = observe(&sim).await;
+    drop(sim);
+
+    // The first reopening replays the journal; the second restores its snapshot.
+    for _ in 0..2 {
+        let reopened = quiet().open(&path, Fsync::Always).unwrap();
+        assert_eq!(observe(&reopened).await, before);
+        assert_eq!(
+            reopened
+                .scripted_rule_runs_left("P", "Deploy", "Quiet")
+                .unwrap(),
+            0
+        );
+    }
+    let reopened = quiet().open(&path, Fsync::Always).unwrap();
+    reopened.advance(ACTION).await;
+    assert_eq!(
+        status(&reopened, "P", &first).await,
+        PipelineExecutionStatus::Failed
+    );
+    assert_eq!(
+        status(&reopened, "P", &checking).await,
+        PipelineExecutionStatus::Failed
+    );
+}

@@ -535,6 +535,122 @@ async fn stage_retries_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn stage_conditions_and_overrides_through_the_sdk() {
+    use aws_sdk_codepipeline::types::{
+        ConditionExecutionStatus, ConditionType, RuleExecutionStatus, StageExecutionStatus,
+    };
+    use pipesim::model as sim_model;
+
+    let server = serve_simulator(
+        common::builder()
+            .start_on_create(false)
+            .update_conflict_window(Duration::from_secs(1))
+            .build(),
+    )
+    .await;
+    let client = client(&server);
+    let rule =
+        sim_model::RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors");
+    let mut declared =
+        sim_model::PipelineDeclaration::two_stage_example("P").v2(sim_model::ExecutionMode::Queued);
+    declared.stages[1] = std::mem::take(&mut declared.stages[1]).before_entry(
+        sim_model::Condition::new(sim_model::ConditionResult::Fail, vec![rule]),
+    );
+    server.simulator().create_pipeline(declared).await.unwrap();
+    let got = client.get_pipeline().name("P").send().await.unwrap();
+    let entry = got.pipeline().unwrap().stages()[1].before_entry().unwrap();
+    let rule = &entry.conditions()[0].rules()[0];
+    assert_eq!(rule.rule_type_id().unwrap().provider(), "CloudWatchAlarm");
+
+    let id = start(&client, "P").await;
+    server.simulator().advance(ACTION).await;
+    let override_condition = |stage: &str, id: &str, kind: ConditionType| {
+        client
+            .override_stage_condition()
+            .pipeline_name("P")
+            .stage_name(stage)
+            .pipeline_execution_id(id)
+            .condition_type(kind)
+            .send()
+    };
+    let state = client.get_pipeline_state().name("P").send().await.unwrap();
+    let deploy = &state.stage_states()[1];
+    let checking = deploy.before_entry_condition_state().unwrap();
+    assert_eq!(
+        checking.latest_execution().unwrap().status(),
+        Some(&ConditionExecutionStatus::InProgress)
+    );
+    let rule_run = checking.condition_states()[0].rule_states()[0]
+        .latest_execution()
+        .unwrap();
+    assert_eq!(rule_run.status(), Some(&RuleExecutionStatus::InProgress));
+
+    let other = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        code(override_condition("Deploy", other, ConditionType::BeforeEntry).await),
+        "NotLatestPipelineExecutionException"
+    );
+    assert_eq!(
+        code(override_condition("Deploy", &id, ConditionType::OnSuccess).await),
+        "ConditionNotOverridableException"
+    );
+    assert_eq!(
+        code(override_condition("Nope", &id, ConditionType::BeforeEntry).await),
+        "StageNotFoundException"
+    );
+    assert_eq!(
+        code(override_condition("Deploy", "not-a-uuid", ConditionType::BeforeEntry).await),
+        "ValidationException"
+    );
+    override_condition("Deploy", &id, ConditionType::BeforeEntry)
+        .await
+        .unwrap();
+    let state = client.get_pipeline_state().name("P").send().await.unwrap();
+    let deploy = &state.stage_states()[1];
+    assert_eq!(
+        deploy
+            .before_entry_condition_state()
+            .unwrap()
+            .latest_execution()
+            .unwrap()
+            .status(),
+        Some(&ConditionExecutionStatus::Overridden)
+    );
+    assert_eq!(
+        deploy.latest_execution().unwrap().status(),
+        &StageExecutionStatus::InProgress
+    );
+    let elsewhere = client
+        .override_stage_condition()
+        .pipeline_name("Q")
+        .stage_name("Deploy")
+        .pipeline_execution_id(&id)
+        .condition_type(ConditionType::BeforeEntry)
+        .send()
+        .await;
+    assert_eq!(code(elsewhere), "PipelineNotFoundException");
+    // The service may answer the limit error; pipesim never does by itself.
+    let limit = FaultRule::error("ConcurrentPipelineExecutionsLimitExceededException")
+        .operation("OverrideStageCondition");
+    server.simulator().add_fault(limit).unwrap();
+    assert_eq!(
+        code(override_condition("Deploy", &id, ConditionType::BeforeEntry).await),
+        "ConcurrentPipelineExecutionsLimitExceededException"
+    );
+    server.simulator().clear_faults();
+    client
+        .update_pipeline()
+        .pipeline(pipeline("P", ExecutionMode::Queued, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(override_condition("Deploy", &id, ConditionType::BeforeEntry).await),
+        "ConflictException"
+    );
+}
+
+#[tokio::test]
 async fn rollbacks_and_their_errors_through_the_sdk() {
     use aws_sdk_codepipeline::types::{
         ExecutionType, PipelineExecutionFilter, SucceededInStageFilter,

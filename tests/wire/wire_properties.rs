@@ -383,9 +383,9 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
         } else if operation == Operation::RollbackStage {
             assert_eq!(error.as_deref(), Some("UnableToRollbackStageException"));
-        } else if operation == Operation::OverrideStageCondition {
-            assert_eq!(error.as_deref(), Some("NotLatestPipelineExecutionException"));
-        } else if operation == Operation::RetryStageExecution {
+        } else if operation == Operation::RetryStageExecution
+            || operation == Operation::OverrideStageCondition
+        {
             assert_eq!(
                 error.as_deref(),
                 Some("NotLatestPipelineExecutionException")
