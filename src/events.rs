@@ -71,6 +71,18 @@ pub enum EventKind {
         /// The execution it rolls back to.
         target: ExecutionId,
     },
+    /// The execution is held in front of a stage whose inbound transition is disabled
+    /// (after its `StageWaiting`).
+    HeldAtTransition {
+        /// The stage.
+        stage: Arc<str>,
+    },
+    /// `EnableStageTransition` let the held execution into the stage (its `Stage`
+    /// event follows).
+    ReleasedAtTransition {
+        /// The stage.
+        stage: Arc<str>,
+    },
     /// A condition of a stage started to be checked (`InProgress`) or was decided
     /// (`Succeeded`, `Failed`, `Overridden`, `Abandoned`, `Cancelled`).
     Condition {

@@ -254,6 +254,11 @@ impl PipelineEngine {
                 fx.event(&self.ident, exec.id, now, || EventKind::StageWaiting {
                     stage: Arc::clone(&plan.stages[stage].name),
                 });
+                if runtime.inbound.disabled.is_some() {
+                    fx.event(&self.ident, exec.id, now, || EventKind::HeldAtTransition {
+                        stage: Arc::clone(&plan.stages[stage].name),
+                    });
+                }
                 if let Some(older) = superseded {
                     self.finish(
                         older,

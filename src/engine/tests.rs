@@ -148,6 +148,18 @@ impl PipelineEngine {
             }
             if let Some(seq) = stage.occupant {
                 let run = self.run(seq).expect("the occupant is active");
+                if run.check.is_some() {
+                    let running = |s: &&execution::Slot| {
+                        s.status == crate::model::ActionExecutionStatus::InProgress
+                    };
+                    assert!(
+                        run.slots.iter().find(running).is_none(),
+                        "no action runs while a condition is checked"
+                    );
+                }
+            }
+            if let Some(seq) = stage.occupant {
+                let run = self.run(seq).expect("the occupant is active");
                 assert_eq!(usize::from(run.stage), i, "the occupant is in its stage");
                 assert!(self.active.contains(&seq));
             }

@@ -4,6 +4,7 @@
 //! allows. A stage's outbound transition is the next stage's inbound one.
 
 use crate::error::Result;
+use crate::events::EventKind;
 use crate::model::{StageTransitionType, Timestamp, TransitionState};
 
 use super::{Effects, PipelineEngine, Transition};
@@ -44,19 +45,25 @@ impl PipelineEngine {
     /// that locks and is free; all of them, in PARALLEL mode.
     fn release(&mut self, stage: usize, now: Timestamp, fx: &mut Effects) {
         let runtime = &mut self.stages[stage];
-        if self.plan.mode.locks_stages() {
+        let released = if self.plan.mode.locks_stages() {
             if runtime.occupant.is_some() {
                 return;
             }
-            let Some(next) = runtime.waiting.pop_front() else {
-                return;
-            };
-            runtime.occupant = Some(next);
-            self.enter(next, stage, now, fx);
+            runtime.occupant = runtime.waiting.pop_front();
+            runtime.occupant.into_iter().collect()
         } else {
-            for next in std::mem::take(&mut runtime.waiting) {
-                self.enter(next, stage, now, fx);
+            Vec::from(std::mem::take(&mut runtime.waiting))
+        };
+        for next in released {
+            if let Some(exec) = self.executions.get(&next) {
+                let name = &self.plan.stages[stage].name;
+                fx.event(&self.ident, exec.id, now, || {
+                    EventKind::ReleasedAtTransition {
+                        stage: std::sync::Arc::clone(name),
+                    }
+                });
             }
+            self.enter(next, stage, now, fx);
         }
     }
 

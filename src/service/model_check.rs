@@ -18,7 +18,9 @@
 //! - a disabled transition holds executions as a locked stage does, and enabling it
 //!   lets every one through;
 //! - a retried stage takes its lock and counts against the limit like a start, and a
-//!   rollback waits for its stage like one.
+//!   rollback waits for its stage like one;
+//! - a stage checking a condition holds its lock and runs no action, and an override,
+//!   a failed rule's automatic rollback and an automatic retry keep every rule above.
 
 use std::time::Duration;
 
@@ -415,5 +417,51 @@ fn rollbacks_hold_the_admission_rules_under_any_schedule() {
     race_in_every_mode(succeeded, |sim, good| {
         let input = RollbackStageInput::new("P", "Deploy", good);
         let _ = block_on(sim.rollback_stage(input));
+    });
+}
+
+/// `P` again with conditions on Deploy: an entry rule that holds, a success rule that
+/// fails its next run (rolling back to the execution that succeeded before it), and an
+/// automatic retry on failure; answers that execution.
+fn conditional(sim: &Simulator) -> String {
+    let good = succeeded(sim);
+    let declared = block_on(sim.get_pipeline("P")).expect("P exists").pipeline;
+    let mode = declared.execution_mode.expect("a V2 pipeline has a mode");
+    let mut pipeline = PipelineDeclaration::two_stage_example("P")
+        .v2(mode)
+        .variable("GO", Some("yes"));
+    pipeline.stages[1] = std::mem::take(&mut pipeline.stages[1])
+        .before_entry(Condition::new(
+            ConditionResult::Fail,
+            vec![
+                RuleDeclaration::new("Go", "VariableCheck")
+                    .config("Variable", "#{variables.GO}")
+                    .config("Operator", "EQ")
+                    .config("Value", "yes"),
+            ],
+        ))
+        .on_success(Condition::new(
+            ConditionResult::Rollback,
+            vec![RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors")],
+        ));
+    block_on(sim.update_pipeline(pipeline)).expect("a valid pipeline");
+    block_on(sim.advance(ACTION * 20));
+    let alarm = crate::ActionEnd::failed("in ALARM");
+    block_on(sim.script_rule("P", "Deploy", "Quiet", [alarm])).expect("Deploy has Quiet");
+    good
+}
+
+/// Overrides of an entry condition race starts, stops and the clock; a success rule's
+/// automatic rollback waits for its stage and the limit like a start.
+#[test]
+fn conditions_hold_the_admission_rules_under_any_schedule() {
+    race_in_every_mode(conditional, |sim, _| {
+        let listed = block_on(sim.list_pipeline_executions("P")).expect("P exists");
+        if let Some(newest) = listed.pipeline_execution_summaries.first() {
+            let id = &newest.pipeline_execution_id;
+            let input =
+                OverrideStageConditionInput::new("P", "Deploy", id, ConditionType::BeforeEntry);
+            let _ = block_on(sim.override_stage_condition(input));
+        }
     });
 }

@@ -494,3 +494,33 @@ async fn a_rule_script_names_a_rule_of_the_stage() {
         0
     );
 }
+
+#[tokio::test]
+async fn checking_a_condition_and_its_rules_are_events() {
+    use pipesim::EventKind;
+
+    let sim = sim();
+    let mut events = sim.events();
+    let fail = Condition::new(ConditionResult::Fail, vec![branch_is_main()]);
+    create(&sim, conditional(|s| s.before_entry(fail))).await;
+    start_on(&sim, "dev").await;
+    sim.advance(ACTION * 2).await;
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let event = events.next().await.unwrap();
+        match event.kind {
+            EventKind::Condition { kind, status, .. } => seen.push(format!("{kind} {status:?}")),
+            EventKind::Rule { rule, status, .. } => seen.push(format!("{rule} {status:?}")),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "OnMain InProgress",
+            "beforeEntry InProgress",
+            "OnMain Failed",
+            "beforeEntry Failed"
+        ]
+    );
+}

@@ -194,3 +194,32 @@ async fn a_disabled_transition_stays_disabled_across_an_update_of_its_stage() {
     let state = sim.get_pipeline_state("P").await.unwrap();
     assert!(!state.stage_states[1].inbound_transition_state.enabled);
 }
+
+#[tokio::test]
+async fn holding_and_releasing_at_a_transition_are_events() {
+    let sim = sim();
+    let mut events = sim.events();
+    create(&sim, two_stages("P")).await;
+    hold_deploy(&sim).await;
+    let id = start(&sim, "P").await;
+    sim.advance(ACTION).await;
+    let held = events
+        .wait_for(|e| matches!(&e.kind, pipesim::EventKind::HeldAtTransition { stage } if &**stage == "Deploy"))
+        .await
+        .unwrap();
+    assert_eq!(held.execution_id.to_string(), id);
+    release_deploy(&sim).await;
+    let released = events
+        .wait_for(|e| matches!(&e.kind, pipesim::EventKind::ReleasedAtTransition { stage } if &**stage == "Deploy"))
+        .await
+        .unwrap();
+    assert_eq!(released.execution_id.to_string(), id);
+    let entered = events.next().await.unwrap();
+    assert_eq!(
+        entered.kind,
+        pipesim::EventKind::Stage {
+            stage: "Deploy".into(),
+            status: StageExecutionStatus::InProgress
+        }
+    );
+}
