@@ -8,11 +8,11 @@ use crate::model::action_types;
 use crate::model::{
     ActionCategory, ActionExecutionDetail, ActionExecutionFilter, ActionExecutionInput,
     ActionExecutionOutput, ActionExecutionResult, ActionExecutionStatus, ArtifactDetail,
-    ListActionExecutionsOutput, StartTimeRange,
+    LatestInPipelineExecutionFilter, ListActionExecutionsOutput, StartTimeRange,
 };
 
 use super::PipelineEngine;
-use super::action_log::ActionRun;
+use super::action_log::{ActionLog, ActionRun};
 use super::paging::{self, PageKind};
 use super::provider;
 
@@ -28,23 +28,50 @@ impl PipelineEngine {
         max: usize,
         next_token: Option<&str>,
     ) -> Result<ListActionExecutionsOutput> {
+        let latest = filter.and_then(|f| f.latest_in_pipeline_execution.as_ref());
+        let only = filter.and_then(|f| f.pipeline_execution_id.as_deref());
+        let (runs, next_token) = self.log_page(
+            &self.action_log,
+            PageKind::ActionExecutions,
+            (only, latest),
+            max,
+            next_token,
+        )?;
+        Ok(ListActionExecutionsOutput {
+            action_execution_details: runs.into_iter().map(|run| self.action_detail(run)).collect(),
+            next_token,
+        })
+    }
+
+    /// One page of `log` (the action log or the rule log), newest first, with the token
+    /// of the next page: the runs of one execution when the filter names one, and with
+    /// `startTimeRange` `Latest` only each action's (or rule's) latest run of it.
+    ///
+    /// # Errors
+    /// `InvalidNextTokenException`, `PipelineExecutionNotFoundException` for a filter
+    /// naming an execution the pipeline does not have.
+    pub(super) fn log_page<'a>(
+        &self,
+        log: &'a ActionLog,
+        kind: PageKind,
+        (only, latest): (Option<&str>, Option<&LatestInPipelineExecutionFilter>),
+        max: usize,
+        next_token: Option<&str>,
+    ) -> Result<(Vec<&'a ActionRun>, Option<String>)> {
         let upper = match next_token {
             None => u64::MAX,
-            Some(token) => paging::decode(PageKind::ActionExecutions, token)?
+            Some(token) => paging::decode(kind, token)?
                 .parse::<u64>()
                 .map_err(|_| Error::InvalidNextToken(format!("Invalid nextToken: {token}")))?,
         };
-        let latest = filter.and_then(|f| f.latest_in_pipeline_execution.as_ref());
-        let only = filter
-            .and_then(|f| f.pipeline_execution_id.as_deref())
-            .or(latest.map(|l| l.pipeline_execution_id.as_str()));
+        let only = only.or(latest.map(|l| l.pipeline_execution_id.as_str()));
         let execution = match only {
             Some(id) => Some(self.executions[&self.seq_of(id)?].id),
             None => None,
         };
         let latest_only = latest.is_some_and(|l| l.start_time_range == StartTimeRange::Latest);
         let mut seen: Vec<(u8, u8)> = Vec::new();
-        let mut runs = self.action_log.newest_first().filter(|run| {
+        let mut runs = log.newest_first().filter(|run| {
             if execution.is_some_and(|id| run.execution != id) {
                 return false;
             }
@@ -57,18 +84,11 @@ impl PipelineEngine {
             }
             run.number <= upper
         });
-        let page = runs
-            .by_ref()
-            .take(max)
-            .map(|run| self.action_detail(run))
-            .collect();
+        let page = runs.by_ref().take(max).collect();
         let next_token = runs
             .next()
-            .map(|run| paging::encode(PageKind::ActionExecutions, &run.number.to_string()));
-        Ok(ListActionExecutionsOutput {
-            action_execution_details: page,
-            next_token,
-        })
+            .map(|run| paging::encode(kind, &run.number.to_string()));
+        Ok((page, next_token))
     }
 
     /// One run, with what it ran with and produced.
@@ -156,7 +176,7 @@ impl PipelineEngine {
     }
 }
 
-fn artifacts(refs: &[crate::model::ArtifactRef]) -> Vec<ArtifactDetail> {
+pub(super) fn artifacts(refs: &[crate::model::ArtifactRef]) -> Vec<ArtifactDetail> {
     refs.iter()
         .map(|a| ArtifactDetail {
             name: a.name.clone(),

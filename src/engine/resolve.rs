@@ -59,7 +59,18 @@ impl PipelineEngine {
         exec: &Execution,
         action: &ActionDeclaration,
     ) -> BTreeMap<String, String> {
-        let mut configuration = action.configuration.clone().unwrap_or_default();
+        self.resolve_map(declaration, exec, action.configuration.as_ref())
+    }
+
+    /// A configuration (an action's or a rule's) with its references resolved for
+    /// `exec`, which ran `declaration`; empty when there is none.
+    pub(super) fn resolve_map(
+        &self,
+        declaration: &PipelineDeclaration,
+        exec: &Execution,
+        configuration: Option<&BTreeMap<String, String>>,
+    ) -> BTreeMap<String, String> {
+        let mut configuration = configuration.cloned().unwrap_or_default();
         for value in configuration.values_mut() {
             *value = self.resolve_value(declaration, exec, value);
         }

@@ -208,17 +208,11 @@ impl Op for ListActionExecutions {
             v.length("nextToken", token, 1, 2048);
         }
         if let Some(filter) = &input.filter {
-            if let Some(id) = &filter.pipeline_execution_id {
-                v.uuid("filter.pipelineExecutionId", id);
-            }
-            if let Some(latest) = &filter.latest_in_pipeline_execution {
-                let path = "filter.latestInPipelineExecution";
-                v.uuid(
-                    &format!("{path}.pipelineExecutionId"),
-                    &latest.pipeline_execution_id,
-                );
-                v.enumeration(&format!("{path}.startTimeRange"), &latest.start_time_range);
-            }
+            filter_constraints(
+                &mut v,
+                filter.pipeline_execution_id.as_deref(),
+                filter.latest_in_pipeline_execution.as_ref(),
+            );
         }
         v.finish()
     }
@@ -236,6 +230,26 @@ impl Op for ListActionExecutions {
         cx.read(&slot, |engine| {
             engine.list_action_executions(input.filter.as_ref(), max, input.next_token.as_deref())
         })
+    }
+}
+
+/// The model's constraints on the filter of `ListActionExecutions` and
+/// `ListRuleExecutions` (their filters have the same members).
+pub(crate) fn filter_constraints(
+    v: &mut Violations,
+    execution: Option<&str>,
+    latest: Option<&LatestInPipelineExecutionFilter>,
+) {
+    if let Some(id) = execution {
+        v.uuid("filter.pipelineExecutionId", id);
+    }
+    if let Some(latest) = latest {
+        let path = "filter.latestInPipelineExecution";
+        v.uuid(
+            &format!("{path}.pipelineExecutionId"),
+            &latest.pipeline_execution_id,
+        );
+        v.enumeration(&format!("{path}.startTimeRange"), &latest.start_time_range);
     }
 }
 
