@@ -41,6 +41,7 @@
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `transitions.rs` | disabling and enabling the transition into a stage |
 //! | `action_log.rs`, `action_views.rs` | every action run, bounded, and `ListActionExecutions` |
+//! | `rule_views.rs` | `ListRuleExecutions`: the rule log's runs, in the action log's type |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
 //! | `script.rs` | scripted action and rule runs: how their next runs end |
@@ -66,6 +67,7 @@ mod resolve;
 mod retry;
 mod rollback;
 pub(crate) mod rules;
+mod rule_views;
 pub(crate) mod saved;
 mod script;
 pub(crate) mod tokens;

@@ -14,6 +14,7 @@ pub(crate) enum PageKind {
     Pipelines,
     Executions,
     ActionExecutions,
+    RuleExecutions,
 }
 
 impl PageKind {
@@ -22,6 +23,7 @@ impl PageKind {
             PageKind::Pipelines => "pipesim-p-",
             PageKind::Executions => "pipesim-e-",
             PageKind::ActionExecutions => "pipesim-a-",
+            PageKind::RuleExecutions => "pipesim-r-",
         }
     }
 }

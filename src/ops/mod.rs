@@ -22,7 +22,7 @@
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
 //! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
-//! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleTypes` |
+//! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
@@ -113,6 +113,7 @@ macro_rules! with_operations {
             stages::RetryStageExecution,
             stages::RollbackStage,
             stages::OverrideStageCondition,
+            stages::ListRuleExecutions,
             stages::ListRuleTypes,
             tags::ListTagsForResource,
             tags::TagResource,

@@ -413,6 +413,10 @@ async fn every_target_reaches_its_own_operation() {
     .await;
     answer.assert_error(StatusCode::BAD_REQUEST, "ConditionNotOverridableException");
 
+    check("ListRuleExecutions");
+    let runs = ok(call(&app, "ListRuleExecutions", json!({"pipelineName": "R"})).await);
+    assert!(runs.json()["ruleExecutionDetails"].is_array());
+
     check("ListRuleTypes");
     let rules = ok(call(&app, "ListRuleTypes", json!({"ruleOwnerFilter": "AWS"})).await);
     assert_eq!(rules.json()["ruleTypes"][0]["id"]["category"], "Rule");

@@ -19,6 +19,7 @@ mod recovery;
 mod references;
 mod retry;
 mod rollback;
+mod rule_executions;
 mod rule_types;
 mod scripts;
 mod shapes;

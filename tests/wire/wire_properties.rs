@@ -160,6 +160,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         "ruleOwnerFilter",
         "conditionType",
         "regionFilter",
+        "filter",
+        "latestInPipelineExecution",
+        "startTimeRange",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -235,6 +238,11 @@ fn example(operation: Operation) -> Value {
             "stageName": "Deploy",
             "pipelineExecutionId": id,
             "conditionType": "ON_SUCCESS",
+        }),
+        "ListRuleExecutions" => json!({
+            "pipelineName": "P",
+            "filter": {"latestInPipelineExecution": {"pipelineExecutionId": id, "startTimeRange": "All"}},
+            "maxResults": 5,
         }),
         "ListRuleTypes" => json!({"ruleOwnerFilter": "AWS", "regionFilter": "us-east-1"}),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
