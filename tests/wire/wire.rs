@@ -827,6 +827,96 @@ async fn action_executions_and_their_errors_through_the_sdk() {
 }
 
 #[tokio::test]
+async fn rule_executions_and_a_missing_execution_through_the_sdk() {
+    use aws_sdk_codepipeline::operation::list_rule_executions::ListRuleExecutionsError;
+    use aws_sdk_codepipeline::types::{PipelineVariable, RuleExecutionFilter};
+    use pipesim::model::{Condition, ConditionResult, RuleDeclaration};
+
+    let server = server().await;
+    let client = client(&server);
+    let rule = RuleDeclaration::new("Branch", "VariableCheck")
+        .config("Variable", "#{variables.BRANCH}")
+        .config("Operator", "EQ")
+        .config("Value", "main");
+    let mut gated = pipesim::model::PipelineDeclaration::two_stage_example("P")
+        .v2(pipesim::model::ExecutionMode::Queued)
+        .variable("BRANCH", Some("main"));
+    let deploy = gated.stages.pop().unwrap();
+    gated
+        .stages
+        .push(deploy.before_entry(Condition::new(ConditionResult::Fail, vec![rule])));
+    server.simulator().create_pipeline(gated).await.unwrap();
+    let dev = client
+        .start_pipeline_execution()
+        .name("P")
+        .variables(
+            PipelineVariable::builder()
+                .name("BRANCH")
+                .value("dev")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = dev.pipeline_execution_id().unwrap();
+    server.simulator().advance(ACTION * 3).await;
+
+    let listed = client
+        .list_rule_executions()
+        .pipeline_name("P")
+        .filter(
+            RuleExecutionFilter::builder()
+                .pipeline_execution_id(id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let [run] = listed.rule_execution_details() else {
+        panic!("one rule run: {listed:?}");
+    };
+    assert_eq!(run.pipeline_execution_id(), Some(id));
+    assert_eq!(
+        (run.stage_name(), run.rule_name()),
+        (Some("Deploy"), Some("Branch"))
+    );
+    assert_eq!(run.status().unwrap().as_str(), "Failed");
+    let input = run.input().unwrap();
+    assert_eq!(input.rule_type_id().unwrap().provider(), "VariableCheck");
+    assert_eq!(
+        input.configuration().unwrap()["Variable"],
+        "#{variables.BRANCH}"
+    );
+    assert_eq!(input.resolved_configuration().unwrap()["Variable"], "dev");
+    let result = run.output().unwrap().execution_result().unwrap();
+    assert_eq!(
+        result.error_details().unwrap().code(),
+        Some("VariableCheckFailed")
+    );
+    assert!(listed.next_token().is_none());
+
+    let missing = RuleExecutionFilter::builder()
+        .pipeline_execution_id("00000000-0000-4000-8000-000000000000")
+        .build();
+    let err = client
+        .list_rule_executions()
+        .pipeline_name("P")
+        .filter(missing)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(
+            err,
+            ListRuleExecutionsError::PipelineExecutionNotFoundException(_)
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn rule_types_and_their_errors_through_the_sdk() {
     use aws_sdk_codepipeline::types::{RuleCategory, RuleOwner};
 
