@@ -38,7 +38,10 @@ impl PipelineEngine {
             next_token,
         )?;
         Ok(ListActionExecutionsOutput {
-            action_execution_details: runs.into_iter().map(|run| self.action_detail(run)).collect(),
+            action_execution_details: runs
+                .into_iter()
+                .map(|run| self.action_detail(run))
+                .collect(),
             next_token,
         })
     }

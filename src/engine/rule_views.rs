@@ -6,8 +6,8 @@
 use crate::error::Result;
 use crate::model::{
     ActionExecutionStatus, ArtifactDetail, ListRuleExecutionsOutput, RuleExecutionDetail,
-    RuleExecutionFilter, RuleExecutionInput, RuleExecutionOutput, RuleExecutionResult,
-    RuleOwner, RuleTypeId,
+    RuleExecutionFilter, RuleExecutionInput, RuleExecutionOutput, RuleExecutionResult, RuleOwner,
+    RuleTypeId,
 };
 
 use super::PipelineEngine;
@@ -37,7 +37,10 @@ impl PipelineEngine {
             next_token,
         )?;
         Ok(ListRuleExecutionsOutput {
-            rule_execution_details: runs.into_iter().filter_map(|run| self.rule_detail(run)).collect(),
+            rule_execution_details: runs
+                .into_iter()
+                .filter_map(|run| self.rule_detail(run))
+                .collect(),
             next_token,
         })
     }
@@ -54,7 +57,12 @@ impl PipelineEngine {
             Some(exec) => self.resolve_map(declaration, exec, rule.configuration.as_ref()),
             None => configuration.clone(),
         };
-        let other = |key: &str| rule.other.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let other = |key: &str| {
+            rule.other
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
         let input_artifacts = rule
             .other
             .get("inputArtifacts")
@@ -67,13 +75,12 @@ impl PipelineEngine {
             })
             .collect();
         let id = &rule.rule_type_id;
-        let execution_result = (run.status != ActionExecutionStatus::InProgress).then(|| {
-            RuleExecutionResult {
+        let execution_result =
+            (run.status != ActionExecutionStatus::InProgress).then(|| RuleExecutionResult {
                 external_execution_summary: run.summary.as_deref().map(str::to_owned),
                 error_details: run.error.as_deref().cloned(),
                 ..RuleExecutionResult::default()
-            }
-        });
+            });
         Some(RuleExecutionDetail {
             pipeline_execution_id: run.execution.to_string(),
             rule_execution_id: run.id.to_string(),

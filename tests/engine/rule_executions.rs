@@ -17,7 +17,9 @@ fn gated() -> PipelineDeclaration {
         .config("Operator", "EQ")
         .config("Value", "main");
     let deploy = pipeline.stages.pop().unwrap();
-    pipeline.stages.push(deploy.before_entry(Condition::new(ConditionResult::Fail, vec![rule])));
+    pipeline
+        .stages
+        .push(deploy.before_entry(Condition::new(ConditionResult::Fail, vec![rule])));
     pipeline
 }
 
@@ -43,8 +45,14 @@ async fn runs(sim: &Simulator, input: ListRuleExecutionsInput) -> Vec<RuleExecut
 async fn every_rule_run_is_listed_newest_first_with_its_rule_and_result() {
     let sim = sim();
     let (main, dev) = main_then_dev(&sim).await;
-    assert_eq!(status(&sim, "P", &main).await, PipelineExecutionStatus::Succeeded);
-    assert_eq!(status(&sim, "P", &dev).await, PipelineExecutionStatus::Failed);
+    assert_eq!(
+        status(&sim, "P", &main).await,
+        PipelineExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        status(&sim, "P", &dev).await,
+        PipelineExecutionStatus::Failed
+    );
 
     let listed = runs(&sim, "P".into()).await;
     let seen: Vec<_> = listed
@@ -74,7 +82,10 @@ async fn every_rule_run_is_listed_newest_first_with_its_rule_and_result() {
         assert_eq!(id.version.as_deref(), Some("1"));
         assert_eq!(run.input.configuration["Variable"], "#{variables.BRANCH}");
         assert_eq!(run.input.configuration["Operator"], "EQ");
-        assert_eq!(run.input.role_arn.as_deref(), Some(pipeline.role_arn.as_str()));
+        assert_eq!(
+            run.input.role_arn.as_deref(),
+            Some(pipeline.role_arn.as_str())
+        );
         assert_eq!(run.input.region.as_deref(), Some("us-east-1"));
         assert!(run.input.input_artifacts.is_empty());
     }
@@ -157,7 +168,11 @@ async fn rule_run_listings_refuse_bad_tokens_unknown_executions_and_pipelines() 
     // A token of another list is not one of this list's.
     let mut actions = ListActionExecutionsInput::new("P");
     actions.max_results = Some(1);
-    let foreign = sim.list_action_executions(actions).await.unwrap().next_token;
+    let foreign = sim
+        .list_action_executions(actions)
+        .await
+        .unwrap()
+        .next_token;
     let mut input = ListRuleExecutionsInput::new("P");
     input.next_token = foreign;
     assert_eq!(
