@@ -38,7 +38,6 @@ pub(super) fn rule_code(kind: CondKind, rule: u8) -> u16 {
 }
 
 /// The kind and rule a rule log code stands for.
-#[allow(dead_code, reason = "ListRuleExecutions reads the rule log back")]
 pub(super) fn rule_of_code(code: u16) -> (CondKind, u8) {
     (
         CondKind::ALL[usize::from(code / 8).min(2)],

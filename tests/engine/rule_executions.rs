@@ -205,3 +205,20 @@ async fn rule_run_listings_refuse_bad_tokens_unknown_executions_and_pipelines() 
          Member must have value greater than or equal to 1"
     );
 }
+
+#[tokio::test]
+async fn a_pipeline_keeps_as_many_rule_runs_as_executions_the_oldest_forgotten_first() {
+    let sim = builder().start_on_create(false).history_limit(2).build();
+    create(&sim, gated()).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(start(&sim, "P").await);
+        sim.advance(ACTION * 3).await;
+    }
+    let listed = runs(&sim, ListRuleExecutionsInput::from("P")).await;
+    let listed: Vec<&str> = listed
+        .iter()
+        .map(|r| r.pipeline_execution_id.as_str())
+        .collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()]);
+}

@@ -50,6 +50,8 @@ async fn observe(sim: &Simulator) -> Vec<String> {
         seen.push(format!("{list:?}"));
         let actions = sim.list_action_executions(name).await.unwrap();
         seen.push(format!("{actions:?}"));
+        let rules = sim.list_rule_executions(name).await.unwrap();
+        seen.push(format!("{rules:?}"));
         let arn = format!("arn:aws:codepipeline:us-east-1:123456789012:{name}");
         seen.push(format!(
             "{:?}",
