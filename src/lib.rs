@@ -44,14 +44,14 @@
 //! |---|---|
 //! | `ops` | one file per CodePipeline operation, by family: its shapes, modeled errors, validation and the one `apply` that live calls and replay share; the registry every list of operations is generated from |
 //! | [`model`] | the AWS shapes (serde, exact camelCase names) operations share, re-exports of every operation's own, the tables of the action and rule types AWS owns, and the service's input validation |
-//! | [`engine`] | the per-pipeline state machine: pure, synchronous, `now` passed in; every CodePipeline rule lives here once |
+//! | [`engine`] | the per-pipeline state machine: pure, synchronous, `now` passed in; every CodePipeline rule lives here once, stage conditions and the rules they run included |
 //! | [`service`] | [`Simulator`], the async handle: sharded state, short locks in a stated order, the call path, the harness API |
 //! | `sim` | the clock (virtual or real), seeded randomness, and the one timer heap that moves executions |
 //! | `sync` | the locks: parking_lot's, or shuttle's while the model checks run |
-//! | [`events`] | a stream of execution, stage and action transitions to wait on |
+//! | [`events`] | a stream of execution, stage, action, condition and rule transitions to wait on |
 //! | [`faults`] | fault rules and rate limits: errors, latency and throttling by rule, seeded |
 //! | [`persist`] | state files: the append-only journal of every change, replayed on restart |
-//! | [`scenario`] | scenario files: pipelines, behaviours, faults and limits in one reviewed file |
+//! | [`scenario`] | scenario files: pipelines, behaviours, scripted runs, faults and limits in one reviewed file |
 //! | [`error`] | [`Error`] and [`ErrorKind`](error::ErrorKind): every client-visible error with its wire name and HTTP status |
 //! | `server` | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs (feature `server`, on by default) |
 //! | `testing` | one-line in-process servers for Rust test suites that use an AWS SDK (feature `server`) |

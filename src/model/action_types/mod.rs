@@ -6,7 +6,7 @@
 //! artifacts it takes, and its settings where the docs give them. It serializes as
 //! `ListActionTypes` answers, so that operation can hand it out as is. Each entry names
 //! the AWS user guide page it was taken from; where the docs were unclear, the entry says
-//! which reading pipesim chose (and `docs/behaviour.md` lists it as a [choice]).
+//! which reading pipesim chose (and `docs/behaviour.md` lists it as a \[choice\]).
 //!
 //! What the table cannot say in the model's terms, a few properties that are required only
 //! when another has a given value, sits beside it in [`ConditionalRequirement`]s, which
@@ -100,7 +100,7 @@ pub struct ActionConfigurationProperty {
     pub required: bool,
     /// Whether it identifies the resource the action works on. AWS's own published
     /// `ListActionTypes` answer marks the required properties as keys; pipesim does the
-    /// same for every type [choice].
+    /// same for every type \[choice\].
     pub key: bool,
     /// Whether the value is masked (`****`) when the pipeline is read back.
     pub secret: bool,
