@@ -1,11 +1,19 @@
 //! Transitions: disabling a stage's inbound transition holds executions in front of the
 //! stage, under the rules of a locked stage (SUPERSEDED keeps the newest waiter, QUEUED
 //! and PARALLEL keep them all, oldest first); enabling it lets them in as the stage
-//! allows. A stage's outbound transition is the next stage's inbound one.
+//! allows, unless it was disabled for more than 30 days. A stage's outbound transition is
+//! the next stage's inbound one.
+
+use std::time::Duration;
 
 use crate::error::Result;
 use crate::events::EventKind;
-use crate::model::{StageTransitionType, Timestamp, TransitionState};
+use crate::model::{
+    PipelineExecutionStatus, StageExecutionStatus, StageTransitionType, Timestamp, TransitionState,
+};
+
+/// How long a transition may stay disabled and still let its held executions resume.
+const STALE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
 use super::{Effects, PipelineEngine, Transition};
 
@@ -31,14 +39,45 @@ impl PipelineEngine {
         let Some(runtime) = self.stages.get_mut(stage) else {
             return Ok(());
         };
-        runtime.inbound = Transition {
-            disabled: reason.map(str::to_owned),
-            changed: Some(now),
-        };
-        if reason.is_none() {
+        let was = std::mem::replace(
+            &mut runtime.inbound,
+            Transition {
+                disabled: reason.map(str::to_owned),
+                changed: Some(now),
+            },
+        );
+        if reason.is_some() {
+            return Ok(());
+        }
+        let disabled_since = was.disabled.and(was.changed);
+        if disabled_since.is_some_and(|since| now.since(since) > STALE_AFTER) {
+            self.drop_stale(stage, now, fx);
+        } else {
             self.release(stage, now, fx);
         }
         Ok(())
+    }
+
+    /// Ends the executions held in front of a stage whose transition was disabled for
+    /// more than 30 days: AWS does not resume them ("unless a new change is detected or
+    /// you manually rerun the pipeline"). They end `Stopped` [choice].
+    fn drop_stale(&mut self, stage: usize, now: Timestamp, fx: &mut Effects) {
+        let name = std::sync::Arc::clone(&self.plan.stages[stage].name);
+        let held: Vec<u64> = self.stages[stage].waiting.iter().copied().collect();
+        for held in held {
+            let summary = format!(
+                "The transition into stage '{name}' was disabled for more than 30 days, so the execution did not resume"
+            );
+            let stopped = PipelineExecutionStatus::Stopped;
+            self.finish(
+                held,
+                stopped,
+                StageExecutionStatus::Stopped,
+                Some(summary),
+                now,
+                fx,
+            );
+        }
     }
 
     /// Lets the executions held in front of an enabled stage in: the first, into a stage

@@ -223,3 +223,40 @@ async fn holding_and_releasing_at_a_transition_are_events() {
         }
     );
 }
+
+#[tokio::test]
+async fn executions_held_behind_a_transition_disabled_for_more_than_30_days_do_not_resume() {
+    let sim = sim();
+    create(&sim, two_stages("P").v2(ExecutionMode::Queued)).await;
+    hold_deploy(&sim).await;
+    let stale = start(&sim, "P").await;
+    sim.advance(std::time::Duration::from_secs(30 * 24 * 3600 + 1))
+        .await;
+    release_deploy(&sim).await;
+    let ended = execution(&sim, "P", &stale).await;
+    assert_eq!(ended.status, Stopped);
+    assert_eq!(
+        ended.status_summary.as_deref(),
+        Some(
+            "The transition into stage 'Deploy' was disabled for more than 30 days, so the execution did not resume"
+        )
+    );
+    assert!(held(&sim).await.is_empty());
+    // A new change goes through.
+    let fresh = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    assert_eq!(status(&sim, "P", &fresh).await, Succeeded);
+}
+
+#[tokio::test]
+async fn executions_held_for_30_days_or_less_resume() {
+    let sim = sim();
+    create(&sim, two_stages("P").v2(ExecutionMode::Queued)).await;
+    hold_deploy(&sim).await;
+    let held_id = start(&sim, "P").await;
+    sim.advance(std::time::Duration::from_secs(30 * 24 * 3600))
+        .await;
+    release_deploy(&sim).await;
+    sim.advance(ACTION).await;
+    assert_eq!(status(&sim, "P", &held_id).await, Succeeded);
+}
