@@ -44,12 +44,14 @@
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
 //! | `script.rs` | scripted action runs: how the next runs of an action end |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
+//! | `deployment_window.rs` | the `DeploymentWindow` rule: a cron expression in a time zone, whether a moment is inside it and when it next opens |
 
 pub(crate) mod action_log;
 mod action_views;
 mod admission;
 pub mod behaviour;
 mod control;
+pub(crate) mod deployment_window;
 pub(crate) mod execution;
 pub(crate) mod history;
 pub(crate) mod ids;
