@@ -30,6 +30,7 @@ use crate::model::{
 
 use super::execution::{Check, Position, RuleSlot, Run};
 use super::plan::{CondKind, FailurePlan};
+use super::rules::Verdict;
 use super::{ConditionLatest, Effects, PipelineEngine, RuleLatest, Timer};
 
 /// A rule run's number space in the rule log: its kind and its place in the condition.
@@ -154,12 +155,26 @@ impl PipelineEngine {
             return;
         };
         let kind = check.kind;
-        let outcome = match slot.scripted.as_deref() {
-            Some(end) => end.shown(None, "The rule failed"),
-            None => None,
+        let scripted = slot.scripted.as_deref();
+        let verdict = match scripted.and_then(|end| end.shown(None, "The rule failed")) {
+            Some(outcome) => Verdict::Ended(outcome),
+            None => self.evaluate_rule(seq, kind, rule, now),
         };
-        let outcome = outcome.unwrap_or_else(|| self.evaluate_rule(seq, kind, rule, now));
-        self.complete_rule(seq, rule, outcome, now, fx);
+        match verdict {
+            Verdict::Ended(outcome) => self.complete_rule(seq, rule, outcome, now, fx),
+            Verdict::WaitUntil(at) => {
+                let slot = self
+                    .executions
+                    .get_mut(&seq)
+                    .and_then(|exec| exec.run.as_mut())
+                    .and_then(|run| run.check.as_mut())
+                    .and_then(|check| check.rules.iter_mut().find(|r| r.rule == rule));
+                if let Some(slot) = slot {
+                    slot.due = at;
+                    fx.timer(at, Timer::RuleDue { seq, stage, rule });
+                }
+            }
+        }
     }
 
     /// Records the end of one running rule; when it was the last, the condition decides.

@@ -48,6 +48,7 @@
 //! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
 //! | `rules.rs` | what a rule checks: `VariableCheck`, `DeploymentWindow`, the others |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
+//! | `deployment_window.rs` | the `DeploymentWindow` rule: a cron expression in a time zone, whether a moment is inside it and when it next opens |
 
 pub(crate) mod action_log;
 mod action_views;

@@ -1,8 +1,9 @@
 //! What a rule of a stage condition checks, and whether a declared rule can be checked.
 //!
 //! pipesim evaluates the rules whose answer it can know: `VariableCheck` compares a
-//! variable of the execution with a value, and `DeploymentWindow` asks whether the
-//! simulated clock is inside a cron window. The others (`CloudWatchAlarm`,
+//! variable of the execution with a value, and `DeploymentWindow` waits, running, until
+//! the simulated clock is inside its cron window (the rule reference: a CloudWatchAlarm
+//! rule beside it "might succeed before the deployment window ... opens"). The others (`CloudWatchAlarm`,
 //! `LambdaInvoke`, `Commands`, `CodeBuild`) look at things outside the simulator, so
 //! they succeed unless a script says otherwise (`Simulator::script_rule`).
 
@@ -49,6 +50,14 @@ pub(crate) fn check(rule: &RuleDeclaration) -> Result<(), String> {
     }
 }
 
+/// What a rule found when it was due.
+pub(super) enum Verdict {
+    /// It ended.
+    Ended(RuleOutcome),
+    /// It keeps running until then: a deployment window that opens later.
+    WaitUntil(Timestamp),
+}
+
 impl PipelineEngine {
     /// What rule `rule` of the `kind` condition of the stage `seq` is inside finds now.
     pub(super) fn evaluate_rule(
@@ -57,7 +66,7 @@ impl PipelineEngine {
         kind: CondKind,
         rule: u8,
         now: Timestamp,
-    ) -> RuleOutcome {
+    ) -> Verdict {
         let exec = &self.executions[&seq];
         let declaration = self.declaration_of(exec);
         let stage = exec.run.as_ref().map_or(0, |run| usize::from(run.stage));
@@ -65,41 +74,43 @@ impl PipelineEngine {
             .of(&declaration.stages[stage])
             .and_then(|c| c.rule_list().get(usize::from(rule)));
         let Some(declared) = declared else {
-            return (Succeeded, None, None);
+            return Verdict::Ended((Succeeded, None, None));
         };
         match declared.rule_type_id.provider.as_str() {
             "VariableCheck" => {
                 let variable = declared.config_value("Variable").unwrap_or_default();
                 let resolved = self.resolve_value(declaration, exec, variable);
-                variable_check(
+                Verdict::Ended(variable_check(
                     variable,
                     &resolved,
                     declared.config_value("Operator").unwrap_or_default(),
                     declared.config_value("Value").unwrap_or_default(),
-                )
+                ))
             }
             "DeploymentWindow" => {
                 let cron = declared.config_value("Cron").unwrap_or_default();
                 let zone = declared.config_value("TimeZone");
-                match DeploymentWindow::parse(cron, zone) {
-                    Ok(window) if window.contains(now) => (
-                        Succeeded,
-                        Some(format!(
-                            "{} is inside the deployment window '{cron}'",
-                            now.to_rfc3339()
-                        )),
-                        None,
-                    ),
-                    _ => failed(
+                // Checked when the pipeline was declared; a window that never opens
+                // fails rather than waiting for ever.
+                let never = || {
+                    Verdict::Ended(failed(
                         "OutsideDeploymentWindow",
                         format!(
-                            "{} is outside the deployment window '{cron}'",
-                            now.to_rfc3339()
+                            "The deployment window '{cron}' does not open in the next five years"
                         ),
-                    ),
+                    ))
+                };
+                match DeploymentWindow::parse(cron, zone) {
+                    Ok(window) if window.contains(now) => Verdict::Ended((
+                        Succeeded,
+                        Some(format!("The deployment window '{cron}' is open")),
+                        None,
+                    )),
+                    Ok(window) => window.next_open(now).map_or_else(never, Verdict::WaitUntil),
+                    Err(_) => never(),
                 }
             }
-            _ => (Succeeded, None, None),
+            _ => Verdict::Ended((Succeeded, None, None)),
         }
     }
 }

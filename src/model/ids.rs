@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
@@ -59,24 +60,24 @@ impl Timestamp {
     /// This moment in UTC as RFC 3339 to the second (`2026-11-26T06:28:01Z`), the form
     /// of the date variables source actions output.
     pub fn to_rfc3339(self) -> String {
-        let secs = self.0 / 1000;
-        let (days, rest) = (secs / 86_400, secs % 86_400);
-        // Days to a civil date (Howard Hinnant's algorithm).
-        let z = days as i64 + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let t = self.to_utc().unwrap_or(DateTime::<Utc>::MAX_UTC);
         format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            rest / 3600,
-            rest / 60 % 60,
-            rest % 60
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
         )
+    }
+
+    /// This moment on chrono's calendar, the one calendar of the crate (RFC 3339 dates
+    /// here, deployment windows in the engine); `None` past the year 262143.
+    pub(crate) fn to_utc(self) -> Option<DateTime<Utc>> {
+        i64::try_from(self.0)
+            .ok()
+            .and_then(DateTime::from_timestamp_millis)
     }
 }
 

@@ -524,3 +524,96 @@ async fn checking_a_condition_and_its_rules_are_events() {
         ]
     );
 }
+
+/// An entry condition that lets Deploy run only on weekdays from 09:00 to 17:59 UTC.
+fn business_hours(cron: &str) -> impl FnOnce(StageDeclaration) -> StageDeclaration {
+    let window = RuleDeclaration::new("Hours", "DeploymentWindow")
+        .config("Cron", cron)
+        .config("TimeZone", "UTC");
+    move |deploy| deploy.before_entry(Condition::new(ConditionResult::Fail, vec![window]))
+}
+
+#[tokio::test]
+async fn a_deployment_window_rule_runs_until_its_window_opens() {
+    // The simulated clock starts on Wednesday 2025-01-01 at 00:00 UTC.
+    let sim = sim();
+    create(&sim, conditional(business_hours("0 0 9-17 ? * MON-FRI *"))).await;
+    let id = start(&sim, "P").await;
+    sim.advance(std::time::Duration::from_secs(9 * 3600 - 60))
+        .await;
+    let entry = deploy_state(&sim)
+        .await
+        .before_entry_condition_state
+        .unwrap();
+    let rule = entry.condition_states[0].rule_states[0]
+        .latest_execution
+        .clone()
+        .unwrap();
+    assert_eq!(
+        rule.status,
+        ActionExecutionStatus::InProgress,
+        "08:59: still closed"
+    );
+    assert_eq!(status(&sim, "P", &id).await, InProgress);
+
+    sim.advance(std::time::Duration::from_secs(60) + ACTION)
+        .await;
+    assert_eq!(status(&sim, "P", &id).await, Succeeded);
+    let entry = deploy_state(&sim)
+        .await
+        .before_entry_condition_state
+        .unwrap();
+    let rule = entry.condition_states[0].rule_states[0]
+        .latest_execution
+        .clone()
+        .unwrap();
+    assert_eq!(rule.status, ActionExecutionStatus::Succeeded);
+    assert_eq!(
+        rule.summary.as_deref(),
+        Some("The deployment window '0 0 9-17 ? * MON-FRI *' is open")
+    );
+    assert_eq!(rule.last_status_change.to_rfc3339(), "2025-01-01T09:00:00Z");
+}
+
+#[tokio::test]
+async fn a_deployment_window_that_never_opens_fails_its_rule() {
+    let sim = sim();
+    create(&sim, conditional(business_hours("0 0 0 30 FEB ? *"))).await;
+    let id = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    assert_eq!(status(&sim, "P", &id).await, Failed);
+    let entry = deploy_state(&sim)
+        .await
+        .before_entry_condition_state
+        .unwrap();
+    let rule = entry.condition_states[0].rule_states[0]
+        .latest_execution
+        .clone()
+        .unwrap();
+    assert_eq!(rule.error_details.unwrap().code, "OutsideDeploymentWindow");
+}
+
+#[tokio::test]
+async fn a_deployment_window_with_a_bad_cron_or_zone_is_refused_when_declared() {
+    let sim = sim();
+    for (cron, zone) in [
+        ("0 0 9 * *", "UTC"),
+        ("0 0 9-17 ? * MON-FRI *", "Mars/Olympus"),
+    ] {
+        let window = RuleDeclaration::new("Hours", "DeploymentWindow")
+            .config("Cron", cron)
+            .config("TimeZone", zone);
+        let condition = Condition::new(ConditionResult::Fail, vec![window]);
+        let err = sim
+            .create_pipeline(conditional(|s| s.before_entry(condition)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "InvalidStageDeclarationException");
+        assert!(
+            err.message()
+                .starts_with("Rule 'Hours' of stage 'Deploy': "),
+            "{}",
+            err.message()
+        );
+    }
+}
