@@ -914,6 +914,16 @@ async fn rule_executions_and_a_missing_execution_through_the_sdk() {
         ),
         "{err:?}"
     );
+    let list = |pipeline: &str| client.list_rule_executions().pipeline_name(pipeline);
+    assert_eq!(
+        code(list("P").max_results(0).send().await),
+        "ValidationException"
+    );
+    assert_eq!(code(list("Q").send().await), "PipelineNotFoundException");
+    assert_eq!(
+        code(list("P").next_token("not-a-token").send().await),
+        "InvalidNextTokenException"
+    );
 }
 
 #[tokio::test]
@@ -974,6 +984,13 @@ async fn rule_types_and_their_errors_through_the_sdk() {
         .send()
         .await;
     assert_eq!(code(bad_owner), "ValidationException");
+    // The model lists it though the input has no token: only a fault rule answers it.
+    let token = FaultRule::error("InvalidNextTokenException").operation("ListRuleTypes");
+    server.simulator().add_fault(token).unwrap();
+    assert_eq!(
+        code(client.list_rule_types().send().await),
+        "InvalidNextTokenException"
+    );
 }
 
 #[tokio::test]
