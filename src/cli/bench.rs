@@ -76,6 +76,9 @@ enum Scenario {
     /// A deploy failed and retried with `RetryStageExecution`, over and over.
     #[value(name = "retry/loop")]
     RetryLoop,
+    /// Executions through a stage with an entry and a success condition.
+    #[value(name = "conditions/gated")]
+    Gated,
 }
 
 impl Scenario {
@@ -89,6 +92,7 @@ impl Scenario {
             Scenario::SteadyState => "memory/steady-state",
             Scenario::ListActions => "actions/list",
             Scenario::RetryLoop => "retry/loop",
+            Scenario::Gated => "conditions/gated",
         }
     }
 }
@@ -160,6 +164,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
             Scenario::SteadyState => steady_state(args.seed, args.executions)?,
             Scenario::ListActions => bench_recovery::list_action_executions(args.seed, duration)?,
             Scenario::RetryLoop => bench_recovery::retry_loop(args.seed, duration)?,
+            Scenario::Gated => bench_recovery::gated_executions(args.seed, duration)?,
             _ => throughput(scenario, args.seed, threads, duration)?,
         };
         if args.json {

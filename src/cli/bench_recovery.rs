@@ -1,10 +1,12 @@
 //! The recovery scenarios of `pipesim bench`, on one thread and one pipeline in virtual
-//! time: reading the action history a busy pipeline keeps, and a fail-and-retry loop.
+//! time: reading the action history a busy pipeline keeps, a fail-and-retry loop, and
+//! executions through a stage with conditions.
 
 use std::time::{Duration, Instant};
 
 use pipesim::model::{
-    ExecutionMode, ListActionExecutionsInput, PipelineDeclaration, RetryStageExecutionInput,
+    Condition, ConditionResult, ExecutionMode, ListActionExecutionsInput, PipelineDeclaration,
+    RetryStageExecutionInput, RuleDeclaration,
 };
 use pipesim::{ActionResult, Simulator};
 
@@ -92,5 +94,56 @@ pub(super) fn retry_loop(seed: u64, duration: Duration) -> Result<Report, String
         }
         let seconds = started.elapsed().as_secs_f64();
         Ok(Report::throughput("retry/loop", ops, seconds, 1, errors))
+    })
+}
+
+/// Executions through a Deploy stage with an entry condition (a `VariableCheck`) and a
+/// success condition (a `CloudWatchAlarm`), 50 at a time on a PARALLEL pipeline, for
+/// `duration`: each op is one execution run to its end, its two conditions checked.
+pub(super) fn gated_executions(seed: u64, duration: Duration) -> Result<Report, String> {
+    current_thread_runtime()?.block_on(async {
+        let sim = simulator(seed);
+        let name = "bench-conditions";
+        let mut pipeline = PipelineDeclaration::two_stage_example(name)
+            .v2(ExecutionMode::Parallel)
+            .variable("BRANCH", Some("main"));
+        let on_main = RuleDeclaration::new("OnMain", "VariableCheck")
+            .config("Variable", "#{variables.BRANCH}")
+            .config("Operator", "EQ")
+            .config("Value", "main");
+        let quiet = RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors");
+        pipeline.stages[1] = std::mem::take(&mut pipeline.stages[1])
+            .before_entry(Condition::new(ConditionResult::Fail, vec![on_main]))
+            .on_success(Condition::new(ConditionResult::Rollback, vec![quiet]));
+        sim.create_pipeline(pipeline)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut ops, mut errors) = (0u64, 0u64);
+        let started = Instant::now();
+        while started.elapsed() < duration {
+            for _ in 0..50 {
+                if sim.start_pipeline_execution(name).await.is_err() {
+                    errors += 1;
+                }
+            }
+            // Fetch, the entry rule, Ship and the success rule: 100 ms each.
+            sim.advance(Duration::from_millis(400)).await;
+            ops += 50;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let stats = sim.pipeline_stats(name).map_err(|e| e.to_string())?;
+        if stats.active_executions != 0 {
+            return Err(format!(
+                "{} executions did not finish",
+                stats.active_executions
+            ));
+        }
+        Ok(Report::throughput(
+            "conditions/gated",
+            ops,
+            seconds,
+            1,
+            errors,
+        ))
     })
 }

@@ -663,8 +663,8 @@ fn serve_starts_an_execution_on_create_unless_told_not_to() {
 }
 
 #[test]
-fn bench_measures_the_action_history_and_a_retry_loop_without_errors() {
-    for scenario in ["actions/list", "retry/loop"] {
+fn bench_measures_the_action_history_a_retry_loop_and_conditions_without_errors() {
+    for scenario in ["actions/list", "retry/loop", "conditions/gated"] {
         let lines = json_lines(&[
             "bench",
             "--scenario",
