@@ -63,41 +63,30 @@ pub(crate) enum Record {
         at: u64,
         timer: Timer,
     },
-    /// A harness finished or held a running action; `code` and `message` are the
-    /// failure or summary it gave.
+    /// A harness finished or held a running action (or, with `rule`, a rule of the
+    /// condition being checked, named by `action`); `code` and `message` are the failure
+    /// or summary it gave.
     FinishAction {
         key: Key,
         at: u64,
         execution_id: String,
         stage: String,
         action: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rule: bool,
         result: ActionResult,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
-    /// A harness scripted how the next runs of a rule end.
-    ScriptRule {
-        key: Key,
-        stage: String,
-        rule: String,
-        runs: Vec<ActionEnd>,
-    },
-    /// A harness finished or held a running rule.
-    FinishRule {
-        key: Key,
-        at: u64,
-        execution_id: String,
-        stage: String,
-        rule: String,
-        end: ActionEnd,
-    },
-    /// A harness scripted how the next runs of an action end.
+    /// A harness scripted how the next runs of an action (or, with `rule`, a rule) end.
     ScriptAction {
         key: Key,
         stage: String,
         action: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rule: bool,
         runs: Vec<ActionEnd>,
     },
     Configure {

@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::faults::{FaultRule, RateLimit};
+use crate::service::harness::RunOf;
 use crate::{ActionEnd, ActionResult, Simulator};
 
 use super::{AdminAccess, AppState, protocol};
@@ -238,15 +239,18 @@ async fn advance(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
     ok(json!({ "now": state.sim.now() }))
 }
 
-/// Ends or holds a running action: `result` is `Succeeded`, `Failed` or `Held`, with an
-/// optional failure `code` and `message` (or a success's summary as `message`).
+/// Ends or holds a running action (or rule): `result` is `Succeeded`, `Failed` or `Held`,
+/// with an optional failure `code` and `message` (or a success's summary as `message`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FinishAction {
+struct FinishRun {
     pipeline: String,
     execution_id: String,
     stage: String,
-    action: String,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    rule: Option<String>,
     result: ActionResult,
     #[serde(default)]
     code: Option<String>,
@@ -259,26 +263,100 @@ struct FinishAction {
 }
 
 async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
-    let finish: FinishAction = match body(&bytes) {
+    finish(&state, &bytes, RunOf::Action).await
+}
+
+async fn finish_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    finish(&state, &bytes, RunOf::Rule).await
+}
+
+async fn finish(state: &AppState, bytes: &[u8], of: RunOf) -> Response {
+    let finish: FinishRun = match body(bytes) {
         Ok(finish) => finish,
         Err(answer) => return *answer,
     };
-    let sim = scoped(&state, finish.account.as_deref(), finish.region.as_deref());
+    let name = match named(of, finish.action.as_deref(), finish.rule.as_deref()) {
+        Ok(name) => name,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(state, finish.account.as_deref(), finish.region.as_deref());
     let end = ActionEnd {
         result: finish.result,
-        code: finish.code,
-        message: finish.message,
+        code: finish.code.clone(),
+        message: finish.message.clone(),
     };
-    let finished = sim
-        .finish_action(
-            &finish.pipeline,
-            &finish.execution_id,
-            &finish.stage,
-            &finish.action,
-            end,
-        )
-        .await;
+    let run = (
+        finish.execution_id.as_str(),
+        finish.stage.as_str(),
+        name,
+        of,
+    );
+    let finished = sim.finish_run(&finish.pipeline, run, end).await;
     answered(finished.map(|()| json!({})))
+}
+
+/// Scripts how the next runs of one action (or rule) end.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScriptRuns {
+    pipeline: String,
+    stage: String,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    rule: Option<String>,
+    runs: Vec<ActionEnd>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+async fn script_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    script(&state, &bytes, RunOf::Action).await
+}
+
+async fn script_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    script(&state, &bytes, RunOf::Rule).await
+}
+
+async fn script(state: &AppState, bytes: &[u8], of: RunOf) -> Response {
+    let script: ScriptRuns = match body(bytes) {
+        Ok(script) => script,
+        Err(answer) => return *answer,
+    };
+    let name = match named(of, script.action.as_deref(), script.rule.as_deref()) {
+        Ok(name) => name,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(state, script.account.as_deref(), script.region.as_deref());
+    let what = (script.stage.as_str(), name, of);
+    let scripted = sim
+        .script_runs(&script.pipeline, what, script.runs.clone())
+        .await;
+    answered(scripted.and_then(|()| {
+        let left = sim.runs_left(&script.pipeline, what)?;
+        Ok(json!({ "runsLeft": left }))
+    }))
+}
+
+/// The action or rule a body names: `/actions/...` calls take `action`, `/rules/...`
+/// calls `rule`.
+fn named<'a>(
+    of: RunOf,
+    action: Option<&'a str>,
+    rule: Option<&'a str>,
+) -> Result<&'a str, Box<Response>> {
+    let (wanted, other, key) = match of {
+        RunOf::Action => (action, rule, "action"),
+        RunOf::Rule => (rule, action, "rule"),
+    };
+    match (wanted, other) {
+        (Some(name), None) => Ok(name),
+        _ => Err(Box::new(bad_request(format!(
+            "the body is not the JSON this call takes: it names the {key} with `{key}` alone"
+        )))),
+    }
 }
 
 /// Holds a running action until `/_pipesim/actions/finish` ends it.
@@ -297,101 +375,6 @@ async fn hold_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Respon
         )
         .await;
     answered(held.map(|()| json!({})))
-}
-
-/// Scripts how the next runs of one action end.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ScriptAction {
-    pipeline: String,
-    stage: String,
-    action: String,
-    runs: Vec<ActionEnd>,
-    #[serde(default)]
-    account: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-}
-
-async fn script_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
-    let script: ScriptAction = match body(&bytes) {
-        Ok(script) => script,
-        Err(answer) => return *answer,
-    };
-    let sim = scoped(&state, script.account.as_deref(), script.region.as_deref());
-    let (pipeline, stage, action) = (&script.pipeline, &script.stage, &script.action);
-    let scripted = sim
-        .script_action(pipeline, stage, action, script.runs)
-        .await;
-    answered(scripted.and_then(|()| {
-        let left = sim.scripted_runs_left(pipeline, stage, action)?;
-        Ok(json!({ "runsLeft": left }))
-    }))
-}
-
-/// Ends or holds a running rule of a stage's condition, as `FinishAction` an action.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FinishRule {
-    pipeline: String,
-    execution_id: String,
-    stage: String,
-    rule: String,
-    result: ActionResult,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    account: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-}
-
-async fn finish_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
-    let finish: FinishRule = match body(&bytes) {
-        Ok(finish) => finish,
-        Err(answer) => return *answer,
-    };
-    let sim = scoped(&state, finish.account.as_deref(), finish.region.as_deref());
-    let end = ActionEnd {
-        result: finish.result,
-        code: finish.code,
-        message: finish.message,
-    };
-    let (pipeline, id, stage) = (&finish.pipeline, &finish.execution_id, &finish.stage);
-    let finished = sim
-        .finish_rule(pipeline, id, stage, &finish.rule, end)
-        .await;
-    answered(finished.map(|()| json!({})))
-}
-
-/// Scripts how the next runs of one rule end.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ScriptRule {
-    pipeline: String,
-    stage: String,
-    rule: String,
-    runs: Vec<ActionEnd>,
-    #[serde(default)]
-    account: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-}
-
-async fn script_rule(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
-    let script: ScriptRule = match body(&bytes) {
-        Ok(script) => script,
-        Err(answer) => return *answer,
-    };
-    let sim = scoped(&state, script.account.as_deref(), script.region.as_deref());
-    let (pipeline, stage, rule) = (&script.pipeline, &script.stage, &script.rule);
-    let scripted = sim.script_rule(pipeline, stage, rule, script.runs).await;
-    answered(scripted.and_then(|()| {
-        let left = sim.scripted_rule_runs_left(pipeline, stage, rule)?;
-        Ok(json!({ "runsLeft": left }))
-    }))
 }
 
 /// A harness call's answer: its JSON, or 400 with the error's type and message.

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::*;
-use crate::model::PipelineDeclaration;
+use crate::model::{
+    Condition, ConditionResult, ExecutionMode, PipelineDeclaration, RuleDeclaration,
+};
 
 const SIGNED_BY_111: &str = "AWS4-HMAC-SHA256 Credential=111111111111/20250101/eu-west-1/codepipeline/aws4_request, SignedHeaders=host;x-amz-target, Signature=00";
 
@@ -548,6 +550,17 @@ async fn admin_bad_input_is_a_400_saying_what_is_wrong() {
             json!({"pipeline": "P"}),
             "the body is not the JSON this call takes: missing field `executionId`",
         ),
+        (
+            "/_pipesim/actions/script",
+            json!({"pipeline": "P", "stage": "Deploy", "rule": "R", "runs": []}),
+            "the body is not the JSON this call takes: it names the action with `action` alone",
+        ),
+        (
+            "/_pipesim/rules/finish",
+            json!({"pipeline": "P", "executionId": "x", "stage": "Deploy", "action": "Ship",
+                   "result": "Failed"}),
+            "the body is not the JSON this call takes: it names the rule with `rule` alone",
+        ),
     ];
     for (path, body, expected) in cases {
         let answer = send(&app, admin("POST", path, body)).await;
@@ -752,6 +765,55 @@ async fn admin_scripts_holds_and_fails_actions_with_their_messages() {
     assert!(
         admin_error(&not_running, StatusCode::BAD_REQUEST)
             .starts_with("ValidationException: Action 'Ship'")
+    );
+}
+
+#[tokio::test]
+async fn admin_scripts_and_finishes_the_rules_of_stage_conditions() {
+    let app = app();
+    let mut pipeline = PipelineDeclaration::two_stage_example("P").v2(ExecutionMode::Queued);
+    let alarm = RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors");
+    pipeline.stages[1] = std::mem::take(&mut pipeline.stages[1])
+        .on_success(Condition::new(ConditionResult::Fail, vec![alarm]));
+    let created = call(&app, "CreatePipeline", json!({ "pipeline": pipeline })).await;
+    assert_eq!(created.status, StatusCode::OK);
+    let script = json!({"pipeline": "P", "stage": "Deploy", "rule": "Quiet",
+        "runs": [{"result": "Held"}]});
+    let answer = send(&app, admin("POST", "/_pipesim/rules/script", script)).await;
+    assert_eq!(answer.json(), json!({"runsLeft": 1}));
+    let id = call(&app, "StartPipelineExecution", json!({"name": "P"}))
+        .await
+        .json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    send(
+        &app,
+        admin("POST", "/_pipesim/clock/advance", json!({"seconds": 600})),
+    )
+    .await;
+    let execution = json!({"pipelineName": "P", "pipelineExecutionId": id});
+    let running = call(&app, "GetPipelineExecution", execution.clone())
+        .await
+        .json();
+    assert_eq!(
+        running["pipelineExecution"]["status"], "InProgress",
+        "the rule is held"
+    );
+    let fail = json!({"pipeline": "P", "executionId": id, "stage": "Deploy", "rule": "Quiet",
+        "result": "Failed", "code": "AlarmInAlarm", "message": "errors is in ALARM"});
+    let failed = send(&app, admin("POST", "/_pipesim/rules/finish", fail)).await;
+    assert_eq!(failed.status, StatusCode::OK);
+    let ended = call(&app, "GetPipelineExecution", execution).await.json();
+    assert_eq!(ended["pipelineExecution"]["status"], "Failed");
+    let runs = call(&app, "ListRuleExecutions", json!({"pipelineName": "P"}))
+        .await
+        .json();
+    let run = &runs["ruleExecutionDetails"][0];
+    assert_eq!(run["status"], "Failed");
+    assert_eq!(
+        run["output"]["executionResult"]["errorDetails"],
+        json!({"code": "AlarmInAlarm", "message": "errors is in ALARM"})
     );
 }
 

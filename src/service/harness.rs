@@ -7,6 +7,7 @@
 //! settings under its engine's lock.
 
 use crate::engine::behaviour::{ActionEnd, ActionResult, PipelineSettings};
+use crate::engine::{Effects, PipelineEngine};
 use crate::error::Result;
 use crate::faults::{FaultRule, FaultRuleStatus, Faults, InvalidRule, RateLimit, RateLimitStatus};
 use crate::model::Timestamp;
@@ -26,6 +27,49 @@ pub struct PipelineStats {
     pub remembered_tokens: usize,
     /// Action runs retained for `ListActionExecutions`.
     pub retained_action_runs: usize,
+}
+
+/// What a harness call finishes or scripts: an action, or a rule of a stage's
+/// conditions. Both are journaled as the same record, `rule` telling which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunOf {
+    Action,
+    Rule,
+}
+
+impl RunOf {
+    pub(crate) fn from_record(rule: bool) -> Self {
+        if rule { RunOf::Rule } else { RunOf::Action }
+    }
+
+    /// Ends or holds the running `name` of `stage` in `execution_id`.
+    pub(crate) fn finish(
+        self,
+        engine: &mut PipelineEngine,
+        (execution_id, stage, name): (&str, &str, &str),
+        end: &ActionEnd,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) -> Result<()> {
+        match self {
+            RunOf::Action => engine.finish_action(execution_id, stage, name, end, now, fx),
+            RunOf::Rule => engine.finish_rule(execution_id, stage, name, end, now, fx),
+        }
+    }
+
+    /// Scripts the next runs of `name` of `stage`.
+    pub(crate) fn script(
+        self,
+        engine: &mut PipelineEngine,
+        stage: &str,
+        name: &str,
+        runs: Vec<ActionEnd>,
+    ) -> Result<()> {
+        match self {
+            RunOf::Action => engine.script_action(stage, name, runs),
+            RunOf::Rule => engine.script_rule(stage, name, runs),
+        }
+    }
 }
 
 impl Simulator {
@@ -48,27 +92,8 @@ impl Simulator {
         action: &str,
         end: impl Into<ActionEnd>,
     ) -> Result<()> {
-        let end = end.into();
-        let mut violations = Violations::default();
-        end.check("end", &mut violations);
-        violations.finish()?;
-        let slot = self.pipeline(pipeline)?;
-        let (out, seq) = self.inner.change_engine(
-            &slot,
-            |key, at| Record::FinishAction {
-                key,
-                at,
-                execution_id: execution_id.to_owned(),
-                stage: stage.to_owned(),
-                action: action.to_owned(),
-                result: end.result,
-                code: end.code.clone(),
-                message: end.message.clone(),
-            },
-            |engine, now, fx| engine.finish_action(execution_id, stage, action, &end, now, fx),
-        );
-        self.inner.durable(seq).await?;
-        out
+        let run = (execution_id, stage, action, RunOf::Action);
+        self.finish_run(pipeline, run, end.into()).await
     }
 
     /// Holds a running action: it runs until [`finish_action`](Self::finish_action)
@@ -119,25 +144,9 @@ impl Simulator {
         action: &str,
         runs: impl IntoIterator<Item = ActionEnd>,
     ) -> Result<()> {
-        let runs: Vec<ActionEnd> = runs.into_iter().collect();
-        let mut violations = Violations::default();
-        for (i, end) in runs.iter().enumerate() {
-            end.check(&format!("runs.{}", i + 1), &mut violations);
-        }
-        violations.finish()?;
-        let slot = self.pipeline(pipeline)?;
-        let (out, seq) = self.inner.change_engine(
-            &slot,
-            |key, _| Record::ScriptAction {
-                key,
-                stage: stage.to_owned(),
-                action: action.to_owned(),
-                runs: runs.clone(),
-            },
-            |engine, _, _| engine.script_action(stage, action, runs.clone()),
-        );
-        self.inner.durable(seq).await?;
-        out
+        let runs = runs.into_iter().collect();
+        self.script_runs(pipeline, (stage, action, RunOf::Action), runs)
+            .await
     }
 
     /// Scripts how the next runs of one rule of a stage's conditions end, as
@@ -154,25 +163,9 @@ impl Simulator {
         rule: &str,
         runs: impl IntoIterator<Item = ActionEnd>,
     ) -> Result<()> {
-        let runs: Vec<ActionEnd> = runs.into_iter().collect();
-        let mut violations = Violations::default();
-        for (i, end) in runs.iter().enumerate() {
-            end.check(&format!("runs.{}", i + 1), &mut violations);
-        }
-        violations.finish()?;
-        let slot = self.pipeline(pipeline)?;
-        let (out, seq) = self.inner.change_engine(
-            &slot,
-            |key, _| Record::ScriptRule {
-                key,
-                stage: stage.to_owned(),
-                rule: rule.to_owned(),
-                runs: runs.clone(),
-            },
-            |engine, _, _| engine.script_rule(stage, rule, runs.clone()),
-        );
-        self.inner.durable(seq).await?;
-        out
+        let runs = runs.into_iter().collect();
+        self.script_runs(pipeline, (stage, rule, RunOf::Rule), runs)
+            .await
     }
 
     /// Ends a running rule of a stage's condition now, or holds it (`Held`), as
@@ -190,22 +183,63 @@ impl Simulator {
         rule: &str,
         end: impl Into<ActionEnd>,
     ) -> Result<()> {
-        let end = end.into();
+        let run = (execution_id, stage, rule, RunOf::Rule);
+        self.finish_run(pipeline, run, end.into()).await
+    }
+
+    /// Ends or holds one running action or rule, journaled.
+    pub(crate) async fn finish_run(
+        &self,
+        pipeline: &str,
+        (execution_id, stage, name, of): (&str, &str, &str, RunOf),
+        end: ActionEnd,
+    ) -> Result<()> {
         let mut violations = Violations::default();
         end.check("end", &mut violations);
         violations.finish()?;
         let slot = self.pipeline(pipeline)?;
         let (out, seq) = self.inner.change_engine(
             &slot,
-            |key, at| Record::FinishRule {
+            |key, at| Record::FinishAction {
                 key,
                 at,
                 execution_id: execution_id.to_owned(),
                 stage: stage.to_owned(),
-                rule: rule.to_owned(),
-                end: end.clone(),
+                action: name.to_owned(),
+                rule: of == RunOf::Rule,
+                result: end.result,
+                code: end.code.clone(),
+                message: end.message.clone(),
             },
-            |engine, now, fx| engine.finish_rule(execution_id, stage, rule, &end, now, fx),
+            |engine, now, fx| of.finish(engine, (execution_id, stage, name), &end, now, fx),
+        );
+        self.inner.durable(seq).await?;
+        out
+    }
+
+    /// Scripts the next runs of one action or rule, journaled.
+    pub(crate) async fn script_runs(
+        &self,
+        pipeline: &str,
+        (stage, name, of): (&str, &str, RunOf),
+        runs: Vec<ActionEnd>,
+    ) -> Result<()> {
+        let mut violations = Violations::default();
+        for (i, end) in runs.iter().enumerate() {
+            end.check(&format!("runs.{}", i + 1), &mut violations);
+        }
+        violations.finish()?;
+        let slot = self.pipeline(pipeline)?;
+        let (out, seq) = self.inner.change_engine(
+            &slot,
+            |key, _| Record::ScriptAction {
+                key,
+                stage: stage.to_owned(),
+                action: name.to_owned(),
+                rule: of == RunOf::Rule,
+                runs: runs.clone(),
+            },
+            |engine, _, _| of.script(engine, stage, name, runs.clone()),
         );
         self.inner.durable(seq).await?;
         out
@@ -221,9 +255,7 @@ impl Simulator {
         stage: &str,
         rule: &str,
     ) -> Result<usize> {
-        let slot = self.pipeline(pipeline)?;
-        let left = slot.engine.lock().scripted_runs_left(stage, rule, true);
-        Ok(left)
+        self.runs_left(pipeline, (stage, rule, RunOf::Rule))
     }
 
     /// How many scripted runs an action has left.
@@ -231,8 +263,20 @@ impl Simulator {
     /// # Errors
     /// `PipelineNotFoundException`.
     pub fn scripted_runs_left(&self, pipeline: &str, stage: &str, action: &str) -> Result<usize> {
+        self.runs_left(pipeline, (stage, action, RunOf::Action))
+    }
+
+    /// How many scripted runs an action or rule has left.
+    pub(crate) fn runs_left(
+        &self,
+        pipeline: &str,
+        (stage, name, of): (&str, &str, RunOf),
+    ) -> Result<usize> {
         let slot = self.pipeline(pipeline)?;
-        let left = slot.engine.lock().scripted_runs_left(stage, action, false);
+        let left = slot
+            .engine
+            .lock()
+            .scripted_runs_left(stage, name, of == RunOf::Rule);
         Ok(left)
     }
 

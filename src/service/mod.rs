@@ -56,7 +56,7 @@ use crate::sim::scheduler::Scheduler;
 mod builder;
 mod call;
 mod driver;
-mod harness;
+pub(crate) mod harness;
 #[cfg(test)]
 mod model_check;
 mod registry;

@@ -28,6 +28,7 @@ use crate::model::Timestamp;
 use crate::ops::{Op, with_operations};
 use crate::persist::{Key, Record, Snapshot};
 
+use super::harness::RunOf;
 use super::{Cx, Inner, PipelineSlot, TimerItem};
 
 /// Copies of one timer of one pipeline: when each was scheduled (a running count, so
@@ -274,6 +275,7 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             execution_id,
             stage,
             action,
+            rule,
             result,
             code,
             message,
@@ -283,38 +285,21 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
                 code,
                 message,
             };
-            let _ = e.finish_action(&execution_id, &stage, &action, &end, at, fx);
-        }),
-        Record::ScriptRule {
-            key,
-            stage,
-            rule,
-            runs,
-        } => match slot(inner, &key) {
-            Some(slot) => slot.engine.lock().script_rule(&stage, &rule, runs).is_ok(),
-            None => false,
-        },
-        Record::FinishRule {
-            key,
-            at,
-            execution_id,
-            stage,
-            rule,
-            end,
-        } => call(inner, pending, &key, at, |e, at, fx| {
-            let _ = e.finish_rule(&execution_id, &stage, &rule, &end, at, fx);
+            let run = (execution_id.as_str(), stage.as_str(), action.as_str());
+            let _ = RunOf::from_record(rule).finish(e, run, &end, at, fx);
         }),
         Record::ScriptAction {
             key,
             stage,
             action,
+            rule,
             runs,
         } => match slot(inner, &key) {
-            Some(slot) => slot
-                .engine
-                .lock()
-                .script_action(&stage, &action, runs)
-                .is_ok(),
+            Some(slot) => {
+                let mut engine = slot.engine.lock();
+                let of = RunOf::from_record(rule);
+                of.script(&mut engine, &stage, &action, runs).is_ok()
+            }
             None => false,
         },
         Record::Configure { key, settings } => match slot(inner, &key) {

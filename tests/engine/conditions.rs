@@ -38,6 +38,16 @@ async fn deploy_state(sim: &Simulator) -> StageState {
     sim.get_pipeline_state("P").await.unwrap().stage_states[1].clone()
 }
 
+/// The latest run of Deploy's first entry rule.
+async fn entry_rule(sim: &Simulator) -> RuleExecution {
+    let entry = deploy_state(sim)
+        .await
+        .before_entry_condition_state
+        .unwrap();
+    let rule = &entry.condition_states[0].rule_states[0];
+    rule.latest_execution.clone().expect("the rule has run")
+}
+
 #[tokio::test]
 async fn an_entry_condition_that_fails_fails_the_stage_before_its_actions_run() {
     let sim = sim();
@@ -541,14 +551,7 @@ async fn a_deployment_window_rule_runs_until_its_window_opens() {
     let id = start(&sim, "P").await;
     sim.advance(std::time::Duration::from_secs(9 * 3600 - 60))
         .await;
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
-    let rule = entry.condition_states[0].rule_states[0]
-        .latest_execution
-        .clone()
-        .unwrap();
+    let rule = entry_rule(&sim).await;
     assert_eq!(
         rule.status,
         ActionExecutionStatus::InProgress,
@@ -559,14 +562,7 @@ async fn a_deployment_window_rule_runs_until_its_window_opens() {
     sim.advance(std::time::Duration::from_secs(60) + ACTION)
         .await;
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
-    let rule = entry.condition_states[0].rule_states[0]
-        .latest_execution
-        .clone()
-        .unwrap();
+    let rule = entry_rule(&sim).await;
     assert_eq!(rule.status, ActionExecutionStatus::Succeeded);
     assert_eq!(
         rule.summary.as_deref(),
@@ -582,14 +578,7 @@ async fn a_deployment_window_that_never_opens_fails_its_rule() {
     let id = start(&sim, "P").await;
     sim.advance(ACTION * 2).await;
     assert_eq!(status(&sim, "P", &id).await, Failed);
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
-    let rule = entry.condition_states[0].rule_states[0]
-        .latest_execution
-        .clone()
-        .unwrap();
+    let rule = entry_rule(&sim).await;
     assert_eq!(rule.error_details.unwrap().code, "OutsideDeploymentWindow");
 }
 

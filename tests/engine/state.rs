@@ -28,6 +28,14 @@ fn builder() -> SimulatorBuilder {
         .action_outcome(Outcome::FailWithProbability(0.3))
 }
 
+/// [`builder`] with actions that always succeed and pipelines that start nothing by
+/// themselves: for the tests that fail actions and rules on purpose.
+fn scripted() -> SimulatorBuilder {
+    builder()
+        .action_outcome(Outcome::Succeed)
+        .start_on_create(false)
+}
+
 /// Everything a client can see of the simulator.
 async fn observe(sim: &Simulator) -> Vec<String> {
     let mut seen = vec![format!("now {:?}", sim.now())];
@@ -468,15 +476,7 @@ async fn an_outdated_approval_a_cancelling_execution_and_a_pending_create_execut
 #[tokio::test]
 async fn a_retried_stage_survives_a_restart_mid_run() {
     let (_dir, path) = state_file();
-    let quiet_failures = || {
-        builder()
-            .action_outcome(Outcome::Succeed)
-            .start_on_create(false)
-    };
-    let sim = quiet_failures()
-        .seed(SEED)
-        .open(&path, Fsync::Always)
-        .unwrap();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     let id = start(&sim, "P").await;
     sim.advance(ACTION).await;
@@ -488,7 +488,7 @@ async fn a_retried_stage_survives_a_restart_mid_run() {
     let before = observe(&sim).await;
     drop(sim);
 
-    let reopened = quiet_failures().open(&path, Fsync::Always).unwrap();
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
     assert_eq!(observe(&reopened).await, before);
     reopened.advance(ACTION).await;
     assert_eq!(
@@ -500,15 +500,7 @@ async fn a_retried_stage_survives_a_restart_mid_run() {
 #[tokio::test]
 async fn a_rollback_survives_a_restart_with_its_target() {
     let (_dir, path) = state_file();
-    let quiet_failures = || {
-        builder()
-            .action_outcome(Outcome::Succeed)
-            .start_on_create(false)
-    };
-    let sim = quiet_failures()
-        .seed(SEED)
-        .open(&path, Fsync::Always)
-        .unwrap();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     let good = start(&sim, "P").await;
     sim.advance(ACTION * 2).await;
@@ -520,7 +512,7 @@ async fn a_rollback_survives_a_restart_with_its_target() {
     let before = observe(&sim).await;
     drop(sim);
 
-    let reopened = quiet_failures().open(&path, Fsync::Always).unwrap();
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
     assert_eq!(observe(&reopened).await, before);
     reopened.advance(ACTION).await;
     assert_eq!(
@@ -532,12 +524,7 @@ async fn a_rollback_survives_a_restart_with_its_target() {
 #[tokio::test]
 async fn scripts_and_held_actions_survive_restarts_from_the_journal_and_the_snapshot() {
     let (_dir, path) = state_file();
-    let quiet = || {
-        builder()
-            .action_outcome(Outcome::Succeed)
-            .start_on_create(false)
-    };
-    let sim = quiet().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
     create(&sim, two_stages("P")).await;
     let fail = |message: &str| pipesim::ActionEnd::failed(message).code("Scripted");
     sim.script_action("P", "Deploy", "Ship", [fail("first"), fail("second")])
@@ -555,14 +542,14 @@ async fn scripts_and_held_actions_survive_restarts_from_the_journal_and_the_snap
 
     // The first reopening replays the journal; the second restores its snapshot.
     for _ in 0..2 {
-        let reopened = quiet().open(&path, Fsync::Always).unwrap();
+        let reopened = scripted().open(&path, Fsync::Always).unwrap();
         assert_eq!(observe(&reopened).await, before);
         assert_eq!(
             reopened.scripted_runs_left("P", "Deploy", "Ship").unwrap(),
             1
         );
     }
-    let reopened = quiet().open(&path, Fsync::Always).unwrap();
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
     reopened.advance(ACTION * 10).await;
     assert_eq!(
         status(&reopened, "P", &held).await,
@@ -596,12 +583,7 @@ async fn scripts_and_held_actions_survive_restarts_from_the_journal_and_the_snap
 #[tokio::test]
 async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
     let (_dir, path) = state_file();
-    let quiet = || {
-        builder()
-            .action_outcome(Outcome::Succeed)
-            .start_on_create(false)
-    };
-    let sim = quiet().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
     let alarm = RuleDeclaration::new("Quiet", "CloudWatchAlarm").config("AlarmName", "errors");
     let mut pipeline = two_stages("P").v2(ExecutionMode::Queued);
     pipeline.stages[1] = std::mem::take(&mut pipeline.stages[1])
@@ -620,7 +602,7 @@ async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
 
     // The first reopening replays the journal; the second restores its snapshot.
     for _ in 0..2 {
-        let reopened = quiet().open(&path, Fsync::Always).unwrap();
+        let reopened = scripted().open(&path, Fsync::Always).unwrap();
         assert_eq!(observe(&reopened).await, before);
         assert_eq!(
             reopened
@@ -629,7 +611,7 @@ async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
             0
         );
     }
-    let reopened = quiet().open(&path, Fsync::Always).unwrap();
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
     reopened.advance(ACTION).await;
     assert_eq!(
         status(&reopened, "P", &first).await,

@@ -30,7 +30,7 @@ pub struct ListActionExecutionsInput {
 }
 
 impl ListActionExecutionsInput {
-    /// The first page of `pipeline`'s action runs.
+    /// The first page of `pipeline`'s action (or rule) runs.
     pub fn new(pipeline: impl Into<String>) -> Self {
         Self {
             pipeline_name: pipeline.into(),
@@ -48,14 +48,14 @@ impl ListActionExecutionsInput {
     }
 }
 
-/// Which runs `ListActionExecutions` lists.
+/// Which runs `ListActionExecutions` (and `ListRuleExecutions`) lists.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionExecutionFilter {
     /// Every run of this execution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline_execution_id: Option<String>,
-    /// The runs of this execution, all or each action's latest.
+    /// The runs of this execution, all or each action's (or rule's) latest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_in_pipeline_execution: Option<LatestInPipelineExecutionFilter>,
 }
@@ -235,7 +235,7 @@ impl Op for ListActionExecutions {
 
 /// The model's constraints on the filter of `ListActionExecutions` and
 /// `ListRuleExecutions` (their filters have the same members).
-pub(crate) fn filter_constraints(
+fn filter_constraints(
     v: &mut Violations,
     execution: Option<&str>,
     latest: Option<&LatestInPipelineExecutionFilter>,

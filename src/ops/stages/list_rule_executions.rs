@@ -6,63 +6,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::validate::Violations;
-use crate::model::{
-    ActionExecutionStatus, ArtifactDetail, ErrorDetails, LatestInPipelineExecutionFilter,
-    RuleTypeId, Timestamp,
-};
-use crate::ops::executions::filter_constraints;
+use crate::model::{ActionExecutionStatus, ArtifactDetail, ErrorDetails, RuleTypeId, Timestamp};
+use crate::ops::executions::ListActionExecutions;
 use crate::ops::{Op, Operation};
 use crate::service::Cx;
 
-/// `ListRuleExecutions` input.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListRuleExecutionsInput {
-    /// The pipeline.
-    #[serde(default)]
-    pub pipeline_name: String,
-    /// Only the runs of one execution.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<RuleExecutionFilter>,
-    /// 1..100; 100 when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_results: Option<i64>,
-    /// From a previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
+/// `ListRuleExecutions` input: the service model gives it the members of
+/// `ListActionExecutions`' (`pipelineName`, `filter`, `maxResults`, `nextToken`), and the
+/// two are checked alike.
+pub type ListRuleExecutionsInput = crate::ops::executions::ListActionExecutionsInput;
 
-impl ListRuleExecutionsInput {
-    /// The first page of `pipeline`'s rule runs.
-    pub fn new(pipeline: impl Into<String>) -> Self {
-        Self {
-            pipeline_name: pipeline.into(),
-            ..Self::default()
-        }
-    }
-
-    /// The same list, of the runs of execution `id` only.
-    pub fn of_execution(mut self, id: impl Into<String>) -> Self {
-        self.filter = Some(RuleExecutionFilter {
-            pipeline_execution_id: Some(id.into()),
-            latest_in_pipeline_execution: None,
-        });
-        self
-    }
-}
-
-/// Which runs `ListRuleExecutions` lists.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleExecutionFilter {
-    /// Every run of this execution.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_execution_id: Option<String>,
-    /// The runs of this execution, all or each rule's latest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_in_pipeline_execution: Option<LatestInPipelineExecutionFilter>,
-}
+/// Which runs `ListRuleExecutions` lists: the service model's `RuleExecutionFilter` has
+/// the members of `ActionExecutionFilter`.
+pub type RuleExecutionFilter = crate::ops::executions::ActionExecutionFilter;
 
 /// `ListRuleExecutions` output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -174,29 +130,12 @@ impl Op for ListRuleExecutions {
     }
 
     fn validate(input: &Self::Input) -> Result<()> {
-        let mut v = Violations::default();
-        v.name("pipelineName", &input.pipeline_name, 100);
-        if let Some(max) = input.max_results {
-            v.range("maxResults", max, 1, 100);
-        }
-        if let Some(token) = &input.next_token {
-            v.length("nextToken", token, 1, 2048);
-        }
-        if let Some(filter) = &input.filter {
-            filter_constraints(
-                &mut v,
-                filter.pipeline_execution_id.as_deref(),
-                filter.latest_in_pipeline_execution.as_ref(),
-            );
-        }
-        v.finish()
+        ListActionExecutions::validate(input)
     }
 
     /// Worded as `ListActionExecutions` answers it on the real service.
     fn pipeline_not_found(account: &str, name: &str) -> Error {
-        Error::PipelineNotFound(format!(
-            "The account with AWS account ID '{account}' does not include a pipeline named '{name}'"
-        ))
+        ListActionExecutions::pipeline_not_found(account, name)
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
@@ -205,12 +144,6 @@ impl Op for ListRuleExecutions {
         cx.read(&slot, |engine| {
             engine.list_rule_executions(input.filter.as_ref(), max, input.next_token.as_deref())
         })
-    }
-}
-
-impl From<&str> for ListRuleExecutionsInput {
-    fn from(pipeline: &str) -> Self {
-        Self::new(pipeline)
     }
 }
 
