@@ -404,6 +404,24 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
     }
 }
 
+/// A fault rule on an operation may answer each error its model lists, over the wire,
+/// and the faulted call changes nothing (as `check` verifies).
+#[test]
+fn every_operation_answers_each_of_its_modeled_errors_from_a_fault_rule() {
+    let rt = runtime();
+    for &operation in Operation::ALL {
+        for error in operation.modeled_errors() {
+            let app = app(&rt);
+            let rule = pipesim::faults::FaultRule::error(error.name()).operation(operation.name());
+            app.1.add_fault(rule).unwrap();
+            let body = example(operation).to_string().into_bytes();
+            let (status, answered) = check(&rt, &app, operation, body);
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{operation}: {error:?}");
+            assert_eq!(answered.as_deref(), Some(error.name()), "{operation}");
+        }
+    }
+}
+
 /// The shaped bodies do what they are for: most are read, and they reach both success
 /// and the operations' own errors, not only `SerializationException`.
 #[test]
