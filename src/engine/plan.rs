@@ -197,7 +197,9 @@ impl Plan {
                     .collect();
                 let rule_duration = settings.actions.over(defaults).duration;
                 let condition = |kind: CondKind| {
-                    let condition = kind.of(stage)?;
+                    // A condition without rules has nothing to check (the model allows
+                    // one); it neither holds an execution nor shows a state.
+                    let condition = kind.of(stage).filter(|c| !c.rule_list().is_empty())?;
                     Some(ConditionPlan {
                         result: condition.result.clone()?,
                         rules: condition

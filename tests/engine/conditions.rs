@@ -606,3 +606,17 @@ async fn a_deployment_window_with_a_bad_cron_or_zone_is_refused_when_declared() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_condition_without_rules_checks_nothing() {
+    let sim = sim();
+    let empty = Condition {
+        result: Some(ConditionResult::Fail),
+        rules: None,
+    };
+    create(&sim, conditional(|s| s.before_entry(empty))).await;
+    let id = start(&sim, "P").await;
+    sim.advance(ACTION * 2).await;
+    assert_eq!(status(&sim, "P", &id).await, Succeeded);
+    assert_eq!(deploy_state(&sim).await.before_entry_condition_state, None);
+}
