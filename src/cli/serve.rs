@@ -270,6 +270,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
         region = %args.region,
         "pipesim listening on http://{addr}"
     );
+    let admin_open = !args.no_admin && args.admin_token.is_none();
+    if admin_open && !addr.ip().is_loopback() {
+        // Anyone who reaches the port could reset the server, fault it or move its clock.
+        tracing::warn!(
+            "the admin API (reset, faults, rate limits, clock, actions) is open to anyone \
+             who can reach http://{addr}: protect it with --admin-token TOKEN, or turn it \
+             off with --no-admin"
+        );
+    }
     let config = ServerConfig::default()
         .max_body_bytes(args.max_body_bytes)
         .max_connections(args.max_connections)

@@ -688,3 +688,64 @@ fn bench_measures_the_action_history_a_retry_loop_and_conditions_without_errors(
     ]);
     assert_eq!(lines[0]["retained_action_runs"], 10_000);
 }
+
+/// The log lines `pipesim serve` with `flags` writes until its first answer, and a little
+/// after: enough to hold every warning it gives at start.
+#[cfg(unix)]
+fn start_log(flags: &[&str]) -> Vec<String> {
+    let mut args = vec!["serve", "--port", "0"];
+    args.extend_from_slice(flags);
+    let mut child = pipesim(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pipesim starts");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        match rx.recv_timeout(std::time::Duration::from_millis(300)) {
+            Ok(line) => log.push(line),
+            Err(_) if log.iter().any(|l| l.contains("pipesim listening on")) => break,
+            Err(_) => {}
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    log
+}
+
+#[cfg(unix)]
+#[test]
+fn listening_beyond_loopback_with_the_admin_api_open_warns_naming_the_flags() {
+    let warning = "the admin API (reset, faults, rate limits, clock, actions) is open to anyone";
+    let open = start_log(&["--host", "0.0.0.0"]);
+    let line = open.iter().find(|l| l.contains(warning));
+    let line = line.unwrap_or_else(|| panic!("no warning in {open:?}"));
+    assert!(line.contains("WARN"), "{line}");
+    assert!(
+        line.contains("--admin-token TOKEN") && line.contains("--no-admin"),
+        "{line}"
+    );
+    for flags in [
+        &["--host", "0.0.0.0", "--admin-token", "s3cret"][..],
+        &["--host", "0.0.0.0", "--no-admin"],
+        &[],
+    ] {
+        let log = start_log(flags);
+        assert!(
+            log.iter().any(|l| l.contains("pipesim listening on")),
+            "{log:?}"
+        );
+        assert!(
+            !log.iter().any(|l| l.contains(warning)),
+            "{flags:?}: {log:?}"
+        );
+    }
+}
