@@ -6,11 +6,13 @@
 //! | `serve` | `serve` | the CodePipeline API over HTTP |
 //! | `bench` | `bench` | in-process throughput and memory of the embedded simulator |
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
+//! | `load --report` | `load_report` | the HTML page of a load run, with SVG charts |
 
 mod bench;
 mod bench_recovery;
 mod heap;
 mod load;
+mod load_report;
 mod serve;
 
 use std::io::IsTerminal;
