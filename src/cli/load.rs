@@ -8,7 +8,8 @@
 //! behind fewer requests (coordinated omission).
 //!
 //! With `--report FILE.html`, each connection also records its answers per time bucket,
-//! and the run ends by writing one HTML page with charts (see `load_report`).
+//! and the run ends by writing one HTML page with charts (see `load_timeline` and
+//! `load_report`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -29,7 +30,8 @@ use tokio::net::TcpStream;
 
 use pipesim::model::{ExecutionMode, Operation, PipelineDeclaration, Timestamp};
 
-use super::load_report::{self, Page, Recorder, Timeline};
+use super::load_report::{self, Page};
+use super::load_timeline::{self, Recorder, Timeline};
 
 /// Flags of `pipesim load`.
 #[derive(Debug, Args)]
@@ -224,7 +226,7 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
     let started = Instant::now();
     let started_at = SystemTime::now();
     let timeline = args.report.as_ref().map(|_| {
-        let width = load_report::bucket_width(budget.is_none().then_some(duration));
+        let width = load_timeline::bucket_width(budget.is_none().then_some(duration));
         Timeline::new(started, width)
     });
     let interval = args
