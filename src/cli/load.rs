@@ -6,11 +6,16 @@
 //! turn comes. At a fixed rate, latency is measured from when a request was due, not
 //! when it was sent, so a stalled server shows up in the percentiles instead of hiding
 //! behind fewer requests (coordinated omission).
+//!
+//! With `--report FILE.html`, each connection also records its answers per time bucket,
+//! and the run ends by writing one HTML page with charts (see `load_timeline` and
+//! `load_report`).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use axum::http::{Request, Uri, header};
@@ -23,7 +28,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use pipesim::model::{ExecutionMode, Operation, PipelineDeclaration};
+use pipesim::model::{ExecutionMode, Operation, PipelineDeclaration, Timestamp};
+
+use super::load_report::{self, Page};
+use super::load_timeline::{self, Recorder, Timeline};
 
 /// Flags of `pipesim load`.
 #[derive(Debug, Args)]
@@ -87,6 +95,12 @@ pub(crate) struct LoadArgs {
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
+
+    /// Also write the run as one self-contained HTML page: throughput, latency
+    /// percentiles and answers by type over time, the whole run's latency distribution,
+    /// the settings and the summary.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -153,25 +167,25 @@ impl Mix {
 
 /// The whole run's result.
 #[derive(Debug, Serialize)]
-struct Report {
-    endpoint: String,
-    connections: usize,
-    requests: u64,
-    seconds: f64,
-    requests_per_sec: f64,
-    latency_ms: Latency,
+pub(crate) struct Report {
+    pub(crate) endpoint: String,
+    pub(crate) connections: usize,
+    pub(crate) requests: u64,
+    pub(crate) seconds: f64,
+    pub(crate) requests_per_sec: f64,
+    pub(crate) latency_ms: Latency,
     /// Answers by type: `200`, an error's `__type`, `HTTP <status>`, or `connection error`.
-    responses: BTreeMap<String, u64>,
+    pub(crate) responses: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
-struct Latency {
-    p50: f64,
-    p90: f64,
-    p99: f64,
+pub(crate) struct Latency {
+    pub(crate) p50: f64,
+    pub(crate) p90: f64,
+    pub(crate) p99: f64,
     #[serde(rename = "p99.9")]
-    p999: f64,
-    max: f64,
+    pub(crate) p999: f64,
+    pub(crate) max: f64,
 }
 
 /// Where requests go, and the headers every one of them carries.
@@ -210,6 +224,11 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
     let sent = Arc::new(AtomicU64::new(0));
     let bar = progress(budget, duration);
     let started = Instant::now();
+    let started_at = SystemTime::now();
+    let timeline = args.report.as_ref().map(|_| {
+        let width = load_timeline::bucket_width(budget.is_none().then_some(duration));
+        Timeline::new(started, width)
+    });
     let interval = args
         .rate
         .map(|rate| Duration::from_secs_f64(args.connections as f64 / rate));
@@ -231,6 +250,7 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
                         i.mul_f64(c as f64 / args.connections as f64)
                     }),
                 connection: c,
+                recorder: timeline.as_ref().map(Timeline::recorder),
             };
             tokio::spawn(worker.run())
         })
@@ -297,7 +317,71 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
     } else {
         print_report(&report, &args.mix);
     }
+    if let (Some(path), Some(timeline)) = (&args.report, timeline) {
+        let page = Page {
+            settings: settings(&args, started_at),
+            summary: &report,
+            distribution: load_report::distribution(&histogram),
+            series: timeline.series(seconds),
+        };
+        let html = load_report::render(&page)?;
+        std::fs::write(path, html)
+            .map_err(|err| format!("cannot write --report {}: {err}", path.display()))?;
+    }
     Ok(())
+}
+
+/// The run's settings as the report lists them.
+fn settings(args: &LoadArgs, started_at: SystemTime) -> Vec<(&'static str, String)> {
+    let mix: Vec<String> = args
+        .mix
+        .0
+        .iter()
+        .map(|(op, w)| format!("{op}={w}"))
+        .collect();
+    let pipelines = if args.pipelines == 1 {
+        args.pipeline.clone()
+    } else {
+        format!(
+            "{n}: {name}-0 .. {name}-{last}",
+            n = args.pipelines,
+            name = args.pipeline,
+            last = args.pipelines - 1
+        )
+    };
+    let yes = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
+    vec![
+        ("endpoint", args.endpoint.clone()),
+        ("mix", mix.join(",")),
+        ("connections", args.connections.to_string()),
+        (
+            "rate",
+            args.rate.map_or("as fast as possible".into(), |rate| {
+                format!("{rate} per second")
+            }),
+        ),
+        (
+            "length",
+            args.requests
+                .map_or(format!("{} s", args.duration), |n| format!("{n} requests")),
+        ),
+        ("pipelines", pipelines),
+        (
+            "create",
+            if args.create {
+                let mode = args.execution_mode.to_possible_value();
+                format!("yes, {}", mode.as_ref().map_or("", |v| v.get_name()))
+            } else {
+                "no".into()
+            },
+        ),
+        ("tokens", yes(args.tokens)),
+        (
+            "started",
+            Timestamp::from_system_time(started_at).to_rfc3339(),
+        ),
+        ("pipesim", env!("CARGO_PKG_VERSION").into()),
+    ]
 }
 
 fn target(args: &LoadArgs) -> Result<Target, String> {
@@ -456,6 +540,8 @@ struct Worker {
     interval: Option<Duration>,
     first_due: Instant,
     connection: usize,
+    /// Answers by time bucket, with --report.
+    recorder: Option<Recorder>,
 }
 
 struct Outcome {
@@ -464,7 +550,7 @@ struct Outcome {
 }
 
 impl Worker {
-    async fn run(self) -> Outcome {
+    async fn run(mut self) -> Outcome {
         let mut latency_us =
             Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds");
         let mut responses: BTreeMap<String, u64> = BTreeMap::new();
@@ -501,28 +587,36 @@ impl Worker {
                 None => match Connection::open(&self.target).await {
                     Ok(conn) => connection.insert(conn),
                     Err(_) => {
-                        *responses.entry("connection error".into()).or_insert(0) += 1;
+                        if let Some(recorder) = &mut self.recorder {
+                            recorder.record(Instant::now(), CONNECTION_ERROR, None);
+                        }
+                        *responses.entry(CONNECTION_ERROR.into()).or_insert(0) += 1;
                         due = next_due(due, self.interval);
                         continue;
                     }
                 },
             };
-            match conn.call(&self.target, operation, body).await {
+            let kind = match conn.call(&self.target, operation, body).await {
                 Ok((kind, body)) => {
                     if operation == Operation::StartPipelineExecution && kind == "200" {
                         last_execution = serde_json::from_slice::<serde_json::Value>(&body)
                             .ok()
                             .and_then(|v| v["pipelineExecutionId"].as_str().map(str::to_owned));
                     }
-                    *responses.entry(kind).or_insert(0) += 1;
+                    kind
                 }
                 Err(_) => {
                     connection = None;
-                    *responses.entry("connection error".into()).or_insert(0) += 1;
+                    CONNECTION_ERROR.to_owned()
                 }
-            }
-            let micros = began.elapsed().as_micros().max(1) as u64;
+            };
+            let answered = Instant::now();
+            let micros = answered.duration_since(began).as_micros().max(1) as u64;
             latency_us.saturating_record(micros);
+            if let Some(recorder) = &mut self.recorder {
+                recorder.record(answered, &kind, Some(micros));
+            }
+            *responses.entry(kind).or_insert(0) += 1;
             due = next_due(due, self.interval);
         }
         Outcome {
@@ -563,6 +657,9 @@ impl Worker {
         (operation, Bytes::from(body.to_string()))
     }
 }
+
+/// The answer type of a request that got no HTTP answer.
+const CONNECTION_ERROR: &str = "connection error";
 
 fn next_due(due: Instant, interval: Option<Duration>) -> Instant {
     interval.map_or(due, |interval| due + interval)

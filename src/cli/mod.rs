@@ -6,11 +6,15 @@
 //! | `serve` | `serve` | the CodePipeline API over HTTP |
 //! | `bench` | `bench` | in-process throughput and memory of the embedded simulator |
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
+//! | `load --report` | `load_timeline` | a load run's answers and latencies per time bucket |
+//! | `load --report` | `load_report` | the HTML page of a load run, with SVG charts |
 
 mod bench;
 mod bench_recovery;
 mod heap;
 mod load;
+mod load_report;
+mod load_timeline;
 mod serve;
 
 use std::io::IsTerminal;

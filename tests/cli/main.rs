@@ -1,5 +1,5 @@
 //! The `pipesim` binary: `serve` announces its address, answers, and exits 0 on SIGTERM;
-//! `bench` and `load` report what they measured;
+//! `bench` and `load` report what they measured, `load --report` as an offline HTML page;
 //! bad flags are refused before anything starts.
 //!
 //! The tests run the binary this crate was built with, or the one `PIPESIM_BIN` names:
@@ -291,6 +291,72 @@ fn load_reports_throughput_latency_and_answers_by_type() {
     assert_latency_percentiles(&lines[0]["latency_ms"]);
 
     drop(server);
+}
+
+#[cfg(unix)]
+#[test]
+fn load_report_is_one_offline_html_page_whose_totals_match_the_json_summary() {
+    let server = serve(&["--action-duration-ms", "5"]);
+    let endpoint = format!("http://{}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.html");
+    let lines = json_lines(&[
+        "load",
+        "--endpoint",
+        &endpoint,
+        "--duration",
+        "1",
+        "--connections",
+        "4",
+        "--create",
+        "--json",
+        "--report",
+        path.to_str().unwrap(),
+    ]);
+    drop(server);
+    let html = std::fs::read_to_string(&path).expect("the report is written");
+
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..80]);
+    assert!(html.contains("<svg"));
+    for section in [
+        "Settings",
+        "Summary",
+        "Throughput over time",
+        "Latency percentiles over time",
+        "Latency percentile distribution",
+        "Answers by type over time",
+    ] {
+        assert!(
+            html.contains(&format!("<h2>{section}</h2>")),
+            "no {section}"
+        );
+    }
+    assert!(html.contains(&endpoint));
+
+    // Nothing to fetch: the only URLs are the endpoint and the SVG namespace.
+    let mut urls: Vec<&str> = ["http://", "https://"]
+        .iter()
+        .flat_map(|scheme| html.match_indices(scheme))
+        .map(|(at, _)| {
+            let rest = &html[at..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "\"'<>()".contains(c))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
+    assert_eq!(urls, [endpoint.as_str(), "http://www.w3.org/2000/svg"]);
+
+    let requests = lines[0]["requests"].as_u64().unwrap();
+    assert!(requests > 0);
+    assert!(
+        html.contains(&format!(
+            "<tr><td>requests</td><td class=\"n\">{requests}</td></tr>"
+        )),
+        "the report's total is not the {requests} that --json printed"
+    );
 }
 
 /// A load report's latency: every percentile present and above zero, and each at most
