@@ -555,7 +555,9 @@ impl Worker {
             Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds");
         let mut responses: BTreeMap<String, u64> = BTreeMap::new();
         let mut connection: Option<Connection> = None;
-        let mut last_execution: Option<String> = None;
+        // This connection's latest start, and its pipeline: reads of an execution ask for
+        // it, so they name one that exists whatever the history limit drops.
+        let mut last_execution: Option<(String, String)> = None;
         let mut due = self.first_due;
         for i in 0u64.. {
             match self.budget {
@@ -581,7 +583,10 @@ impl Worker {
             };
             let n = i * 7919 + self.connection as u64;
             let name = &self.names[(i as usize * 31 + self.connection) % self.names.len()];
-            let (operation, body) = self.request(self.mix.pick(n), name, last_execution.as_deref());
+            let last = last_execution
+                .as_ref()
+                .map(|(p, id)| (p.as_str(), id.as_str()));
+            let (operation, body) = self.request(self.mix.pick(n), name, last);
             let conn = match connection.as_mut() {
                 Some(conn) => conn,
                 None => match Connection::open(&self.target).await {
@@ -601,7 +606,8 @@ impl Worker {
                     if operation == Operation::StartPipelineExecution && kind == "200" {
                         last_execution = serde_json::from_slice::<serde_json::Value>(&body)
                             .ok()
-                            .and_then(|v| v["pipelineExecutionId"].as_str().map(str::to_owned));
+                            .and_then(|v| v["pipelineExecutionId"].as_str().map(str::to_owned))
+                            .map(|id| (name.clone(), id));
                     }
                     kind
                 }
@@ -625,18 +631,19 @@ impl Worker {
         }
     }
 
-    /// The operation to send and its body; calls that need an execution id start one
-    /// first when this connection has none yet.
+    /// The operation to send and its body; calls that need an execution id ask for
+    /// `execution` (a pipeline and the id of an execution of it), and start one first
+    /// when this connection has none yet.
     fn request(
         &self,
         operation: Operation,
         name: &str,
-        execution: Option<&str>,
+        execution: Option<(&str, &str)>,
     ) -> (Operation, Bytes) {
         use serde_json::json;
         let body = match (operation, execution) {
-            (Operation::GetPipelineExecution, Some(id)) => {
-                json!({"pipelineName": name, "pipelineExecutionId": id})
+            (Operation::GetPipelineExecution, Some((pipeline, id))) => {
+                json!({"pipelineName": pipeline, "pipelineExecutionId": id})
             }
             (Operation::ListPipelineExecutions, _) => {
                 json!({"pipelineName": name, "maxResults": 10})

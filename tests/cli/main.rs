@@ -295,6 +295,29 @@ fn load_reports_throughput_latency_and_answers_by_type() {
 
 #[cfg(unix)]
 #[test]
+fn load_reads_ask_for_executions_that_exist_across_many_pipelines() {
+    // Each read asks the pipeline that started the execution, not the next in turn.
+    let server = serve(&["--action-duration-ms", "5"]);
+    let endpoint = format!("http://{}", server.addr);
+    let lines = json_lines(&[
+        "load",
+        "--endpoint",
+        &endpoint,
+        "--requests",
+        "400",
+        "--connections",
+        "4",
+        "--pipelines",
+        "8",
+        "--create",
+        "--mix",
+        "StartPipelineExecution=1,GetPipelineExecution=1",
+        "--json",
+    ]);
+    assert_eq!(lines[0]["responses"], serde_json::json!({"200": 400}));
+}
+
+#[test]
 fn load_report_is_one_offline_html_page_whose_totals_match_the_json_summary() {
     let server = serve(&["--action-duration-ms", "5"]);
     let endpoint = format!("http://{}", server.addr);
