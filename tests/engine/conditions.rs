@@ -38,6 +38,18 @@ async fn deploy_state(sim: &Simulator) -> StageState {
     sim.get_pipeline_state("P").await.unwrap().stage_states[1].clone()
 }
 
+/// The status of Deploy's entry condition's latest check.
+async fn entry_status(sim: &Simulator) -> ConditionExecutionStatus {
+    let entry = deploy_state(sim)
+        .await
+        .before_entry_condition_state
+        .unwrap();
+    entry
+        .latest_execution
+        .expect("the condition was checked")
+        .status
+}
+
 /// The latest run of Deploy's first entry rule.
 async fn entry_rule(sim: &Simulator) -> RuleExecution {
     let entry = deploy_state(sim)
@@ -103,12 +115,8 @@ async fn an_entry_condition_that_holds_lets_the_actions_run() {
     let id = start_on(&sim, "main").await;
     sim.advance(ACTION * 3).await;
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
     assert_eq!(
-        entry.latest_execution.unwrap().status,
+        entry_status(&sim).await,
         ConditionExecutionStatus::Succeeded
     );
 }
@@ -243,18 +251,14 @@ async fn overriding_an_entry_condition_abandons_its_rules_and_runs_the_actions()
     sim.advance(ACTION).await;
     let input = OverrideStageConditionInput::new("P", "Deploy", &id, ConditionType::BeforeEntry);
     sim.override_stage_condition(input.clone()).await.unwrap();
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
     assert_eq!(
-        entry.latest_execution.unwrap().status,
+        entry_status(&sim).await,
         ConditionExecutionStatus::Overridden
     );
-    let rule = entry.condition_states[0].rule_states[0]
-        .latest_execution
-        .clone();
-    assert_eq!(rule.unwrap().status, ActionExecutionStatus::Abandoned);
+    assert_eq!(
+        entry_rule(&sim).await.status,
+        ActionExecutionStatus::Abandoned
+    );
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
 
@@ -314,12 +318,8 @@ async fn stopping_an_execution_abandons_the_rules_it_is_checking() {
         .unwrap();
     sim.advance(ACTION).await;
     assert_eq!(status(&sim, "P", &id).await, Stopped);
-    let entry = deploy_state(&sim)
-        .await
-        .before_entry_condition_state
-        .unwrap();
     assert_eq!(
-        entry.latest_execution.unwrap().status,
+        entry_status(&sim).await,
         ConditionExecutionStatus::Abandoned
     );
 }
