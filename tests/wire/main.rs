@@ -1,5 +1,6 @@
-//! pipesim over HTTP: the official Rust SDK against an in-process server, SigV4
-//! authentication, hostile clients on a real socket, and properties of the router.
+//! pipesim over HTTP: the official Rust SDK against an in-process server (on a loopback
+//! socket, or with no socket at all), SigV4 authentication, hostile clients on a real
+//! socket, and properties of the router.
 //!
 //! One test crate of modules rather than one crate per file, so the tests link once.
 
@@ -9,6 +10,7 @@ mod sdk;
 
 mod auth;
 mod hostile;
+mod in_process;
 mod recorded;
 mod wire;
 mod wire_properties;

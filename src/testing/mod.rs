@@ -1,5 +1,19 @@
-//! One-line in-process servers for Rust test suites that drive pipesim through an AWS
-//! SDK.
+//! pipesim for Rust test suites that drive it through an AWS SDK: with no socket, or
+//! on a loopback port.
+//!
+//! With no socket, [`sdk_config`] gives `aws_sdk_codepipeline::Client::new` an HTTP
+//! client that hands each request to the router in process
+//! ([`InProcessHttpClient`]):
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), aws_sdk_codepipeline::Error> {
+//! let sim = pipesim::Simulator::builder().virtual_time().build();
+//! let client = aws_sdk_codepipeline::Client::new(&pipesim::testing::sdk_config(&sim));
+//! client.list_pipelines().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! On a port, for an SDK or tool that cannot take a custom HTTP client:
 //!
 //! ```no_run
 //! # #[tokio::main]
@@ -15,6 +29,10 @@
 //! when the [`TestServer`] is dropped. Give it a [`Simulator`] built with
 //! `virtual_time()` to move executions forward with [`Simulator::advance`] while the
 //! SDK talks to it.
+
+mod in_process;
+
+pub use in_process::{IN_PROCESS_ENDPOINT, InProcessHttpClient, sdk_config};
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
