@@ -64,7 +64,7 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     match admit(&state, &request, None) {
         Ok(()) => next.run(request).await,
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -76,13 +76,13 @@ pub(super) fn admit(
     state: &AppState,
     request: &Request,
     query_token: Option<&str>,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     match &state.config.admin {
         AdminAccess::Open => Ok(()),
-        AdminAccess::Off => Err(json_answer(
+        AdminAccess::Off => Err(Box::new(json_answer(
             StatusCode::NOT_FOUND,
             json!({ "error": "the admin API is turned off (pipesim serve --no-admin)" }),
-        )),
+        ))),
         AdminAccess::Token(token) => {
             let bearer = request
                 .headers()
@@ -93,10 +93,10 @@ pub(super) fn admit(
             if bearer.is_some_and(matches) || query_token.is_some_and(matches) {
                 Ok(())
             } else {
-                Err(json_answer(
+                Err(Box::new(json_answer(
                     StatusCode::UNAUTHORIZED,
                     json!({ "error": "the admin API needs 'Authorization: Bearer <token>' with the server's --admin-token" }),
-                ))
+                )))
             }
         }
     }

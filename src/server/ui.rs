@@ -76,7 +76,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         .and_then(|Query(query)| query.token);
     match super::admin::admit(&state, &request, token.as_deref()) {
         Ok(()) => next.run(request).await,
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
