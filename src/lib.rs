@@ -53,7 +53,7 @@
 //! | [`persist`] | state files: the append-only journal of every change, replayed on restart |
 //! | [`scenario`] | scenario files: pipelines, behaviours, scripted runs, faults and limits in one reviewed file |
 //! | [`error`] | [`Error`] and [`ErrorKind`](error::ErrorKind): every client-visible error with its wire name and HTTP status |
-//! | `server` | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs (feature `server`, on by default) |
+//! | `server` | `pipesim serve`: the API over AWS JSON 1.1 for boto3, the AWS CLI and the AWS SDKs, the admin API and the live dashboard under `/_pipesim/` (feature `server`, on by default) |
 //! | `testing` | an AWS SDK configuration that calls the router in process, and one-line loopback servers, for Rust test suites (feature `server`) |
 //!
 //! ## Features

@@ -62,27 +62,41 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
 
 /// Lets an admin call through only as `--admin-token` or `--no-admin` allow.
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    match admit(&state, &request, None) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => *refused,
+    }
+}
+
+/// Whether `--admin-token` and `--no-admin` let `request` through, or the answer that
+/// refuses it. `query_token` is a token the request gave outside its `Authorization`
+/// header (the dashboard's `?token=`); either one will do. Both are compared in
+/// constant time.
+pub(super) fn admit(
+    state: &AppState,
+    request: &Request,
+    query_token: Option<&str>,
+) -> Result<(), Box<Response>> {
     match &state.config.admin {
-        AdminAccess::Open => next.run(request).await,
-        AdminAccess::Off => json_answer(
+        AdminAccess::Open => Ok(()),
+        AdminAccess::Off => Err(Box::new(json_answer(
             StatusCode::NOT_FOUND,
             json!({ "error": "the admin API is turned off (pipesim serve --no-admin)" }),
-        ),
+        ))),
         AdminAccess::Token(token) => {
-            let given = request
+            let bearer = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "));
-            let matches = given
-                .is_some_and(|given| super::constant_time_eq(given.as_bytes(), token.as_bytes()));
-            if matches {
-                next.run(request).await
+            let matches = |given: &str| super::constant_time_eq(given.as_bytes(), token.as_bytes());
+            if bearer.is_some_and(matches) || query_token.is_some_and(matches) {
+                Ok(())
             } else {
-                json_answer(
+                Err(Box::new(json_answer(
                     StatusCode::UNAUTHORIZED,
                     json!({ "error": "the admin API needs 'Authorization: Bearer <token>' with the server's --admin-token" }),
-                )
+                )))
             }
         }
     }

@@ -8,7 +8,8 @@
 //! paths give the same answers. [`serve`] runs a router until a shutdown signal.
 //!
 //! Besides the API, `admin` serves plain JSON under `/_pipesim/`: health, fault rules,
-//! rate limits, the virtual clock, finishing actions on demand, and reset.
+//! rate limits, the virtual clock, finishing actions on demand, and reset; `ui` serves
+//! the dashboard at `/_pipesim/ui`, a page that follows every pipeline live.
 
 mod admin;
 mod auth;
@@ -16,6 +17,7 @@ mod caller;
 mod protocol;
 #[cfg(test)]
 mod tests;
+mod ui;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -158,6 +160,7 @@ pub fn router(sim: Simulator, config: ServerConfig) -> Router {
     Router::new()
         .route("/", post(api).fallback(wrong_method))
         .merge(admin::routes(&state))
+        .merge(ui::routes(&state))
         .fallback(no_route)
         .with_state(state)
 }
@@ -184,6 +187,10 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(config.request_timeout)
         .keep_alive(true);
+    // Tells endless responses (the dashboard's event stream) to end once the server
+    // stops accepting connections, so the graceful shutdown does not wait on them.
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
+    let app = app.layer(axum::Extension(ui::Closing(closing_rx)));
     let service = TowerToHyperService::new(app);
     tokio::pin!(shutdown);
     loop {
@@ -218,6 +225,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    let _ = closing.send(true);
     graceful.shutdown().await;
     Ok(())
 }

@@ -930,3 +930,5 @@ async fn admin_answers_an_actions_resolved_configuration() {
     let answer = send(&app, ask("Nope")).await;
     assert!(admin_error(&answer, StatusCode::BAD_REQUEST).starts_with("StageNotFoundException: "));
 }
+
+mod ui;

@@ -10,6 +10,7 @@
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
 //! | `snapshot` | the snapshot a compaction writes |
+//! | `overview` | read-only views across every account and region, for the dashboard |
 //!
 //! The CodePipeline operations themselves live in `crate::ops`, one file each.
 //!
@@ -59,6 +60,8 @@ mod driver;
 pub(crate) mod harness;
 #[cfg(test)]
 mod model_check;
+#[cfg(feature = "server")]
+pub(crate) mod overview;
 mod registry;
 mod replay;
 mod snapshot;

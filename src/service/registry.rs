@@ -106,6 +106,13 @@ impl Inner {
         Arc::clone(entry.value())
     }
 
+    /// The scope of an account and region, if a call has named it; never creates one.
+    #[cfg(feature = "server")]
+    pub(super) fn existing_scope(&self, account: &str, region: &str) -> Option<Arc<Scope>> {
+        let key: &dyn AccountRegion = &(account, region);
+        self.scopes.get(key).map(|scope| Arc::clone(scope.value()))
+    }
+
     /// Every scope, in no order.
     pub(super) fn scopes(&self) -> Vec<Arc<Scope>> {
         self.scopes

@@ -10,6 +10,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
+mod dashboard;
+
 fn pipesim(args: &[&str]) -> Command {
     let binary =
         std::env::var_os("PIPESIM_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_pipesim").into());
