@@ -97,6 +97,7 @@ impl PipelineEngine {
                 logged,
                 due,
                 scripted: scripted.map(Box::new),
+                started: now,
             });
             latest.push(Some(RuleLatest {
                 id,
@@ -154,11 +155,11 @@ impl PipelineEngine {
         }) else {
             return;
         };
-        let kind = check.kind;
+        let (kind, started) = (check.kind, slot.started);
         let scripted = slot.scripted.as_deref();
         let verdict = match scripted.and_then(|end| end.shown(None, "The rule failed")) {
             Some(outcome) => Verdict::Ended(outcome),
-            None => self.evaluate_rule(seq, kind, rule, now),
+            None => self.evaluate_rule(seq, (kind, rule), started, now),
         };
         match verdict {
             Verdict::Ended(outcome) => self.complete_rule(seq, rule, outcome, now, fx),

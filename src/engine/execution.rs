@@ -153,6 +153,9 @@ pub(crate) struct RuleSlot {
     pub(crate) logged: u64,
     pub(crate) due: Timestamp,
     pub(crate) scripted: Option<Box<ActionEnd>>,
+    /// When it started: its `timeoutInMinutes` counts from here.
+    #[serde(default)]
+    pub(crate) started: Timestamp,
 }
 
 impl Run {

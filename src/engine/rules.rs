@@ -7,6 +7,8 @@
 //! `LambdaInvoke`, `Commands`, `CodeBuild`) look at things outside the simulator, so
 //! they succeed unless a script says otherwise (`Simulator::script_rule`).
 
+use std::time::Duration;
+
 use crate::model::{ErrorDetails, RuleDeclaration, Timestamp};
 
 use super::PipelineEngine;
@@ -59,12 +61,13 @@ pub(super) enum Verdict {
 }
 
 impl PipelineEngine {
-    /// What rule `rule` of the `kind` condition of the stage `seq` is inside finds now.
+    /// What rule `rule` of the `kind` condition of the stage `seq` is inside, which
+    /// started at `started`, finds now.
     pub(super) fn evaluate_rule(
         &self,
         seq: u64,
-        kind: CondKind,
-        rule: u8,
+        (kind, rule): (CondKind, u8),
+        started: Timestamp,
         now: Timestamp,
     ) -> Verdict {
         let exec = &self.executions[&seq];
@@ -100,14 +103,34 @@ impl PipelineEngine {
                         ),
                     ))
                 };
-                match DeploymentWindow::parse(cron, zone) {
-                    Ok(window) if window.contains(now) => Verdict::Ended((
+                // A declared timeout ends the wait for a window that opens too late.
+                let minutes = declared
+                    .timeout_in_minutes
+                    .and_then(|m| u64::try_from(m).ok());
+                let deadline = minutes.map(|m| started.after(Duration::from_secs(m * 60)));
+                let window = match DeploymentWindow::parse(cron, zone) {
+                    Ok(window) => window,
+                    Err(_) => return never(),
+                };
+                if window.contains(now) {
+                    return Verdict::Ended((
                         Succeeded,
                         Some(format!("The deployment window '{cron}' is open")),
                         None,
+                    ));
+                }
+                match (window.next_open(now), deadline) {
+                    (Some(open), None) => Verdict::WaitUntil(open),
+                    (Some(open), Some(deadline)) if open <= deadline => Verdict::WaitUntil(open),
+                    (_, Some(deadline)) if now < deadline => Verdict::WaitUntil(deadline),
+                    (_, Some(_)) => Verdict::Ended(failed(
+                        "RuleTimedOut",
+                        format!(
+                            "The deployment window '{cron}' did not open within the rule's {} minutes",
+                            minutes.unwrap_or_default()
+                        ),
                     )),
-                    Ok(window) => window.next_open(now).map_or_else(never, Verdict::WaitUntil),
-                    Err(_) => never(),
+                    (None, None) => never(),
                 }
             }
             _ => Verdict::Ended((Succeeded, None, None)),

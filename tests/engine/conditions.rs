@@ -620,3 +620,32 @@ async fn a_condition_without_rules_checks_nothing() {
     assert_eq!(status(&sim, "P", &id).await, Succeeded);
     assert_eq!(deploy_state(&sim).await.before_entry_condition_state, None);
 }
+
+#[tokio::test]
+async fn a_deployment_window_rule_times_out_after_its_timeout_in_minutes() {
+    // The window opens at 09:00; the rule starts just after midnight.
+    let timed = |minutes: i64| {
+        move |deploy: StageDeclaration| {
+            let mut window = RuleDeclaration::new("Hours", "DeploymentWindow")
+                .config("Cron", "0 0 9-17 ? * MON-FRI *");
+            window.timeout_in_minutes = Some(minutes);
+            deploy.before_entry(Condition::new(ConditionResult::Fail, vec![window]))
+        }
+    };
+    let sim = sim();
+    create(&sim, conditional(timed(60))).await;
+    let id = start(&sim, "P").await;
+    sim.advance(std::time::Duration::from_secs(3600) + ACTION)
+        .await;
+    assert_eq!(status(&sim, "P", &id).await, Failed);
+    let rule = entry_rule(&sim).await;
+    assert_eq!(rule.error_details.unwrap().code, "RuleTimedOut");
+    assert_eq!(rule.last_status_change.to_rfc3339(), "2025-01-01T01:00:10Z");
+
+    let sim = crate::common::sim();
+    create(&sim, conditional(timed(600))).await;
+    let id = start(&sim, "P").await;
+    sim.advance(std::time::Duration::from_secs(9 * 3600) + ACTION)
+        .await;
+    assert_eq!(status(&sim, "P", &id).await, Succeeded);
+}
