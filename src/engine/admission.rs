@@ -293,7 +293,7 @@ impl PipelineEngine {
             stage: Arc::clone(&plan.stages[stage].name),
             status: StageExecutionStatus::InProgress,
         });
-        if !self.check_condition(seq, super::plan::CondKind::BeforeEntry, now, fx) {
+        if !self.check_condition(seq, (stage, super::plan::CondKind::BeforeEntry), now, fx) {
             self.start_group(seq, 0, now, fx);
         }
     }

@@ -50,20 +50,20 @@ pub(super) fn rule_of_code(code: u16) -> (CondKind, u8) {
 pub(super) type RuleOutcome = (ActionExecutionStatus, Option<String>, Option<ErrorDetails>);
 
 impl PipelineEngine {
-    /// Starts checking the `kind` condition of the stage `seq` is inside. False when the
-    /// stage has no such condition, and nothing changed.
+    /// Starts checking the `kind` condition of `stage`, which `seq` is inside. False when
+    /// the stage has no such condition, and nothing changed.
     pub(super) fn check_condition(
         &mut self,
         seq: u64,
-        kind: CondKind,
+        (stage, kind): (usize, CondKind),
         now: Timestamp,
         fx: &mut Effects,
     ) -> bool {
-        let plan = Arc::clone(&self.plan);
-        let Some(run) = self.run(seq) else {
+        // Every stage entry and exit asks: most stages have no condition.
+        if self.plan.stages[stage].conditions[kind.index()].is_none() {
             return false;
-        };
-        let stage = usize::from(run.stage);
+        }
+        let plan = Arc::clone(&self.plan);
         let stage_plan = &plan.stages[stage];
         let Some(condition) = &stage_plan.conditions[kind.index()] else {
             return false;
@@ -357,7 +357,7 @@ impl PipelineEngine {
                 .get_mut(&seq)
                 .expect("failing executions exist");
             exec.details.get_or_insert_default().status_summary = Some(summary);
-            self.check_condition(seq, CondKind::OnFailure, now, fx);
+            self.check_condition(seq, (stage, CondKind::OnFailure), now, fx);
             return;
         }
         let id = self.executions[&seq].id;

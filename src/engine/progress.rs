@@ -248,7 +248,7 @@ impl PipelineEngine {
             self.stage_failed(seq, summary, now, fx);
         } else if group + 1 < stage_plan.groups.len() {
             self.start_group(seq, group + 1, now, fx);
-        } else if !self.check_condition(seq, CondKind::OnSuccess, now, fx) {
+        } else if !self.check_condition(seq, (stage, CondKind::OnSuccess), now, fx) {
             self.leave_stage(seq, StageExecutionStatus::Succeeded, now, fx);
         }
     }
