@@ -149,6 +149,9 @@ pub(crate) struct ScopeSnapshot {
     /// How often each name was created: the incarnation counter.
     pub(crate) registry: Vec<(String, u64)>,
     pub(crate) pipelines: Vec<PipelineSnapshot>,
+    /// What the scope holds besides pipelines, part by part (`service::scope_parts`).
+    #[serde(default)]
+    pub(crate) parts: crate::service::scope_parts::SavedParts,
 }
 
 /// One pipeline.

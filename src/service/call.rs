@@ -14,9 +14,9 @@
 //! | a pipeline lookup | by name | by name and the incarnation recorded |
 //!
 //! Locks: a change takes the world lock (shared; only with a state file), then one of a
-//! scope's registry, one pipeline's engine, or one pipeline's tags. The registry may
-//! lock an engine under it (to build or delete one); an engine and tags are never held
-//! together by a call.
+//! scope's registry, one pipeline's engine, one pipeline's tags, or one of a scope's
+//! parts. The registry may lock an engine under it (to build or delete one); an engine
+//! and tags are never held together by a call.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -29,6 +29,7 @@ use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::ops::Op;
 
 use super::replay::Pending;
+use super::scope_parts::ScopePart;
 use super::{Inner, PipelineSlot, Scope, Simulator};
 
 impl Simulator {
@@ -272,6 +273,32 @@ impl<'a, O: Op> Cx<'a, O> {
         self.record(slot.incarnation, self.now());
         *tags = changed;
         Ok(())
+    }
+
+    /// Reads one part of the call's account and region (`scope_parts`).
+    #[allow(dead_code, reason = "the first parts land with their operations")]
+    pub(crate) fn read_part<P: ScopePart, T>(&self, read: impl FnOnce(&P) -> T) -> T {
+        read(&P::of(&self.scope.parts).lock())
+    }
+
+    /// Changes one part of the call's account and region at the call's moment and
+    /// journals the call, under the part's lock. `change` must change nothing when it
+    /// answers an error: such a call is not journaled.
+    ///
+    /// # Errors
+    /// Whatever `change` answers.
+    #[allow(dead_code, reason = "the first parts land with their operations")]
+    pub(crate) fn change_part<P: ScopePart, T>(
+        &self,
+        change: impl FnOnce(&mut P, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let _world = self.inner.hold();
+        let mut part = P::of(&self.scope.parts).lock();
+        let now = self.now();
+        let out = change(&mut part, now)?;
+        // A scope's part belongs to no pipeline: incarnation 0.
+        self.record(0, now);
+        Ok(out)
     }
 
     /// Works on the registry of the call's account and region under its lock, so that a

@@ -9,6 +9,7 @@
 //! | `driver` | what moves time: the timer task, `advance`, the compaction thread |
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
+//! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
 //! | `snapshot` | the snapshot a compaction writes |
 //! | `overview` | read-only views across every account and region, for the dashboard |
 //!
@@ -31,7 +32,8 @@
 //!    and deletes);
 //! 3. one pipeline's `engine`; a snapshot locks every engine, in name order;
 //! 4. one pipeline's `tags`: a call that changes tags holds no engine, and a snapshot
-//!    reads tags with the engines held;
+//!    reads tags with the engines held; or one of a scope's parts (`scope_parts`),
+//!    alone or under the one engine whose change posts to it;
 //! 5. the scheduler's heap and the journal's buffer, innermost, held only to push.
 //!
 //! DashMap shard locks are held only to look up or insert, never while another lock is
@@ -64,6 +66,7 @@ mod model_check;
 pub(crate) mod overview;
 mod registry;
 mod replay;
+pub(crate) mod scope_parts;
 mod snapshot;
 
 pub use builder::SimulatorBuilder;
@@ -156,6 +159,8 @@ struct Scope {
     /// insert happen as one step. Counts how often each name was created, so that a
     /// re-created pipeline draws fresh ids from the seed.
     registry: Mutex<HashMap<String, u64>>,
+    /// Everything else the account and region holds, part by part.
+    parts: scope_parts::ScopeParts,
 }
 
 /// One pipeline's state behind its own locks.

@@ -101,6 +101,7 @@ impl Inner {
                 caller: Arc::from(self.caller_arn.replace("{account}", account)),
                 pipelines: DashMap::new(),
                 registry: Mutex::new(HashMap::new()),
+                parts: Default::default(),
             })
         });
         Arc::clone(entry.value())
@@ -163,6 +164,7 @@ impl Inner {
                 slot.engine.lock().delete();
             }
             registry.clear();
+            scope.parts.clear();
         }
         self.scheduler.clear();
         self.faults.clear_rules();

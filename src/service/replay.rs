@@ -115,6 +115,7 @@ fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(
     for saved in snapshot.scopes {
         let scope = inner.scope(&saved.account, &saved.region);
         *scope.registry.lock() = saved.registry.into_iter().collect();
+        scope.parts.restore(saved.parts)?;
         for pipeline in saved.pipelines {
             let ident = Arc::new(PipelineIdent {
                 account: Arc::clone(&scope.account),

@@ -14,6 +14,7 @@ use crate::faults::SavedFaults;
 use crate::model::Tag;
 use crate::persist::{Key, SNAPSHOT_OP, SavedTimer};
 
+use super::scope_parts::SavedParts;
 use super::{Inner, PipelineSlot};
 
 #[derive(Serialize)]
@@ -38,6 +39,7 @@ struct ScopeRef<'a> {
     region: &'a str,
     registry: Vec<(String, u64)>,
     pipelines: Vec<PipelineRef<'a>>,
+    parts: SavedParts,
 }
 
 #[derive(Serialize)]
@@ -103,6 +105,7 @@ impl Inner {
                 region: &scope.region,
                 registry,
                 pipelines: refs,
+                parts: scope.parts.save(),
             });
         }
         // Timers of pipelines deleted since they were scheduled would be ignored when
