@@ -159,6 +159,20 @@ service_errors! {
     /// `OverrideStageCondition` of a condition that is not being checked, or whose
     /// result (`SKIP`) allows no override.
     ConditionNotOverridable => "ConditionNotOverridableException", 400;
+    /// No job of that id in this account and region.
+    JobNotFound => "JobNotFoundException", 400;
+    /// The job is not in a state that allows the call (already finished, timed out).
+    InvalidJobState => "InvalidJobStateException", 400;
+    /// `AcknowledgeJob` with a nonce other than the one the job was handed out with.
+    InvalidNonce => "InvalidNonceException", 400;
+    /// A third-party job call with a client token other than the job's.
+    InvalidClientToken => "InvalidClientTokenException", 400;
+    /// `GetThirdPartyJobDetails` of a job that is not a third-party job.
+    InvalidJob => "InvalidJobException", 400;
+    /// No action type of that category, owner, provider and version.
+    ActionTypeNotFound => "ActionTypeNotFoundException", 400;
+    /// `PutJobSuccessResult` with output variables larger than the service allows.
+    OutputVariablesSizeExceeded => "OutputVariablesSizeExceededException", 400;
     /// A tag operation named an ARN of no resource this account and region holds.
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.

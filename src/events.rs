@@ -93,6 +93,18 @@ pub enum EventKind {
         /// Its new status.
         status: ConditionExecutionStatus,
     },
+    /// A job was posted for a run of an action (`Queued`): a job worker, or a harness
+    /// playing one, polls for it and reports its result by its id.
+    Job {
+        /// The stage.
+        stage: Arc<str>,
+        /// The action.
+        action: Arc<str>,
+        /// The job's id, as `PollForJobs` and `GetJobDetails` know it.
+        job_id: String,
+        /// Its status.
+        status: crate::model::JobStatus,
+    },
     /// A rule of a condition changed status (`InProgress` when it starts).
     Rule {
         /// The stage.

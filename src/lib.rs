@@ -88,4 +88,5 @@ pub mod testing;
 pub use engine::behaviour::{ActionBehaviour, ActionEnd, ActionResult, Outcome, PipelineSettings};
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
+pub use service::jobs::JobInfo;
 pub use service::{DEFAULT_CALLER_ARN, PipelineStats, Simulator, SimulatorBuilder};

@@ -139,6 +139,11 @@ pub struct ScenarioAction {
     /// Chance that it fails: 0 always succeeds, 1 always fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_probability: Option<f64>,
+    /// Whether each run waits for a job worker's `PutJobSuccessResult` or
+    /// `PutJobFailureResult` instead of ending by itself (custom and third-party actions
+    /// always do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_worker: Option<bool>,
     /// How its next runs end, in turn ("fail twice, then succeed"); after them it
     /// behaves as the fields above say.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -276,11 +281,13 @@ impl Scenario {
             settings.actions = ActionBehaviour {
                 duration: entry.action_duration_ms.map(Duration::from_millis),
                 outcome: entry.action_failure_probability.map(outcome).transpose()?,
+                job_worker: None,
             };
             for action in &entry.actions {
                 let behaviour = ActionBehaviour {
                     duration: action.duration_ms.map(Duration::from_millis),
                     outcome: action.failure_probability.map(outcome).transpose()?,
+                    job_worker: action.job_worker,
                 };
                 settings = settings.action(&action.stage, &action.action, behaviour);
             }

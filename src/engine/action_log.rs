@@ -3,7 +3,7 @@
 //! oldest runs are forgotten first. A run is a few dozen bytes; its configuration,
 //! artifacts, links and output variables are derived from the declaration when listed.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use uuid::Uuid;
 
@@ -36,11 +36,30 @@ pub(crate) struct RunEnd<'a> {
     pub(crate) error: Option<&'a ErrorDetails>,
 }
 
+/// What a job worker reported of a run, beyond its status: kept apart from
+/// [`ActionRun`] because few runs have it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Reported {
+    /// `PutJobSuccessResult.outputVariables`: what `#{namespace.key}` finds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) output_variables: BTreeMap<String, String>,
+    /// `currentRevision.revision`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revision: Option<String>,
+    /// `executionDetails.externalExecutionId` (or the failure's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) external_execution_id: Option<String>,
+}
+
 /// The runs of one pipeline.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ActionLog {
     runs: VecDeque<ActionRun>,
     next: u64,
+    /// What workers reported of runs still kept, by run number.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    reported: BTreeMap<u64, Reported>,
 }
 
 impl ActionLog {
@@ -71,9 +90,24 @@ impl ActionLog {
         });
         self.next += 1;
         while self.runs.len() > capacity.max(1) {
-            self.runs.pop_front();
+            if let Some(gone) = self.runs.pop_front()
+                && !self.reported.is_empty()
+            {
+                self.reported.remove(&gone.number);
+            }
         }
         number
+    }
+
+    /// What a worker reported of run `number`, to add to; nothing once it is forgotten.
+    pub(crate) fn report(&mut self, number: u64) -> Option<&mut Reported> {
+        self.run_mut(number)?;
+        Some(self.reported.entry(number).or_default())
+    }
+
+    /// What a worker reported of run `number`, if anything.
+    pub(crate) fn reported(&self, number: u64) -> Option<&Reported> {
+        self.reported.get(&number)
     }
 
     /// Run `number`, unless it was forgotten. Numbers are consecutive, so it is found by

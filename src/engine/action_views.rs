@@ -149,6 +149,18 @@ impl PipelineEngine {
                 result.external_execution_id = Some(id);
                 result.external_execution_url = url;
             }
+            // What a job worker reported wins over what pipesim would make up.
+            if let Some(reported) = self.action_log.reported(run.number) {
+                if let Some(id) = &reported.external_execution_id {
+                    result.external_execution_id = Some(id.clone());
+                    result.external_execution_url = None;
+                }
+                if run.status == ActionExecutionStatus::Succeeded
+                    && !reported.output_variables.is_empty()
+                {
+                    output_variables = reported.output_variables.clone();
+                }
+            }
             result
         });
         ActionExecutionDetail {

@@ -151,6 +151,11 @@ pub struct ActionBehaviour {
     pub duration: Option<Duration>,
     /// Whether it succeeds.
     pub outcome: Option<Outcome>,
+    /// Whether it waits for a job worker (or a Lambda function) to report its result
+    /// with `PutJobSuccessResult` or `PutJobFailureResult`, instead of ending by itself.
+    /// Actions of custom and third-party types always do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_worker: Option<bool>,
 }
 
 impl ActionBehaviour {
@@ -159,6 +164,7 @@ impl ActionBehaviour {
         Self {
             duration: Some(duration),
             outcome: Some(Outcome::Succeed),
+            job_worker: None,
         }
     }
 
@@ -167,14 +173,15 @@ impl ActionBehaviour {
         Self {
             duration: Some(duration),
             outcome: Some(Outcome::Fail),
+            job_worker: None,
         }
     }
 
     /// Only sets the outcome.
     pub fn outcome(outcome: Outcome) -> Self {
         Self {
-            duration: None,
             outcome: Some(outcome),
+            ..Self::default()
         }
     }
 
@@ -182,7 +189,17 @@ impl ActionBehaviour {
     pub fn duration(duration: Duration) -> Self {
         Self {
             duration: Some(duration),
-            outcome: None,
+            ..Self::default()
+        }
+    }
+
+    /// Waits for a job worker: each run posts a job that `PollForJobs` hands out, and
+    /// ends only with `PutJobSuccessResult` or `PutJobFailureResult` (or when the job
+    /// times out). This is how a harness plays the Lambda function of an invoke action.
+    pub fn job_worker() -> Self {
+        Self {
+            job_worker: Some(true),
+            ..Self::default()
         }
     }
 
@@ -191,6 +208,7 @@ impl ActionBehaviour {
         ActionBehaviour {
             duration: self.duration.or(fallback.duration),
             outcome: self.outcome.or(fallback.outcome),
+            job_worker: self.job_worker.or(fallback.job_worker),
         }
     }
 }

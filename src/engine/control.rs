@@ -404,6 +404,7 @@ pub(super) fn abandon_in_progress(
         .filter(|s| s.status == ActionExecutionStatus::InProgress);
     for slot in in_progress {
         slot.status = ActionExecutionStatus::Abandoned;
+        PipelineEngine::job_ended(slot.job, slot.status, fx);
         let end = RunEnd {
             status: ActionExecutionStatus::Abandoned,
             summary: None,

@@ -192,4 +192,7 @@ pub(crate) struct Slot {
     /// How a script said this run ends, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) scripted: Option<Box<ActionEnd>>,
+    /// The job the run waits for, when a job worker finishes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) job: Option<Uuid>,
 }

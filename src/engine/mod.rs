@@ -45,6 +45,7 @@
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
 //! | `script.rs` | scripted action and rule runs: how their next runs end |
+//! | `jobs.rs` | runs a job worker finishes: posting their jobs, results, continuations, timeouts |
 //! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
 //! | `rules.rs` | what a rule checks: `VariableCheck`, `DeploymentWindow`, the others |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
@@ -60,6 +61,7 @@ pub(crate) mod deployment_window;
 pub(crate) mod execution;
 pub(crate) mod history;
 pub(crate) mod ids;
+pub(crate) mod jobs;
 pub(crate) mod paging;
 pub(crate) mod plan;
 mod progress;
@@ -108,6 +110,17 @@ pub(crate) struct EngineConfig {
     pub(crate) update_conflict_window: Duration,
     /// Whether a new pipeline starts an execution by itself, as AWS's do.
     pub(crate) start_on_create: bool,
+    /// How long a run waits for its job's result before it fails.
+    #[serde(default = "default_job_timeout")]
+    pub(crate) job_timeout: Duration,
+}
+
+/// How long a run waits for its job's result by default: AWS's quota for a custom
+/// action (one hour for a Lambda invoke action is shorter; pipesim uses one timeout).
+pub(crate) const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+fn default_job_timeout() -> Duration {
+    DEFAULT_JOB_TIMEOUT
 }
 
 /// How many versions of a pipeline `GetPipeline` answers: the current one and the nine
@@ -161,6 +174,8 @@ pub(crate) struct Effects {
     pub(crate) timers: Vec<(Timestamp, Timer)>,
     /// `None` when nobody listens, so no event is built.
     pub(crate) events: Option<Vec<Event>>,
+    /// Jobs posted and ended, for the account and region's job board.
+    pub(crate) jobs: Vec<jobs::JobChange>,
 }
 
 impl Effects {
@@ -168,6 +183,7 @@ impl Effects {
         Self {
             timers: Vec::new(),
             events: record_events.then(Vec::new),
+            jobs: Vec::new(),
         }
     }
 
@@ -268,6 +284,9 @@ struct ActionLatest {
     /// A manual approval an update cancelled: its token is out of date.
     #[serde(default)]
     outdated: bool,
+    /// What a job worker last reported of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    job_details: Option<Box<crate::model::jobs::ExecutionDetails>>,
 }
 
 /// One pipeline: its versions, executions, stage locks and tokens.

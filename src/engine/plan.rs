@@ -13,6 +13,7 @@ use crate::model::{
 };
 
 use super::behaviour::{ActionBehaviour, Outcome, PipelineSettings};
+use super::jobs::JobKind;
 
 /// The execution mode, as the engine needs it (always a known value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -137,6 +138,10 @@ pub(crate) struct ActionPlan {
     pub(crate) source: bool,
     pub(crate) duration: Duration,
     pub(crate) outcome: Outcome,
+    /// Whether its runs wait for a job worker, and of which kind.
+    pub(crate) job: Option<JobKind>,
+    /// A Lambda invoke action: its job waits for the function's reply.
+    pub(crate) lambda: bool,
 }
 
 #[derive(Debug)]
@@ -175,6 +180,8 @@ impl Plan {
                             source: action.action_type_id.category == ActionCategory::Source,
                             duration: behaviour.duration.unwrap_or_default(),
                             outcome: behaviour.outcome.unwrap_or(Outcome::Succeed),
+                            job: JobKind::of(action, behaviour),
+                            lambda: super::jobs::is_lambda_invoke(action),
                         }
                     })
                     .collect();

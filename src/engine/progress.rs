@@ -48,6 +48,7 @@ impl PipelineEngine {
         let stage_plan = &plan.stages[stage];
         run.group = group as u16;
         run.slots.clear();
+        let mut jobs = Vec::new();
         for &action in stage_plan.groups[group].iter().filter(|&&a| !skip(a)) {
             let action_plan = &stage_plan.actions[usize::from(action)];
             let id = self.rng.uuid();
@@ -57,8 +58,13 @@ impl PipelineEngine {
             } else {
                 self.scripts.next_run(&stage_plan.name, &action_plan.name)
             };
+            let job = action_plan.job.filter(|_| scripted.is_none()).map(|_| self.rng.uuid());
             let (due, succeeds) = match &scripted {
                 _ if approval => (now.after(self.config.approval_timeout), false),
+                _ if job.is_some() => (
+                    now.after(super::jobs::job_timeout(action_plan, &self.config)),
+                    false,
+                ),
                 Some(end) if end.result == ActionResult::Held => (Timestamp::NEVER, false),
                 Some(end) => (
                     now.after(action_plan.duration),
@@ -81,7 +87,11 @@ impl PipelineEngine {
                 logged,
                 due,
                 scripted: scripted.map(Box::new),
+                job,
             });
+            if let Some(job) = job {
+                jobs.push((action, id, job));
+            }
             self.stages[stage].actions[usize::from(action)] = Some(ActionLatest {
                 id,
                 execution: exec.id,
@@ -92,6 +102,7 @@ impl PipelineEngine {
                 error: None,
                 answered: false,
                 outdated: false,
+                job_details: None,
             });
             if due != Timestamp::NEVER {
                 let timer = Timer::ActionDue {
@@ -106,6 +117,9 @@ impl PipelineEngine {
                 action: Arc::clone(&action_plan.name),
                 status: ActionExecutionStatus::InProgress,
             });
+        }
+        for (action, run_id, job) in jobs {
+            self.post_job(seq, action, (run_id, job), None, now, fx);
         }
     }
 
@@ -128,6 +142,10 @@ impl PipelineEngine {
                 }) else {
                     return;
                 };
+                if let Some(job) = slot.job {
+                    self.job_timed_out(seq, action, job, now, fx);
+                    return;
+                }
                 let scripted = slot.scripted.as_deref();
                 let outcome = if let Some(shown) =
                     scripted.and_then(|end| end.shown(None, SIMULATED_FAILURE))
@@ -194,6 +212,7 @@ impl PipelineEngine {
             return;
         };
         slot.status = status;
+        Self::job_ended(slot.job, status, fx);
         let stage = usize::from(run.stage);
         let end = RunEnd {
             status,

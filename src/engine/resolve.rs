@@ -111,6 +111,9 @@ impl PipelineEngine {
                 .map(|v| v.resolved_value.clone()),
             CODEPIPELINE => (reference.key == "PipelineExecutionId").then(|| exec.id.to_string()),
             namespace => {
+                if let Some(value) = self.reported_variable(declaration, exec, reference) {
+                    return Some(value);
+                }
                 let (index, source) = declaration
                     .stages
                     .first()?
@@ -132,6 +135,39 @@ impl PipelineEngine {
                 .map(|(_, value)| value)
             }
         }
+    }
+}
+
+impl PipelineEngine {
+    /// The value of `reference` among the output variables a job worker reported for
+    /// the latest run, in `exec`, of the action whose namespace it names.
+    fn reported_variable(
+        &self,
+        declaration: &PipelineDeclaration,
+        exec: &Execution,
+        reference: references::Reference<'_>,
+    ) -> Option<String> {
+        let (stage, action) = declaration
+            .stages
+            .iter()
+            .enumerate()
+            .find_map(|(s, stage)| {
+                let a = stage
+                    .actions
+                    .iter()
+                    .position(|a| namespace_of(a) == Some(reference.namespace))?;
+                Some((s, a))
+            })?;
+        let run = self.action_log.newest_first().find(|run| {
+            run.execution == exec.id
+                && usize::from(run.stage) == stage
+                && usize::from(run.action) == action
+        })?;
+        self.action_log
+            .reported(run.number)?
+            .output_variables
+            .get(reference.key)
+            .cloned()
     }
 }
 

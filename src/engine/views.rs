@@ -309,6 +309,7 @@ impl PipelineEngine {
             last_updated_by: latest.answered.then(|| self.ident.caller_arn()),
             external_execution_id: None,
             external_execution_url: None,
+            percent_complete: None,
             error_details: latest.error.clone(),
         };
         if source {
@@ -327,6 +328,15 @@ impl PipelineEngine {
         } else if let Some((id, url)) = provider::external_execution(action, region, latest.id) {
             execution.external_execution_id = Some(id);
             execution.external_execution_url = url;
+        }
+        // What a job worker reported wins over what pipesim would make up.
+        if let Some(details) = latest.job_details.as_deref() {
+            execution.summary = details.summary.clone().or(execution.summary);
+            execution.percent_complete = details.percent_complete;
+            if let Some(id) = &details.external_execution_id {
+                execution.external_execution_id = Some(id.clone());
+                execution.external_execution_url = None;
+            }
         }
         state.latest_execution = Some(execution);
         state

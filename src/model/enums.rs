@@ -300,6 +300,50 @@ pub enum StageExecutionStatus {
     Skipped,
 }
 
+input_enum! {
+    /// Why a job worker failed a job (`failureDetails.type`).
+    FailureType {
+        /// The job failed.
+        JobFailed = "JobFailed",
+        /// The action's configuration is wrong.
+        ConfigurationError = "ConfigurationError",
+        /// The worker lacks a permission.
+        PermissionError = "PermissionError",
+        /// The revision changed under the job.
+        RevisionOutOfSync = "RevisionOutOfSync",
+        /// The revision is gone.
+        RevisionUnavailable = "RevisionUnavailable",
+        /// Something the worker depends on is down.
+        SystemUnavailable = "SystemUnavailable",
+    }
+}
+
+/// Where a job stands, from its creation to its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JobStatus {
+    /// Made, not yet offered (pipesim offers a job as soon as it is made).
+    Created,
+    /// Waiting for a worker's poll.
+    Queued,
+    /// Handed to a worker by a poll, not yet acknowledged.
+    Dispatched,
+    /// Acknowledged by the worker that polled it.
+    InProgress,
+    /// Not finished in time; its action failed.
+    TimedOut,
+    /// Finished by `PutJobSuccessResult`.
+    Succeeded,
+    /// Finished by `PutJobFailureResult`, or its action ended without it.
+    Failed,
+}
+
+impl JobStatus {
+    /// Whether the job is over: nothing but reads reaches it any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::TimedOut | Self::Succeeded | Self::Failed)
+    }
+}
+
 /// The status of one action execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActionExecutionStatus {

@@ -14,6 +14,7 @@ pub mod conditions;
 pub mod enums;
 pub(crate) mod execution;
 pub mod ids;
+pub mod jobs;
 pub mod pipeline;
 pub mod references;
 pub mod rule_types;
@@ -24,6 +25,7 @@ pub use conditions::*;
 pub use enums::*;
 pub use execution::*;
 pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};
+pub use jobs::*;
 pub use pipeline::*;
 pub use state::*;
 pub use validate::ModelEnum;
@@ -33,6 +35,7 @@ pub use crate::ops::Operation;
 // Each operation's shapes, from its family; an operation's own types come along at the
 // crate's visibility only.
 pub use crate::ops::executions::*;
+pub use crate::ops::jobs::*;
 pub use crate::ops::pipelines::*;
 pub use crate::ops::stages::*;
 pub use crate::ops::tags::*;

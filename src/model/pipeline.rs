@@ -308,6 +308,24 @@ impl ActionTypeId {
         }
     }
 
+    /// A custom action type of the account, version `1`: its runs wait for a job
+    /// worker's `PollForJobs`.
+    pub fn custom(category: ActionCategory, provider: &str) -> Self {
+        Self {
+            owner: ActionOwner::Custom,
+            ..Self::aws(category, provider)
+        }
+    }
+
+    /// A partner's action type, version `1`: its runs wait for the partner's
+    /// `PollForThirdPartyJobs`.
+    pub fn third_party(category: ActionCategory, provider: &str) -> Self {
+        Self {
+            owner: ActionOwner::ThirdParty,
+            ..Self::aws(category, provider)
+        }
+    }
+
     /// The S3 source action.
     pub fn s3_source() -> Self {
         Self::aws(ActionCategory::Source, "S3")

@@ -248,6 +248,9 @@ pub struct ActionExecution {
     /// The provider's page of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_execution_url: Option<String>,
+    /// How far a job worker said the run is (0..100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_complete: Option<i32>,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_details: Option<ErrorDetails>,

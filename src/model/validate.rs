@@ -151,6 +151,21 @@ impl Violations {
         self.pattern(path, value, PROVIDER_PATTERN, is_provider_char);
     }
 
+    /// An `ActionTypeId`: its category and owner, and its provider and version
+    /// (1..=35 and 1..=9 of `[0-9A-Za-z_-]`).
+    pub(crate) fn action_type_id(&mut self, path: &str, id: &crate::model::ActionTypeId) {
+        self.enumeration(&format!("{path}.category"), &id.category);
+        self.enumeration(&format!("{path}.owner"), &id.owner);
+        self.provider(&format!("{path}.provider"), &id.provider);
+        self.length(&format!("{path}.version"), &id.version, 1, 9);
+        self.pattern(
+            &format!("{path}.version"),
+            &id.version,
+            PROVIDER_PATTERN,
+            is_provider_char,
+        );
+    }
+
     /// A list of `min..=max` members.
     pub(crate) fn list_length(&mut self, path: &str, len: usize, min: usize, max: usize) {
         if len < min {
@@ -399,24 +414,7 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
         for (j, action) in stage.actions.iter().enumerate() {
             let path = format!("{stage_path}.actions.{}.member", j + 1);
             v.name(&format!("{path}.name"), &action.name, 100);
-            let type_path = format!("{path}.actionTypeId");
-            let type_id = &action.action_type_id;
-            v.enumeration(&format!("{type_path}.category"), &type_id.category);
-            v.enumeration(&format!("{type_path}.owner"), &type_id.owner);
-            v.length(&format!("{type_path}.provider"), &type_id.provider, 1, 35);
-            v.pattern(
-                &format!("{type_path}.provider"),
-                &type_id.provider,
-                PROVIDER_PATTERN,
-                is_provider_char,
-            );
-            v.length(&format!("{type_path}.version"), &type_id.version, 1, 9);
-            v.pattern(
-                &format!("{type_path}.version"),
-                &type_id.version,
-                PROVIDER_PATTERN,
-                is_provider_char,
-            );
+            v.action_type_id(&format!("{path}.actionTypeId"), &action.action_type_id);
             if let Some(run_order) = action.run_order {
                 v.range(&format!("{path}.runOrder"), run_order, 1, 999);
             }

@@ -24,6 +24,7 @@
 //! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
+//! | [`jobs`] | `PollForJobs`, `AcknowledgeJob`, `GetJobDetails`, `PutJobSuccessResult`, `PutJobFailureResult`, and the five `ThirdParty` ones |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
 //! primitives of `Cx` (`crate::service::call`), which take the locks in the order
@@ -34,6 +35,7 @@
 //! [`Simulator::call`]: crate::Simulator
 
 pub(crate) mod executions;
+pub(crate) mod jobs;
 pub(crate) mod pipelines;
 pub(crate) mod stages;
 pub(crate) mod tags;
@@ -118,6 +120,16 @@ macro_rules! with_operations {
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
+            jobs::PollForJobs,
+            jobs::AcknowledgeJob,
+            jobs::GetJobDetails,
+            jobs::PutJobSuccessResult,
+            jobs::PutJobFailureResult,
+            jobs::PollForThirdPartyJobs,
+            jobs::AcknowledgeThirdPartyJob,
+            jobs::GetThirdPartyJobDetails,
+            jobs::PutThirdPartyJobSuccessResult,
+            jobs::PutThirdPartyJobFailureResult,
         }
     };
 }
@@ -221,6 +233,14 @@ mod tests {
                 "OverrideStageCondition",
                 "TagResource",
                 "UntagResource",
+                "PollForJobs",
+                "AcknowledgeJob",
+                "PutJobSuccessResult",
+                "PutJobFailureResult",
+                "PollForThirdPartyJobs",
+                "AcknowledgeThirdPartyJob",
+                "PutThirdPartyJobSuccessResult",
+                "PutThirdPartyJobFailureResult",
             ]
         );
     }

@@ -49,6 +49,9 @@ pub(crate) enum Record {
         incarnation: u64,
         at: u64,
         input: serde_json::Value,
+        /// What the live call chose, for a change that depended on a choice.
+        #[serde(default)]
+        choice: Option<serde_json::Value>,
     },
     /// Everything the simulator held when the file was compacted; the records after it
     /// apply on top. Written through [`SNAPSHOT_OP`] from borrowed state, never from

@@ -47,6 +47,7 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_pipesim/actions/finish", post(finish_action))
         .route("/_pipesim/actions/hold", post(hold_action))
         .route("/_pipesim/actions/script", post(script_action))
+        .route("/_pipesim/jobs", get(jobs))
         .route("/_pipesim/rules/finish", post(finish_rule))
         .route("/_pipesim/rules/script", post(script_rule))
         .route(
@@ -274,6 +275,25 @@ struct FinishRun {
     account: Option<String>,
     #[serde(default)]
     region: Option<String>,
+}
+
+/// Which account and region a read of the admin API is about.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScopeQuery {
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// Every job of an account and region (`?account=&region=`, the server's by default).
+async fn jobs(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(query): axum::extract::Query<ScopeQuery>,
+) -> Response {
+    let sim = scoped(&state, query.account.as_deref(), query.region.as_deref());
+    ok(json!({ "jobs": sim.jobs() }))
 }
 
 async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {

@@ -263,6 +263,14 @@ fn event_json(event: &Event) -> Value {
             rule,
             status,
         } => json!({ "kind": "rule", "stage": &**stage, "rule": &**rule, "status": status }),
+        EventKind::Job {
+            stage,
+            action,
+            job_id,
+            status,
+        } => json!({
+            "kind": "job", "stage": &**stage, "action": &**action, "jobId": job_id, "status": status
+        }),
     };
     if let (Value::Object(out), Value::Object(fields)) = (&mut out, fields) {
         out.extend(fields);

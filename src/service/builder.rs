@@ -48,6 +48,7 @@ impl Default for SimulatorBuilder {
             config: EngineConfig {
                 default_action: ActionBehaviour::succeed_after(Duration::from_millis(100)),
                 approval_timeout: Duration::from_secs(7 * 24 * 3600),
+                job_timeout: crate::engine::DEFAULT_JOB_TIMEOUT,
                 max_concurrent_executions: 50,
                 history_limit: 10_000,
                 token_window: Duration::from_secs(24 * 3600),

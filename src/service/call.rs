@@ -22,13 +22,15 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::engine::{Effects, PipelineEngine};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::ops::Op;
 
 use super::replay::Pending;
+use super::jobs::JobBoard;
 use super::scope_parts::ScopePart;
 use super::{Inner, PipelineSlot, Scope, Simulator};
 
@@ -74,6 +76,8 @@ enum Mode<'a> {
         /// The incarnation of the pipeline the recorded call changed.
         incarnation: u64,
         at: Timestamp,
+        /// What the live call chose, when its change depended on a choice.
+        choice: Option<&'a serde_json::Value>,
         pending: &'a RefCell<Pending>,
         /// Whether the call reached what it changed live.
         reached: Cell<bool>,
@@ -92,6 +96,10 @@ struct CallRecord<'r, I> {
     incarnation: u64,
     at: u64,
     input: &'r I,
+    /// What the call chose live, for a change that depends on a choice (see
+    /// `Cx::choose_in_part`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    choice: Option<&'r serde_json::Value>,
 }
 
 impl<'a, O: Op> Cx<'a, O> {
@@ -112,8 +120,8 @@ impl<'a, O: Op> Cx<'a, O> {
         inner: &'a Inner,
         scope: &'a Arc<Scope>,
         input: &'a O::Input,
-        incarnation: u64,
-        at: Timestamp,
+        (incarnation, at): (u64, Timestamp),
+        choice: Option<&'a serde_json::Value>,
         pending: &'a RefCell<Pending>,
     ) -> Self {
         Self {
@@ -123,6 +131,7 @@ impl<'a, O: Op> Cx<'a, O> {
             mode: Mode::Replay {
                 incarnation,
                 at,
+                choice,
                 pending,
                 reached: Cell::new(false),
             },
@@ -165,6 +174,11 @@ impl<'a, O: Op> Cx<'a, O> {
     /// Journals the call as changing incarnation `incarnation`. Called by each change
     /// primitive at the moment of its change, with the lock held that orders it.
     fn record(&self, incarnation: u64, at: Timestamp) {
+        self.record_choice(incarnation, at, None);
+    }
+
+    /// Journals the call, with what it chose when its change depended on a choice.
+    fn record_choice(&self, incarnation: u64, at: Timestamp, choice: Option<&serde_json::Value>) {
         debug_assert!(O::CHANGES_STATE, "{} is declared read-only", O::OPERATION);
         match &self.mode {
             Mode::Live { changed, recorded } => {
@@ -179,6 +193,7 @@ impl<'a, O: Op> Cx<'a, O> {
                         incarnation,
                         at: at.as_millis(),
                         input: self.input,
+                        choice,
                     })
                 });
                 recorded.set(seq);
@@ -192,7 +207,12 @@ impl<'a, O: Op> Cx<'a, O> {
     fn effects_done(&self, slot: &Arc<PipelineSlot>, effects: Effects) {
         match &self.mode {
             Mode::Live { .. } => self.inner.dispatch(slot, effects),
-            Mode::Replay { pending, .. } => pending.borrow_mut().add(slot, effects),
+            Mode::Replay { pending, .. } => {
+                let mut effects = effects;
+                self.inner
+                    .post_jobs(slot, std::mem::take(&mut effects.jobs));
+                pending.borrow_mut().add(slot, effects);
+            }
         }
     }
 
@@ -275,8 +295,70 @@ impl<'a, O: Op> Cx<'a, O> {
         Ok(())
     }
 
+    /// Changes one part of the call's account and region by a choice the live call
+    /// makes (`choose`, which sees the part and the moment) and journals the choice with
+    /// the call, so replay applies the very choice the live call made, whatever else
+    /// interleaved with it then. `apply` must change nothing when it answers an error.
+    ///
+    /// # Errors
+    /// Whatever `apply` answers.
+    pub(crate) fn choose_in_part<P: ScopePart, C: Serialize + DeserializeOwned, T>(
+        &self,
+        choose: impl FnOnce(&P, Timestamp) -> C,
+        apply: impl FnOnce(&mut P, C, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let _world = self.inner.hold();
+        let mut part = P::of(&self.scope.parts).lock();
+        let now = self.now();
+        let choice = match &self.mode {
+            Mode::Live { .. } => choose(&part, now),
+            Mode::Replay { choice, .. } => {
+                let recorded = choice.ok_or_else(|| {
+                    Error::InternalFailure(format!("{} was recorded without its choice", O::OPERATION))
+                })?;
+                serde_json::from_value(recorded.clone()).map_err(|err| {
+                    Error::InternalFailure(format!("{}'s recorded choice: {err}", O::OPERATION))
+                })?
+            }
+        };
+        let recorded = match &self.mode {
+            Mode::Live { .. } if self.inner.journal.get().is_some() => {
+                Some(serde_json::to_value(&choice).expect("a choice always serialises"))
+            }
+            _ => None,
+        };
+        let out = apply(&mut part, choice, now)?;
+        self.record_choice(0, now, recorded.as_ref());
+        Ok(out)
+    }
+
+    /// Changes a pipeline's engine together with its account and region's job board, at
+    /// the call's moment, under both locks (the engine's first), and journals the call;
+    /// the jobs the engine posts or ends go to the board before either lock is let go.
+    /// `change` must change nothing when it answers an error: such a call is not
+    /// journaled.
+    ///
+    /// # Errors
+    /// Whatever `change` answers.
+    pub(crate) fn change_with_jobs<T>(
+        &self,
+        slot: &Arc<PipelineSlot>,
+        change: impl FnOnce(&mut PipelineEngine, &mut JobBoard, Timestamp, &mut Effects) -> Result<T>,
+    ) -> Result<T> {
+        let _world = self.inner.hold();
+        let mut engine = slot.engine.lock();
+        let mut board = JobBoard::of(&self.scope.parts).lock();
+        let mut effects = self.effects();
+        let now = self.now();
+        let out = change(&mut engine, &mut board, now, &mut effects)?;
+        self.record(slot.incarnation, now);
+        board.apply(std::mem::take(&mut effects.jobs));
+        drop(board);
+        self.effects_done(slot, effects);
+        Ok(out)
+    }
+
     /// Reads one part of the call's account and region (`scope_parts`).
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn read_part<P: ScopePart, T>(&self, read: impl FnOnce(&P) -> T) -> T {
         read(&P::of(&self.scope.parts).lock())
     }
@@ -287,7 +369,6 @@ impl<'a, O: Op> Cx<'a, O> {
     ///
     /// # Errors
     /// Whatever `change` answers.
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn change_part<P: ScopePart, T>(
         &self,
         change: impl FnOnce(&mut P, Timestamp) -> Result<T>,
@@ -375,7 +456,14 @@ impl<O: Op> Registry<'_, '_, O> {
             return false;
         };
         self.cx.record(slot.incarnation, self.cx.now());
-        slot.engine.lock().delete();
+        let mut engine = slot.engine.lock();
+        // Its jobs end with it: a late result finds them ended, not running.
+        let jobs = engine.running_jobs();
+        engine.delete();
+        if !jobs.is_empty() {
+            JobBoard::of(&self.cx.scope.parts).lock().end_all(jobs);
+        }
+        drop(engine);
         tracing::debug!(pipeline = %name, "pipeline deleted");
         true
     }

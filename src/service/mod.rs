@@ -9,6 +9,7 @@
 //! | `driver` | what moves time: the timer task, `advance`, the compaction thread |
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
+//! | `jobs` | each account and region's job board: the jobs custom, third-party and job-worker actions wait for |
 //! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
 //! | `snapshot` | the snapshot a compaction writes |
 //! | `overview` | read-only views across every account and region, for the dashboard |
@@ -60,6 +61,7 @@ mod builder;
 mod call;
 mod driver;
 pub(crate) mod harness;
+pub(crate) mod jobs;
 #[cfg(test)]
 mod model_check;
 #[cfg(feature = "server")]
@@ -202,7 +204,8 @@ impl Inner {
 
     /// Hands an engine call's effects on. Called with the engine locked, so the events
     /// of one pipeline reach subscribers in the order they happened.
-    fn dispatch(&self, slot: &Arc<PipelineSlot>, effects: Effects) {
+    fn dispatch(&self, slot: &Arc<PipelineSlot>, mut effects: Effects) {
+        self.post_jobs(slot, std::mem::take(&mut effects.jobs));
         if !effects.timers.is_empty() {
             self.scheduler.schedule(
                 effects

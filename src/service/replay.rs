@@ -173,7 +173,10 @@ fn call(
     };
     let at = moment(inner, at);
     let mut effects = Effects::new(false);
-    call(&mut slot.engine.lock(), at, &mut effects);
+    let mut engine = slot.engine.lock();
+    call(&mut engine, at, &mut effects);
+    inner.post_jobs(&slot, std::mem::take(&mut effects.jobs));
+    drop(engine);
     pending.borrow_mut().add(&slot, effects);
     true
 }
@@ -190,14 +193,14 @@ fn moment(inner: &Inner, at: u64) -> Timestamp {
 fn replay_call<O: Op>(
     inner: &Inner,
     (account, region): (&str, &str),
-    incarnation: u64,
-    at: u64,
+    (incarnation, at): (u64, u64),
     input: &O::Input,
+    choice: Option<&serde_json::Value>,
     pending: &RefCell<Pending>,
 ) -> bool {
     let scope = inner.scope(account, region);
     let at = moment(inner, at);
-    let cx = Cx::<O>::replay(inner, &scope, input, incarnation, at, pending);
+    let cx = Cx::<O>::replay(inner, &scope, input, (incarnation, at), choice, pending);
     // The live call answered whatever it answered; replay wants only its changes.
     let _ = O::apply(&cx, input);
     cx.reached()
@@ -212,9 +215,9 @@ macro_rules! replay_any_operation {
             inner: &Inner,
             operation: &str,
             scope: (&str, &str),
-            incarnation: u64,
-            at: u64,
+            (incarnation, at): (u64, u64),
             input: serde_json::Value,
+            choice: Option<&serde_json::Value>,
             pending: &RefCell<Pending>,
         ) -> Result<bool, String> {
             use crate::ops::*;
@@ -225,7 +228,9 @@ macro_rules! replay_any_operation {
                 $(Some(Operation::$op) => {
                     let input = serde_json::from_value::<<$family::$op as Op>::Input>(input)
                         .map_err(unreadable)?;
-                    Ok(replay_call::<$family::$op>(inner, scope, incarnation, at, &input, pending))
+                    Ok(replay_call::<$family::$op>(
+                        inner, scope, (incarnation, at), &input, choice, pending,
+                    ))
                 })+
                 _ => Err(format!(
                     "the state file records a call of '{operation}', an operation this \
@@ -251,14 +256,15 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             incarnation,
             at,
             input,
+            choice,
         } => {
             return replay_recorded(
                 inner,
                 &operation,
                 (&account, &region),
-                incarnation,
-                at,
+                (incarnation, at),
                 input,
+                choice.as_ref(),
                 pending,
             );
         }

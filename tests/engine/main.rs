@@ -13,6 +13,7 @@ mod approvals;
 mod conditions;
 mod executions;
 mod faults;
+mod jobs;
 mod pipelines;
 mod properties;
 mod recovery;
