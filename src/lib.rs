@@ -88,4 +88,7 @@ pub mod testing;
 pub use engine::behaviour::{ActionBehaviour, ActionEnd, ActionResult, Outcome, PipelineSettings};
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
-pub use service::{DEFAULT_CALLER_ARN, PipelineStats, Simulator, SimulatorBuilder};
+pub use service::{
+    DEFAULT_CALLER_ARN, GitEventOutcome, GitNotStarted, GitStart, PipelineStats, Simulator,
+    SimulatorBuilder,
+};

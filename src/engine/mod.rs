@@ -44,6 +44,7 @@
 //! | `rule_views.rs` | `ListRuleExecutions`: the rule log's runs, in the action log's type |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
+//! | `git.rs` | starting an execution from a git event a trigger takes |
 //! | `script.rs` | scripted action and rule runs: how their next runs end |
 //! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
 //! | `rules.rs` | what a rule checks: `VariableCheck`, `DeploymentWindow`, the others |
@@ -58,6 +59,7 @@ mod conditions;
 mod control;
 pub(crate) mod deployment_window;
 pub(crate) mod execution;
+mod git;
 pub(crate) mod history;
 pub(crate) mod ids;
 pub(crate) mod paging;

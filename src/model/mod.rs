@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod references;
 pub mod rule_types;
 pub(crate) mod state;
+pub mod triggers;
 pub(crate) mod validate;
 
 pub use conditions::*;
@@ -26,6 +27,10 @@ pub use execution::*;
 pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};
 pub use pipeline::*;
 pub use state::*;
+pub use triggers::{
+    FilterCriteria, GitChange, GitConfiguration, GitEvent, GitPullRequestFilter, GitPushFilter,
+    GitRef, PipelineTriggerDeclaration,
+};
 pub use validate::ModelEnum;
 
 pub use crate::error::ErrorKind;

@@ -57,6 +57,7 @@ use crate::sim::scheduler::Scheduler;
 mod builder;
 mod call;
 mod driver;
+mod git;
 pub(crate) mod harness;
 #[cfg(test)]
 mod model_check;
@@ -68,6 +69,7 @@ mod snapshot;
 
 pub use builder::SimulatorBuilder;
 pub(crate) use call::Cx;
+pub use git::{GitEventOutcome, GitNotStarted, GitStart};
 pub use harness::PipelineStats;
 use registry::ScopeKey;
 
