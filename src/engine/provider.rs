@@ -349,7 +349,16 @@ mod tests {
             first.id,
             source_revision(&action, "us-east-1", id(1), 1, None).id
         );
-        let given = source_revision(&action, "us-east-1", id(1), 0, Some("abc"));
+        let given = source_revision(
+            &action,
+            "us-east-1",
+            id(1),
+            0,
+            Some(Given {
+                id: "abc",
+                message: None,
+            }),
+        );
         assert_eq!(given.id, "abc");
     }
 }

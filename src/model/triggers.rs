@@ -849,11 +849,11 @@ mod tests {
         let err = check(&p).unwrap_err();
         assert_eq!(err.error_type(), "ValidationException");
         let message = err.message();
-        let git = "pipeline.triggers.1.member.gitConfiguration";
-        assert!(message.contains(&format!("Value at '{git}.push' failed to satisfy constraint: Member must have length less than or equal to 3")), "{message}");
-        assert!(message.contains(&format!("Value at '{git}.pullRequest' failed to satisfy constraint: Member must have length greater than or equal to 1")), "{message}");
-        assert!(message.contains(&format!("Value at '{git}.push.1.member.branches.includes' failed to satisfy constraint: Member must have length less than or equal to 8")), "{message}");
-        assert!(message.contains(&format!("Value at '{git}.push.1.member.branches.excludes.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1")), "{message}");
+        let at = "pipeline.triggers.1.member.gitConfiguration";
+        assert!(message.contains(&format!("Value at '{at}.push' failed to satisfy constraint: Member must have length less than or equal to 3")), "{message}");
+        assert!(message.contains(&format!("Value at '{at}.pullRequest' failed to satisfy constraint: Member must have length greater than or equal to 1")), "{message}");
+        assert!(message.contains(&format!("Value at '{at}.push.1.member.branches.includes' failed to satisfy constraint: Member must have length less than or equal to 8")), "{message}");
+        assert!(message.contains(&format!("Value at '{at}.push.1.member.branches.excludes.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1")), "{message}");
         let bad_event: GitPullRequestFilter =
             serde_json::from_str(r#"{"events":["MERGED"],"branches":{"includes":["main"]}}"#)
                 .unwrap();

@@ -26,3 +26,4 @@ mod shapes;
 mod start;
 mod state;
 mod transitions;
+mod triggers;
