@@ -89,4 +89,7 @@ pub use engine::behaviour::{ActionBehaviour, ActionEnd, ActionResult, Outcome, P
 pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
 pub use service::jobs::JobInfo;
-pub use service::{DEFAULT_CALLER_ARN, PipelineStats, Simulator, SimulatorBuilder};
+pub use service::{
+    DEFAULT_CALLER_ARN, GitEventOutcome, GitNotStarted, GitStart, PipelineStats, Simulator,
+    SimulatorBuilder,
+};

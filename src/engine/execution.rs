@@ -45,6 +45,8 @@ pub(crate) enum Trigger {
     ManualRollback,
     /// A stage condition's `ROLLBACK` result.
     AutomatedRollback,
+    /// A git event a trigger (or a connection's default change detection) took.
+    WebhookV2,
 }
 
 impl Trigger {
@@ -54,6 +56,7 @@ impl Trigger {
             Trigger::CreatePipeline => "CreatePipeline",
             Trigger::ManualRollback => "ManualRollback",
             Trigger::AutomatedRollback => "AutomatedRollback",
+            Trigger::WebhookV2 => "WebhookV2",
         }
     }
 }
@@ -70,6 +73,12 @@ pub(crate) struct Details {
     /// For a rollback: the stage it runs and the execution whose revisions it uses.
     #[serde(default)]
     pub(crate) rollback: Option<Rollback>,
+    /// For a start by a git event: the message of the commit its overrides name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) commit_message: Option<String>,
+    /// `trigger.triggerDetail` when it is not the caller's ARN (a git event's connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) trigger_detail: Option<String>,
 }
 
 /// What a rollback execution rolls back to.

@@ -44,6 +44,7 @@
 //! | `rule_views.rs` | `ListRuleExecutions`: the rule log's runs, in the action log's type |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
+//! | `git.rs` | starting an execution from a git event a trigger takes |
 //! | `script.rs` | scripted action and rule runs: how their next runs end |
 //! | `jobs.rs` | runs a job worker finishes: posting their jobs, results, continuations, timeouts |
 //! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
@@ -59,6 +60,7 @@ mod conditions;
 mod control;
 pub(crate) mod deployment_window;
 pub(crate) mod execution;
+mod git;
 pub(crate) mod history;
 pub(crate) mod ids;
 pub(crate) mod jobs;

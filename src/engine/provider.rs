@@ -21,6 +21,14 @@ pub(crate) struct Revision {
     pub(crate) summary: Option<String>,
 }
 
+/// A revision a start named for a source action: an override, or the commit a git
+/// event pushed (with its message).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Given<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) message: Option<&'a str>,
+}
+
 /// The revision source action `index` of the first stage fetched in `execution`.
 /// `given` is a revision the start named for it (an override), if any.
 pub(crate) fn source_revision(
@@ -28,8 +36,10 @@ pub(crate) fn source_revision(
     region: &str,
     execution: ExecutionId,
     index: usize,
-    given: Option<&str>,
+    given: Option<Given<'_>>,
 ) -> Revision {
+    let message = given.and_then(|g| g.message);
+    let given = given.map(|g| g.id);
     let mut rng = Rng::derive(
         0x5eed_5eed,
         &[execution.as_uuid().as_bytes(), &index.to_le_bytes()],
@@ -48,7 +58,7 @@ pub(crate) fn source_revision(
                 "https://{region}.console.aws.amazon.com/codesuite/codecommit/repositories/{}/commit/{id}?region={region}",
                 config("RepositoryName")
             )),
-            Some(format!("Simulated commit {}", &id[..id.len().min(7)])),
+            Some(commit_summary(&id, message)),
         ),
         Some("CodeStarSourceConnection") => (
             Some(format!(
@@ -56,13 +66,21 @@ pub(crate) fn source_revision(
                 config("ConnectionArn"),
                 config("FullRepositoryId")
             )),
-            Some(format!("Simulated commit {}", &id[..id.len().min(7)])),
+            Some(commit_summary(&id, message)),
         ),
         Some("S3") => (None, Some(format!("Amazon S3 version id: {id}"))),
         Some("ECR") => (None, Some(format!("Image tag: {}", image_tag(action)))),
         _ => (None, None),
     };
     Revision { id, url, summary }
+}
+
+/// A commit's summary: the message a git event gave it, else a simulated one.
+fn commit_summary(id: &str, message: Option<&str>) -> String {
+    match message {
+        Some(message) => message.to_owned(),
+        None => format!("Simulated commit {}", &id[..id.len().min(7)]),
+    }
 }
 
 /// The output variables a source action sets in one execution, as the CodePipeline
@@ -72,7 +90,7 @@ pub(crate) fn output_variables(
     (account, region): (&str, &str),
     execution: ExecutionId,
     index: usize,
-    given: Option<&str>,
+    given: Option<Given<'_>>,
     started: Timestamp,
 ) -> Vec<(&'static str, String)> {
     if action.action_type_id.category != ActionCategory::Source {
@@ -331,7 +349,16 @@ mod tests {
             first.id,
             source_revision(&action, "us-east-1", id(1), 1, None).id
         );
-        let given = source_revision(&action, "us-east-1", id(1), 0, Some("abc"));
+        let given = source_revision(
+            &action,
+            "us-east-1",
+            id(1),
+            0,
+            Some(Given {
+                id: "abc",
+                message: None,
+            }),
+        );
         assert_eq!(given.id, "abc");
     }
 }

@@ -72,6 +72,7 @@ impl PipelineEngine {
             overrides: target_details
                 .map(|d| d.overrides.clone())
                 .unwrap_or_default(),
+            commit_message: target_details.and_then(|d| d.commit_message.clone()),
             rollback: Some(Rollback {
                 stage: stage as u8,
                 target,

@@ -68,7 +68,11 @@ impl PipelineEngine {
     fn trigger(&self, exec: &Execution) -> ExecutionTrigger {
         ExecutionTrigger {
             trigger_type: exec.trigger.as_str().into(),
-            trigger_detail: self.ident.caller_arn(),
+            trigger_detail: exec
+                .details
+                .as_deref()
+                .and_then(|d| d.trigger_detail.clone())
+                .unwrap_or_else(|| self.ident.caller_arn()),
         }
     }
 
@@ -124,13 +128,18 @@ impl PipelineEngine {
         self.executions.get(&self.ids.decode(id)?)
     }
 
-    /// The revision the start of `exec` named for source action `action`, if any.
-    pub(super) fn named_revision<'e>(&self, exec: &'e Execution, action: &str) -> Option<&'e str> {
-        let overrides = exec
-            .details
-            .as_deref()
-            .map_or(&[][..], |d| &d.overrides[..]);
-        named_revision(overrides, action)
+    /// The revision the start of `exec` named for source action `action`, if any, with
+    /// the commit message a git event gave it.
+    pub(super) fn named_revision<'e>(
+        &self,
+        exec: &'e Execution,
+        action: &str,
+    ) -> Option<provider::Given<'e>> {
+        let details = exec.details.as_deref()?;
+        named_revision(&details.overrides, action).map(|id| provider::Given {
+            id,
+            message: details.commit_message.as_deref(),
+        })
     }
 
     /// The revision each source action of an execution fetched: the one its start

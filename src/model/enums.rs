@@ -80,6 +80,26 @@ macro_rules! input_enum {
 }
 
 input_enum! {
+    /// `PipelineTriggerProviderType`.
+    PipelineTriggerProviderType {
+        /// A source action using a connection (GitHub, GitLab, Bitbucket, ...).
+        CodeStarSourceConnection = "CodeStarSourceConnection",
+    }
+}
+
+input_enum! {
+    /// `GitPullRequestEventType`.
+    GitPullRequestEventType {
+        /// A pull request was opened.
+        Open = "OPEN",
+        /// A new revision was pushed to a pull request.
+        Updated = "UPDATED",
+        /// A pull request was closed (merged).
+        Closed = "CLOSED",
+    }
+}
+
+input_enum! {
     /// How a pipeline admits executions (`pipeline.executionMode`).
     ExecutionMode {
         /// Executions queue FIFO in front of locked stages (V2 only).

@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod references;
 pub mod rule_types;
 pub(crate) mod state;
+pub mod triggers;
 pub(crate) mod validate;
 
 pub use conditions::*;
@@ -28,6 +29,10 @@ pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};
 pub use jobs::*;
 pub use pipeline::*;
 pub use state::*;
+pub use triggers::{
+    FilterCriteria, GitChange, GitConfiguration, GitEvent, GitPullRequestFilter, GitPushFilter,
+    GitRef, PipelineTriggerDeclaration,
+};
 pub use validate::ModelEnum;
 
 pub use crate::error::ErrorKind;

@@ -1,7 +1,8 @@
 //! The pipeline declaration: what `CreatePipeline` takes and `GetPipeline` gives back.
 //!
-//! Members pipesim reads are typed (stage conditions are in `super::conditions`); every
-//! other member of the service model (triggers, action commands, ...) is kept verbatim in
+//! Members pipesim reads are typed (stage conditions are in `super::conditions`, triggers
+//! in `super::triggers`); every other member of the service model (action commands, ...)
+//! is kept verbatim in
 //! `other`, so a declaration round-trips unchanged. Required strings read as empty when missing, which validation
 //! then rejects with a length message.
 
@@ -12,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::conditions::{BeforeEntryConditions, Condition, FailureConditions, SuccessConditions};
 use super::enums::{ActionCategory, ActionOwner, ArtifactStoreType, ExecutionMode, PipelineType};
+use super::triggers::PipelineTriggerDeclaration;
 
 /// A whole pipeline: its stages and their actions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -44,7 +46,11 @@ pub struct PipelineDeclaration {
     /// Pipeline-level variables (V2 only), at most 50; `[]` is kept as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<PipelineVariableDeclaration>>,
-    /// Members pipesim keeps but does not interpret (`triggers`, ...).
+    /// Git triggers (V2 only), at most 50, one per `CodeStarSourceConnection` source
+    /// action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<Vec<PipelineTriggerDeclaration>>,
+    /// Members pipesim keeps but does not interpret.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -95,6 +101,24 @@ impl PipelineDeclaration {
         )
     }
 
+    /// A pipeline whose source is a repository behind a connection: stage `Source` with
+    /// the `CodeStarSourceConnection` action `Code` (repository `repository`, branch
+    /// `branch`, output artifact `Src`), then stage `Deploy` with the S3 deploy action
+    /// `Ship`, as in [`two_stage_example`](Self::two_stage_example). A V1, SUPERSEDED
+    /// pipeline; [`v2`](Self::v2) it to give it triggers.
+    pub fn connection_example(name: impl Into<String>, repository: &str, branch: &str) -> Self {
+        let mut pipeline = Self::two_stage_example(name);
+        pipeline.stages[0].actions[0] = ActionDeclaration::new(
+            "Code",
+            ActionTypeId::aws(ActionCategory::Source, "CodeStarSourceConnection"),
+        )
+        .config("ConnectionArn", CONNECTION_EXAMPLE_ARN)
+        .config("FullRepositoryId", repository)
+        .config("BranchName", branch)
+        .output("Src");
+        pipeline
+    }
+
     /// The pipeline-level variables declared (none when `variables` is absent).
     pub fn declared_variables(&self) -> &[PipelineVariableDeclaration] {
         self.variables.as_deref().unwrap_or_default()
@@ -104,6 +128,17 @@ impl PipelineDeclaration {
     pub fn v2(mut self, mode: ExecutionMode) -> Self {
         self.pipeline_type = Some(PipelineType::V2);
         self.execution_mode = Some(mode);
+        self
+    }
+
+    /// The same pipeline with one more trigger.
+    pub fn trigger(mut self, git_configuration: super::triggers::GitConfiguration) -> Self {
+        self.triggers
+            .get_or_insert_default()
+            .push(PipelineTriggerDeclaration {
+                provider_type: super::enums::PipelineTriggerProviderType::CodeStarSourceConnection,
+                git_configuration,
+            });
         self
     }
 
@@ -119,6 +154,9 @@ impl PipelineDeclaration {
         self
     }
 }
+
+/// The connection of [`PipelineDeclaration::connection_example`].
+pub const CONNECTION_EXAMPLE_ARN: &str = "arn:aws:codestar-connections:us-east-1:123456789012:connection/8f6b1c2e-5d4a-4e3b-9c1d-2a7e6f0b3c4d";
 
 /// Where a pipeline keeps its artifacts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -418,7 +456,9 @@ mod tests {
             "namespace":"SourceVariables"}],"onFailure":{"result":"ROLLBACK"}}],
             "triggers":[{"providerType":"CodeStarSourceConnection","gitConfiguration":{"sourceActionName":"A"}}]}"#;
         let decl: PipelineDeclaration = serde_json::from_str(json).unwrap();
-        assert!(decl.other.contains_key("triggers"));
+        assert!(!decl.other.contains_key("triggers"));
+        let triggers = decl.triggers.as_deref().unwrap();
+        assert_eq!(triggers[0].git_configuration.source_action_name, "A");
         assert!(decl.stages[0].on_failure.is_some());
         assert!(decl.stages[0].actions[0].other.contains_key("namespace"));
         let again: serde_json::Value = serde_json::to_value(&decl).unwrap();

@@ -407,6 +407,7 @@ fn declaration_constraints(p: &PipelineDeclaration) -> Violations {
             v.length(&format!("{path}.description"), description, 0, 200);
         }
     }
+    super::triggers::constraints(&mut v, p.triggers.as_deref().unwrap_or_default());
     for (i, stage) in p.stages.iter().enumerate() {
         let stage_path = format!("pipeline.stages.{}.member", i + 1);
         v.name(&format!("{stage_path}.name"), &stage.name, 100);
@@ -555,6 +556,7 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
         }
         check_artifacts(stage, &mut produced)?;
     }
+    super::triggers::structure(p)?;
     check_references(p, &variables, &namespaces)
 }
 

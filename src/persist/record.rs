@@ -92,6 +92,13 @@ pub(crate) enum Record {
         rule: bool,
         runs: Vec<ActionEnd>,
     },
+    /// A simulated git event reached one pipeline (`service::git`: one record per
+    /// pipeline it reached), replayed through the same engine call.
+    GitEvent {
+        key: Key,
+        at: u64,
+        event: crate::model::GitEvent,
+    },
     Configure {
         key: Key,
         settings: PipelineSettings,

@@ -1,6 +1,6 @@
 //! The admin API under `/_pipesim/`: plain JSON, not the AWS protocol, for harnesses that
 //! install faults and rate limits, move virtual time, finish, hold and script actions
-//! and rules, reset, and check health.
+//! and rules, simulate git pushes and pull requests, reset, and check health.
 //!
 //! Every answer is JSON. Bad input answers 400 `{"error": "<what is wrong>"}`; an unknown
 //! id answers 404 the same way.
@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::faults::{FaultRule, RateLimit};
+use crate::model::{GitChange, GitEvent, GitRef};
 use crate::service::harness::RunOf;
 use crate::{ActionEnd, ActionResult, Simulator};
 
@@ -54,6 +55,8 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
             "/_pipesim/actions/configuration",
             post(resolved_configuration),
         )
+        .route("/_pipesim/git/push", post(git_push))
+        .route("/_pipesim/git/pull-request", post(git_pull_request))
         .route("/_pipesim/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(Arc::clone(state), guard));
     Router::new()
@@ -327,6 +330,92 @@ async fn finish(state: &AppState, bytes: &[u8], of: RunOf) -> Response {
     );
     let finished = sim.finish_run(&finish.pipeline, run, end).await;
     answered(finished.map(|()| json!({})))
+}
+
+/// A push to a connection's repository: a `branch` or a `tag`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GitPush {
+    repository: String,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    tag: Option<String>,
+    commit_id: String,
+    #[serde(default)]
+    commit_message: Option<String>,
+    #[serde(default)]
+    file_paths: Vec<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// A pull request event in a connection's repository.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GitPullRequest {
+    repository: String,
+    event: crate::model::GitPullRequestEventType,
+    source_branch: String,
+    destination_branch: String,
+    commit_id: String,
+    #[serde(default)]
+    commit_message: Option<String>,
+    #[serde(default)]
+    file_paths: Vec<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+async fn git_push(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let push: GitPush = match body(&bytes) {
+        Ok(push) => push,
+        Err(answer) => return *answer,
+    };
+    let pushed = match (push.branch, push.tag) {
+        (Some(branch), None) => GitRef::Branch(branch),
+        (None, Some(tag)) => GitRef::Tag(tag),
+        _ => return bad_request("a push names exactly one of 'branch' and 'tag'"),
+    };
+    let event = GitEvent {
+        repository: push.repository,
+        change: GitChange::Push(pushed),
+        commit_id: push.commit_id,
+        commit_message: push.commit_message,
+        file_paths: push.file_paths,
+    };
+    let sim = scoped(&state, push.account.as_deref(), push.region.as_deref());
+    git(&sim, event).await
+}
+
+async fn git_pull_request(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let pull: GitPullRequest = match body(&bytes) {
+        Ok(pull) => pull,
+        Err(answer) => return *answer,
+    };
+    let event = GitEvent {
+        repository: pull.repository,
+        change: GitChange::PullRequest {
+            event: pull.event,
+            source_branch: pull.source_branch,
+            destination_branch: pull.destination_branch,
+        },
+        commit_id: pull.commit_id,
+        commit_message: pull.commit_message,
+        file_paths: pull.file_paths,
+    };
+    let sim = scoped(&state, pull.account.as_deref(), pull.region.as_deref());
+    git(&sim, event).await
+}
+
+/// Answers what a git event started, once its starts are in the state file.
+async fn git(sim: &Simulator, event: GitEvent) -> Response {
+    let outcome = sim.git_event(event).await;
+    answered(outcome.map(|outcome| serde_json::to_value(outcome).unwrap_or_default()))
 }
 
 /// Scripts how the next runs of one action (or rule) end.

@@ -932,3 +932,68 @@ async fn admin_answers_an_actions_resolved_configuration() {
 }
 
 mod ui;
+
+#[tokio::test]
+async fn admin_git_events_start_the_pipelines_their_triggers_take() {
+    let app = app();
+    let mut pipeline = serde_json::to_value(
+        crate::model::PipelineDeclaration::connection_example("web", "acme/web", "main")
+            .v2(crate::model::ExecutionMode::Queued),
+    )
+    .unwrap();
+    pipeline["triggers"] = json!([{
+        "providerType": "CodeStarSourceConnection",
+        "gitConfiguration": {
+            "sourceActionName": "Code",
+            "push": [{"tags": {"includes": ["v*"]}}],
+            "pullRequest": [{"events": ["OPEN"], "branches": {"includes": ["main"]}}]
+        }
+    }]);
+    let created = call(&app, "CreatePipeline", json!({"pipeline": pipeline})).await;
+    assert_eq!(created.status, StatusCode::OK);
+    assert_eq!(created.json()["pipeline"]["triggers"], pipeline["triggers"]);
+
+    let tag = json!({"repository": "acme/web", "tag": "v2", "commitId": "abc123",
+                     "commitMessage": "Release 2"});
+    let answer = send(&app, admin("POST", "/_pipesim/git/push", tag))
+        .await
+        .json();
+    assert_eq!(answer["started"][0]["pipelineName"], "web");
+    assert_eq!(answer["notStarted"], json!([]));
+    let id = answer["started"][0]["pipelineExecutionId"].clone();
+    let listed = call(
+        &app,
+        "ListPipelineExecutions",
+        json!({"pipelineName": "web"}),
+    )
+    .await
+    .json();
+    let summary = &listed["pipelineExecutionSummaries"][0];
+    assert_eq!(summary["pipelineExecutionId"], id);
+    assert_eq!(summary["trigger"]["triggerType"], "WebhookV2");
+    assert_eq!(summary["sourceRevisions"][0]["revisionId"], "abc123");
+    assert_eq!(
+        summary["sourceRevisions"][0]["revisionSummary"],
+        "Release 2"
+    );
+
+    let branch = json!({"repository": "acme/web", "branch": "main", "commitId": "abc124"});
+    let answer = send(&app, admin("POST", "/_pipesim/git/push", branch))
+        .await
+        .json();
+    assert_eq!(
+        answer["notStarted"],
+        json!([{"pipelineName": "web", "reason": "no push filter of the trigger of 'Code' matches"}])
+    );
+    let pull = json!({"repository": "acme/web", "event": "OPEN", "sourceBranch": "fix",
+                      "destinationBranch": "main", "commitId": "abc125"});
+    let answer = send(&app, admin("POST", "/_pipesim/git/pull-request", pull))
+        .await
+        .json();
+    assert_eq!(answer["started"][0]["sourceActions"], json!(["Code"]));
+
+    let both = json!({"repository": "acme/web", "branch": "main", "tag": "v3", "commitId": "c"});
+    let refused = send(&app, admin("POST", "/_pipesim/git/push", both)).await;
+    let message = admin_error(&refused, StatusCode::BAD_REQUEST);
+    assert_eq!(message, "a push names exactly one of 'branch' and 'tag'");
+}

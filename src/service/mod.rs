@@ -60,6 +60,7 @@ use crate::sim::scheduler::Scheduler;
 mod builder;
 mod call;
 mod driver;
+mod git;
 pub(crate) mod harness;
 pub(crate) mod jobs;
 #[cfg(test)]
@@ -73,6 +74,7 @@ mod snapshot;
 
 pub use builder::SimulatorBuilder;
 pub(crate) use call::Cx;
+pub use git::{GitEventOutcome, GitNotStarted, GitStart};
 pub use harness::PipelineStats;
 use registry::ScopeKey;
 

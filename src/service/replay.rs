@@ -295,6 +295,9 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             let run = (execution_id.as_str(), stage.as_str(), action.as_str());
             let _ = RunOf::from_record(rule).finish(e, run, &end, at, fx);
         }),
+        Record::GitEvent { key, at, event } => call(inner, pending, &key, at, |e, at, fx| {
+            let _ = e.start_from_git(&event, at, fx);
+        }),
         Record::ScriptAction {
             key,
             stage,

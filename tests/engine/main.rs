@@ -27,3 +27,4 @@ mod shapes;
 mod start;
 mod state;
 mod transitions;
+mod triggers;

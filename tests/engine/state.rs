@@ -622,3 +622,64 @@ async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
         PipelineExecutionStatus::Failed
     );
 }
+
+/// Git events that start executions of two pipelines, with a commit message and a
+/// pull request, then part of their runs.
+async fn git_history(sim: &Simulator) {
+    let on_repo = |name| {
+        PipelineDeclaration::connection_example(name, "acme/web", "main").v2(ExecutionMode::Queued)
+    };
+    let pull = GitPullRequestFilter {
+        events: None,
+        branches: Some(FilterCriteria::including(["main"])),
+        file_paths: None,
+    };
+    let reviewed = on_repo("Reviewed").trigger(GitConfiguration {
+        source_action_name: "Code".into(),
+        push: None,
+        pull_request: Some(vec![pull]),
+    });
+    create(sim, on_repo("Pushed")).await;
+    create(sim, reviewed).await;
+    let push = GitEvent::push("acme/web", "main", "0a1b2c3d").message("Ship it");
+    sim.git_event(push).await.unwrap();
+    sim.advance(ACTION / 2).await;
+    let opened = GitEvent::pull_request(
+        "acme/web",
+        GitPullRequestEventType::Open,
+        ("feature/x", "main"),
+        "4e5f6a7b",
+    );
+    sim.git_event(opened).await.unwrap();
+    sim.advance(ACTION).await;
+}
+
+#[tokio::test]
+async fn git_starts_survive_a_restart_by_replay_and_by_snapshot() {
+    let (_dir, path) = state_file();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let twin = scripted().seed(SEED).build();
+    git_history(&sim).await;
+    git_history(&twin).await;
+    drop(sim);
+
+    // Replayed from the journal (and compacted on reopening)...
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
+    assert_eq!(observe(&reopened).await, observe(&twin).await);
+    let push = GitEvent::push("acme/web", "main", "8c9d0e1f");
+    for sim in [&reopened, &twin] {
+        sim.git_event(push.clone()).await.unwrap();
+    }
+    drop(reopened);
+    // ...and read back from the snapshot, with the start after it replayed on top.
+    let again = scripted().open(&path, Fsync::Always).unwrap();
+    assert!(file_text(&path).contains(r#""op":"snapshot""#));
+    assert_eq!(observe(&again).await, observe(&twin).await);
+    let list = again.list_pipeline_executions("Pushed").await.unwrap();
+    let newest = &list.pipeline_execution_summaries[0];
+    assert_eq!(newest.trigger.trigger_type, "WebhookV2");
+    assert_eq!(
+        newest.source_revisions[0].revision_id,
+        Some("8c9d0e1f".into())
+    );
+}
