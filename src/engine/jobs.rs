@@ -106,7 +106,8 @@ pub(crate) struct JobRun<'a> {
 
 /// How long a Lambda invoke action waits for its function's reply (the quotas page:
 /// "If the Lambda function has sent no reply after 20 minutes, the action times out").
-pub(crate) const LAMBDA_REPLY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+pub(crate) const LAMBDA_REPLY_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(20 * 60);
 
 /// Whether `action` is a Lambda invoke action, whose function is its job worker.
 pub(crate) fn is_lambda_invoke(action: &ActionDeclaration) -> bool {
@@ -361,14 +362,19 @@ impl PipelineEngine {
             .ok_or_else(not_running)?;
         let details = match result {
             JobResult::Success { details, .. } => details.cloned(),
-            JobResult::Failure(failure) => failure.external_execution_id.clone().map(|id| {
-                ExecutionDetails {
-                    external_execution_id: Some(id),
-                    ..ExecutionDetails::default()
-                }
-            }),
+            JobResult::Failure(failure) => {
+                failure
+                    .external_execution_id
+                    .clone()
+                    .map(|id| ExecutionDetails {
+                        external_execution_id: Some(id),
+                        ..ExecutionDetails::default()
+                    })
+            }
         };
-        if let Some(id) = details.as_ref().and_then(|d| d.external_execution_id.clone())
+        if let Some(id) = details
+            .as_ref()
+            .and_then(|d| d.external_execution_id.clone())
             && let Some(report) = self.action_log.report(slot.logged)
         {
             report.external_execution_id = Some(id);

@@ -58,7 +58,10 @@ impl PipelineEngine {
             } else {
                 self.scripts.next_run(&stage_plan.name, &action_plan.name)
             };
-            let job = action_plan.job.filter(|_| scripted.is_none()).map(|_| self.rng.uuid());
+            let job = action_plan
+                .job
+                .filter(|_| scripted.is_none())
+                .map(|_| self.rng.uuid());
             let (due, succeeds) = match &scripted {
                 _ if approval => (now.after(self.config.approval_timeout), false),
                 _ if job.is_some() => (

@@ -29,6 +29,7 @@ pub(super) fn engine_with_limit(mode: ExecutionMode, limit: u32) -> PipelineEngi
         token_window: Duration::from_secs(60),
         update_conflict_window: Duration::ZERO,
         start_on_create: false,
+        job_timeout: crate::engine::DEFAULT_JOB_TIMEOUT,
     };
     PipelineEngine::new(
         ident,

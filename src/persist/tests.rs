@@ -23,6 +23,7 @@ fn header() -> Header {
             token_window: Duration::from_secs(60),
             update_conflict_window: Duration::ZERO,
             start_on_create: false,
+            job_timeout: crate::engine::DEFAULT_JOB_TIMEOUT,
         },
         max_pipelines: 10,
     }

@@ -446,6 +446,64 @@ async fn every_target_reaches_its_own_operation() {
     let tags = ok(call(&app, "ListTagsForResource", json!({ "resourceArn": arn })).await);
     assert_eq!(tags.json()["tags"], json!([]));
 
+    let custom = json!({"category": "Build", "owner": "Custom", "provider": "Jenkins",
+                        "version": "1"});
+    check("PollForJobs");
+    let polled = ok(call(&app, "PollForJobs", json!({ "actionTypeId": custom })).await);
+    assert_eq!(polled.json()["jobs"], json!([]));
+    let job = "00000000-0000-4000-8000-000000000000";
+    let missing =
+        |answer: Answer| answer.assert_error(StatusCode::BAD_REQUEST, "JobNotFoundException");
+    check("AcknowledgeJob");
+    missing(call(&app, "AcknowledgeJob", json!({"jobId": job, "nonce": "1"})).await);
+    check("GetJobDetails");
+    missing(call(&app, "GetJobDetails", json!({ "jobId": job })).await);
+    check("PutJobSuccessResult");
+    missing(call(&app, "PutJobSuccessResult", json!({ "jobId": job })).await);
+    check("PutJobFailureResult");
+    let failure = json!({"type": "JobFailed", "message": "no"});
+    missing(
+        call(
+            &app,
+            "PutJobFailureResult",
+            json!({"jobId": job, "failureDetails": failure}),
+        )
+        .await,
+    );
+    let partner = json!({"category": "Test", "owner": "ThirdParty", "provider": "Partner",
+                         "version": "1"});
+    check("PollForThirdPartyJobs");
+    let polled = ok(call(
+        &app,
+        "PollForThirdPartyJobs",
+        json!({ "actionTypeId": partner }),
+    )
+    .await);
+    assert_eq!(polled.json()["jobs"], json!([]));
+    let third = json!({"jobId": job, "clientToken": "t"});
+    check("AcknowledgeThirdPartyJob");
+    missing(
+        call(
+            &app,
+            "AcknowledgeThirdPartyJob",
+            json!({"jobId": job, "clientToken": "t", "nonce": "1"}),
+        )
+        .await,
+    );
+    check("GetThirdPartyJobDetails");
+    missing(call(&app, "GetThirdPartyJobDetails", third.clone()).await);
+    check("PutThirdPartyJobSuccessResult");
+    missing(call(&app, "PutThirdPartyJobSuccessResult", third).await);
+    check("PutThirdPartyJobFailureResult");
+    missing(
+        call(
+            &app,
+            "PutThirdPartyJobFailureResult",
+            json!({"jobId": job, "clientToken": "t", "failureDetails": failure}),
+        )
+        .await,
+    );
+
     check("DeletePipeline");
     let deleted = ok(call(&app, "DeletePipeline", json!({"name": "R"})).await);
     assert!(deleted.body.is_empty());

@@ -29,8 +29,8 @@ use crate::error::{Error, Result};
 use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::ops::Op;
 
-use super::replay::Pending;
 use super::jobs::JobBoard;
+use super::replay::Pending;
 use super::scope_parts::ScopePart;
 use super::{Inner, PipelineSlot, Scope, Simulator};
 
@@ -314,7 +314,10 @@ impl<'a, O: Op> Cx<'a, O> {
             Mode::Live { .. } => choose(&part, now),
             Mode::Replay { choice, .. } => {
                 let recorded = choice.ok_or_else(|| {
-                    Error::InternalFailure(format!("{} was recorded without its choice", O::OPERATION))
+                    Error::InternalFailure(format!(
+                        "{} was recorded without its choice",
+                        O::OPERATION
+                    ))
                 })?;
                 serde_json::from_value(recorded.clone()).map_err(|err| {
                     Error::InternalFailure(format!("{}'s recorded choice: {err}", O::OPERATION))

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::engine::jobs::{JobChange, JobKind};
 use super::scope_parts::ScopePart;
+use crate::engine::jobs::{JobChange, JobKind};
 use crate::error::{Error, Result};
 use crate::model::jobs::{Job, JobData, JobDetails, ThirdPartyJob, ThirdPartyJobDetails};
 use crate::model::{ActionTypeId, JobStatus, Timestamp};

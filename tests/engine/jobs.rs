@@ -81,17 +81,26 @@ async fn a_custom_action_waits_for_a_job_worker_that_polls_acknowledges_and_succ
     assert_eq!(job.account_id, sim.account());
     let data = &job.data;
     assert_eq!(data.action_type_id, jenkins());
-    assert_eq!(data.action_configuration.configuration["ProjectName"], "web");
+    assert_eq!(
+        data.action_configuration.configuration["ProjectName"],
+        "web"
+    );
     let context = &data.pipeline_context;
     assert_eq!(context.pipeline_name, "P");
     assert_eq!(context.stage.name, "Build");
     assert_eq!(context.action.name, "Compile");
-    assert_eq!(context.action.action_execution_id, compile.action_execution_id);
+    assert_eq!(
+        context.action.action_execution_id,
+        compile.action_execution_id
+    );
     assert_eq!(context.pipeline_execution_id.as_deref(), Some(id.as_str()));
     let input = &data.input_artifacts[0];
     assert_eq!(input.name, "Src");
     let key = &input.location.s3_location.object_key;
-    assert!(key.starts_with("P/Src/") && key.len() == "P/Src/".len() + 7, "{key}");
+    assert!(
+        key.starts_with("P/Src/") && key.len() == "P/Src/".len() + 7,
+        "{key}"
+    );
     assert_eq!(data.output_artifacts[0].name, "Out");
     // Handed out once: a second poll finds nothing.
     let again = sim.poll_for_jobs(PollForJobsInput::new(jenkins())).await;
@@ -147,7 +156,10 @@ async fn a_failure_result_fails_the_action_with_its_type_and_message() {
     let error = compile.error_details.unwrap();
     assert_eq!(error.code, "ConfigurationError");
     assert_eq!(error.message, "No project named web");
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::Failed);
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Failed
+    );
     assert_eq!(sim.jobs()[0].status, JobStatus::Failed);
 }
 
@@ -167,7 +179,10 @@ async fn unknown_jobs_answer_job_not_found_with_the_recorded_message() {
         job_id: id.into(),
         nonce: "1".into(),
     };
-    assert_eq!(error_type(sim.acknowledge_job(ack).await), "JobNotFoundException");
+    assert_eq!(
+        error_type(sim.acknowledge_job(ack).await),
+        "JobNotFoundException"
+    );
 }
 
 #[tokio::test]
@@ -179,16 +194,25 @@ async fn a_nonce_is_accepted_once_and_only_the_latest_polls() {
         job_id: job.id.clone(),
         nonce: "2".into(),
     };
-    assert_eq!(error_type(sim.acknowledge_job(wrong).await), "InvalidNonceException");
+    assert_eq!(
+        error_type(sim.acknowledge_job(wrong).await),
+        "InvalidNonceException"
+    );
     // Not acknowledged within a minute: handed out again, with a new nonce.
     sim.advance(Duration::from_secs(61)).await;
     let again = poll_one(&sim).await;
-    assert_eq!((again.id.as_str(), again.nonce.as_str()), (job.id.as_str(), "2"));
+    assert_eq!(
+        (again.id.as_str(), again.nonce.as_str()),
+        (job.id.as_str(), "2")
+    );
     let stale = AcknowledgeJobInput {
         job_id: job.id.clone(),
         nonce: job.nonce.clone(),
     };
-    assert_eq!(error_type(sim.acknowledge_job(stale).await), "InvalidNonceException");
+    assert_eq!(
+        error_type(sim.acknowledge_job(stale).await),
+        "InvalidNonceException"
+    );
     let ack = AcknowledgeJobInput {
         job_id: job.id.clone(),
         nonce: again.nonce.clone(),
@@ -197,7 +221,10 @@ async fn a_nonce_is_accepted_once_and_only_the_latest_polls() {
         sim.acknowledge_job(ack.clone()).await.unwrap().status,
         JobStatus::InProgress
     );
-    assert_eq!(error_type(sim.acknowledge_job(ack).await), "InvalidNonceException");
+    assert_eq!(
+        error_type(sim.acknowledge_job(ack).await),
+        "InvalidNonceException"
+    );
     // Acknowledged jobs are not handed out again.
     sim.advance(Duration::from_secs(120)).await;
     let polled = sim.poll_for_jobs(PollForJobsInput::new(jenkins())).await;
@@ -223,13 +250,22 @@ async fn a_continuation_token_keeps_the_action_running_under_a_new_job_carrying_
     let next = poll_one(&sim).await;
     assert_ne!(next.id, job.id, "a new job");
     assert_eq!(next.data.continuation_token.as_deref(), Some("step-2"));
-    let status_of = |id: &str| sim.jobs().into_iter().find(|j| j.job_id == id).unwrap().status;
+    let status_of = |id: &str| {
+        sim.jobs()
+            .into_iter()
+            .find(|j| j.job_id == id)
+            .unwrap()
+            .status
+    };
     assert_eq!(status_of(&job.id), JobStatus::Succeeded);
     assert_eq!(status_of(&next.id), JobStatus::Dispatched);
     let mut both = PutJobSuccessResultInput::new(&next.id);
     both.continuation_token = Some("step-3".into());
     both.output_variables = Some(BTreeMap::from([("k".into(), "v".into())]));
-    assert_eq!(error_type(sim.put_job_success_result(both).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.put_job_success_result(both).await),
+        "ValidationException"
+    );
     sim.put_job_success_result(PutJobSuccessResultInput::new(&next.id))
         .await
         .unwrap();
@@ -268,7 +304,10 @@ async fn output_variables_of_a_job_reach_later_actions_and_the_action_history() 
         .find(|d| d.action_execution_id == compile.action_execution_id)
         .unwrap();
     assert_eq!(compile_now.output.output_variables["Version"], "1.4.2");
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::Succeeded);
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
 }
 
 #[tokio::test]
@@ -296,7 +335,10 @@ async fn a_job_nobody_finishes_times_out_after_a_day_and_fails_its_action() {
     assert_eq!(sim.jobs()[0].status, JobStatus::TimedOut);
     let compile = action_state(&sim, "Build", "Compile").await;
     assert_eq!(compile.status, ActionExecutionStatus::Failed);
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::Failed);
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Failed
+    );
     let late = sim.put_job_success_result(PutJobSuccessResultInput::new(&job.id));
     assert_eq!(error_type(late.await), "InvalidJobStateException");
     let ack = AcknowledgeJobInput {
@@ -304,7 +346,10 @@ async fn a_job_nobody_finishes_times_out_after_a_day_and_fails_its_action() {
         nonce: job.nonce.clone(),
     };
     // Workers read a status other than InProgress as "do not run it".
-    assert_eq!(sim.acknowledge_job(ack).await.unwrap().status, JobStatus::TimedOut);
+    assert_eq!(
+        sim.acknowledge_job(ack).await.unwrap().status,
+        JobStatus::TimedOut
+    );
 }
 
 #[tokio::test]
@@ -375,7 +420,10 @@ async fn a_harness_plays_the_lambda_function_with_the_job_id_from_the_event_stre
     sim.put_job_success_result(PutJobSuccessResultInput::new(&job_id))
         .await
         .unwrap();
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::Succeeded);
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
 }
 
 #[tokio::test]
@@ -399,14 +447,23 @@ async fn polls_of_other_owners_answer_action_type_not_found_and_bad_input_valida
     assert_eq!(error_type(err), "ActionTypeNotFoundException");
     let mut zero = PollForJobsInput::new(jenkins());
     zero.max_batch_size = Some(0);
-    assert_eq!(error_type(sim.poll_for_jobs(zero).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.poll_for_jobs(zero).await),
+        "ValidationException"
+    );
     let mut two = PollForJobsInput::new(jenkins());
     two.query_param = BTreeMap::from([("A".into(), "1".into()), ("B".into(), "2".into())]);
-    assert_eq!(error_type(sim.poll_for_jobs(two).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.poll_for_jobs(two).await),
+        "ValidationException"
+    );
     let bad_id = GetJobDetailsInput {
         job_id: "not-a-job".into(),
     };
-    assert_eq!(error_type(sim.get_job_details(bad_id).await), "ValidationException");
+    assert_eq!(
+        error_type(sim.get_job_details(bad_id).await),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]
@@ -489,8 +546,13 @@ async fn third_party_jobs_go_through_their_own_operations_with_the_client_token(
         client_token: client_id.clone(),
         ..PutThirdPartyJobSuccessResultInput::default()
     };
-    sim.put_third_party_job_success_result(success).await.unwrap();
-    assert_eq!(status(&sim, "P", &id).await, PipelineExecutionStatus::Succeeded);
+    sim.put_third_party_job_success_result(success)
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
     let failure = PutThirdPartyJobFailureResultInput {
         job_id,
         client_token: client_id,

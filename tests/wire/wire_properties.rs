@@ -158,6 +158,12 @@ fn json_value() -> impl Strategy<Value = Value> {
         "abandon",
         "transitionType",
         "ruleOwnerFilter",
+        "actionTypeId",
+        "jobId",
+        "nonce",
+        "clientToken",
+        "maxBatchSize",
+        "failureDetails",
         "conditionType",
         "regionFilter",
         "filter",
@@ -179,6 +185,9 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// answered 200 but PutApprovalResult's (no approval of `P` waits for that token) and
 /// RetryStageExecution's, RollbackStage's and OverrideStageCondition's (the execution has
 /// not reached, let alone failed or passed, that stage).
+/// A job id no job has.
+const JOB: &str = "22222222-2222-4222-8222-222222222222";
+
 fn example(operation: Operation) -> Value {
     let id = execution_id();
     let pipeline =
@@ -248,6 +257,39 @@ fn example(operation: Operation) -> Value {
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
         "UntagResource" => json!({"resourceArn": ARN, "tagKeys": ["team"]}),
+        "PollForJobs" => json!({
+            "actionTypeId": {"category": "Build", "owner": "Custom", "provider": "Jenkins", "version": "1"},
+            "maxBatchSize": 5,
+            "queryParam": {"ProjectName": "web"},
+        }),
+        "PollForThirdPartyJobs" => json!({
+            "actionTypeId": {"category": "Test", "owner": "ThirdParty", "provider": "Partner", "version": "1"},
+            "maxBatchSize": 5,
+        }),
+        "AcknowledgeJob" => json!({"jobId": JOB, "nonce": "1"}),
+        "GetJobDetails" => json!({ "jobId": JOB }),
+        "PutJobSuccessResult" => json!({
+            "jobId": JOB,
+            "executionDetails": {"summary": "done", "externalExecutionId": "7", "percentComplete": 100},
+            "outputVariables": {"Version": "1.0"},
+        }),
+        "PutJobFailureResult" => json!({
+            "jobId": JOB,
+            "failureDetails": {"type": "JobFailed", "message": "broken", "externalExecutionId": "7"},
+        }),
+        "AcknowledgeThirdPartyJob" => json!({"jobId": JOB, "nonce": "1", "clientToken": "t"}),
+        "GetThirdPartyJobDetails" => json!({"jobId": JOB, "clientToken": "t"}),
+        "PutThirdPartyJobSuccessResult" => json!({
+            "jobId": JOB,
+            "clientToken": "t",
+            "continuationToken": "step-2",
+            "currentRevision": {"revision": "abc", "changeIdentifier": "1"},
+        }),
+        "PutThirdPartyJobFailureResult" => json!({
+            "jobId": JOB,
+            "clientToken": "t",
+            "failureDetails": {"type": "ConfigurationError", "message": "broken"},
+        }),
         other => panic!("no example body for {other}: add one"),
     }
 }
@@ -387,7 +429,25 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
             operation,
             example(operation).to_string().into_bytes(),
         );
-        if operation == Operation::PutApprovalResult {
+        let job_operation = matches!(
+            operation.name(),
+            "AcknowledgeJob"
+                | "GetJobDetails"
+                | "PutJobSuccessResult"
+                | "PutJobFailureResult"
+                | "AcknowledgeThirdPartyJob"
+                | "GetThirdPartyJobDetails"
+                | "PutThirdPartyJobSuccessResult"
+                | "PutThirdPartyJobFailureResult"
+        );
+        if job_operation {
+            // No job exists to act on.
+            assert_eq!(
+                error.as_deref(),
+                Some("JobNotFoundException"),
+                "{operation}"
+            );
+        } else if operation == Operation::PutApprovalResult {
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
         } else if operation == Operation::RollbackStage {
             assert_eq!(error.as_deref(), Some("UnableToRollbackStageException"));

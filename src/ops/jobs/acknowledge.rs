@@ -70,7 +70,10 @@ impl Simulator {
     ///
     /// # Errors
     /// `ValidationException`, `JobNotFoundException`, `InvalidNonceException`.
-    pub async fn acknowledge_job(&self, input: AcknowledgeJobInput) -> Result<AcknowledgeJobOutput> {
+    pub async fn acknowledge_job(
+        &self,
+        input: AcknowledgeJobInput,
+    ) -> Result<AcknowledgeJobOutput> {
         self.call::<AcknowledgeJob>(input).await
     }
 }

@@ -90,7 +90,9 @@ fn poll<O: Op, T>(
     if !owner_polls {
         return Err(action_type_not_found(id));
     }
-    let max = max_batch_size.map_or(1, |m| usize::try_from(m).unwrap_or(MAX_BATCH).min(MAX_BATCH));
+    let max = max_batch_size.map_or(1, |m| {
+        usize::try_from(m).unwrap_or(MAX_BATCH).min(MAX_BATCH)
+    });
     cx.choose_in_part(
         |board: &JobBoard, now| board.pick(kind, id, (max, now), query),
         |board, picked: Vec<uuid::Uuid>, now| Ok(hand_out(board, &picked, now)),

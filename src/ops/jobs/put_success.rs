@@ -84,8 +84,7 @@ impl Op for PutJobSuccessResult {
             // The model: output variables "can be included only when there is no
             // continuation token on the request"; the wording is pipesim's.
             return Err(Error::Validation(
-                "Output variables can be included only when there is no continuation token"
-                    .into(),
+                "Output variables can be included only when there is no continuation token".into(),
             ));
         }
         let size: usize = input

@@ -54,7 +54,11 @@ impl Op for PutThirdPartyJobFailureResult {
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let result = JobResult::Failure(&input.failure_details);
-        let job = (JobKind::ThirdParty, input.job_id.as_str(), Some(input.client_token.as_str()));
+        let job = (
+            JobKind::ThirdParty,
+            input.job_id.as_str(),
+            Some(input.client_token.as_str()),
+        );
         super::put_result(cx, job, &result)
     }
 }

@@ -72,7 +72,11 @@ impl Op for PutThirdPartyJobSuccessResult {
             current_revision: input.current_revision.as_ref(),
             output_variables: None,
         };
-        let job = (JobKind::ThirdParty, input.job_id.as_str(), Some(input.client_token.as_str()));
+        let job = (
+            JobKind::ThirdParty,
+            input.job_id.as_str(),
+            Some(input.client_token.as_str()),
+        );
         super::put_result(cx, job, &result)
     }
 }
