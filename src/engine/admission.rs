@@ -166,7 +166,7 @@ impl PipelineEngine {
     /// As AWS does, names the pipeline does not declare (in any case) are ignored; a
     /// declared variable with neither a value nor a default does not refuse the start but
     /// fails the execution: the second value is its `statusSummary`.
-    fn start_details(
+    pub(super) fn start_details(
         &self,
         variables: &[PipelineVariable],
         revisions: &[SourceRevisionOverride],

@@ -45,6 +45,10 @@ pub(crate) enum Trigger {
     ManualRollback,
     /// A stage condition's `ROLLBACK` result.
     AutomatedRollback,
+    /// A call of `PutActionRevision` with a new revision.
+    PutActionRevision,
+    /// A delivery to a webhook (GitHub version 1 source actions).
+    Webhook,
 }
 
 impl Trigger {
@@ -54,6 +58,8 @@ impl Trigger {
             Trigger::CreatePipeline => "CreatePipeline",
             Trigger::ManualRollback => "ManualRollback",
             Trigger::AutomatedRollback => "AutomatedRollback",
+            Trigger::PutActionRevision => "PutActionRevision",
+            Trigger::Webhook => "Webhook",
         }
     }
 }
@@ -70,6 +76,12 @@ pub(crate) struct Details {
     /// For a rollback: the stage it runs and the execution whose revisions it uses.
     #[serde(default)]
     pub(crate) rollback: Option<Rollback>,
+    /// `trigger.triggerDetail` when it is not the caller's ARN: a webhook's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) trigger_detail: Option<String>,
+    /// The revision `PutActionRevision` gave a source action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) put_revision: Option<super::external::PutRevision>,
 }
 
 /// What a rollback execution rolls back to.

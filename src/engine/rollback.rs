@@ -72,6 +72,7 @@ impl PipelineEngine {
             overrides: target_details
                 .map(|d| d.overrides.clone())
                 .unwrap_or_default(),
+            put_revision: target_details.and_then(|d| d.put_revision.clone()),
             rollback: Some(Rollback {
                 stage: stage as u8,
                 target,

@@ -68,7 +68,11 @@ impl PipelineEngine {
     fn trigger(&self, exec: &Execution) -> ExecutionTrigger {
         ExecutionTrigger {
             trigger_type: exec.trigger.as_str().into(),
-            trigger_detail: self.ident.caller_arn(),
+            trigger_detail: exec
+                .details
+                .as_deref()
+                .and_then(|d| d.trigger_detail.clone())
+                .unwrap_or_else(|| self.ident.caller_arn()),
         }
     }
 
@@ -125,12 +129,13 @@ impl PipelineEngine {
     }
 
     /// The revision the start of `exec` named for source action `action`, if any.
+    /// That is a revision `PutActionRevision` gave it, or a source revision override.
     pub(super) fn named_revision<'e>(&self, exec: &'e Execution, action: &str) -> Option<&'e str> {
-        let overrides = exec
-            .details
-            .as_deref()
-            .map_or(&[][..], |d| &d.overrides[..]);
-        named_revision(overrides, action)
+        let details = exec.details.as_deref()?;
+        if let Some(put) = details.put_revision.as_ref().filter(|p| p.action == action) {
+            return Some(&put.revision_id);
+        }
+        named_revision(&details.overrides, action)
     }
 
     /// The revision each source action of an execution fetched: the one its start
@@ -312,13 +317,19 @@ impl PipelineEngine {
             error_details: latest.error.clone(),
         };
         if source {
-            let given = self
-                .execution_by_id(latest.execution)
-                .and_then(|exec| self.named_revision(exec, &action.name));
+            let exec = self.execution_by_id(latest.execution);
+            let given = exec.and_then(|exec| self.named_revision(exec, &action.name));
             let revision =
                 provider::source_revision(action, region, latest.execution, index, given);
+            // A revision PutActionRevision gave shows its change id and creation time.
+            let put = exec
+                .and_then(|exec| exec.details.as_deref())
+                .and_then(|d| d.put_revision.as_ref())
+                .filter(|put| put.action == action.name);
             state.current_revision = Some(ActionRevision {
                 revision_id: revision.id.clone(),
+                revision_change_id: put.map(|p| p.change_id.clone()),
+                created: put.map(|p| p.created),
             });
             state.revision_url.clone_from(&revision.url);
             execution.summary = execution.summary.or(revision.summary);

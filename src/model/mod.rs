@@ -14,11 +14,13 @@ pub mod conditions;
 pub mod enums;
 pub(crate) mod execution;
 pub mod ids;
+pub(crate) mod json_path;
 pub mod pipeline;
 pub mod references;
 pub mod rule_types;
 pub(crate) mod state;
 pub(crate) mod validate;
+pub mod webhooks;
 
 pub use conditions::*;
 pub use enums::*;
@@ -27,6 +29,7 @@ pub use ids::{ExecutionId, ParseExecutionIdError, Timestamp};
 pub use pipeline::*;
 pub use state::*;
 pub use validate::ModelEnum;
+pub use webhooks::*;
 
 pub use crate::error::ErrorKind;
 pub use crate::ops::Operation;
@@ -36,3 +39,4 @@ pub use crate::ops::executions::*;
 pub use crate::ops::pipelines::*;
 pub use crate::ops::stages::*;
 pub use crate::ops::tags::*;
+pub use crate::ops::webhooks::*;

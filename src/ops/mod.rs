@@ -21,9 +21,10 @@
 //! | family | operations |
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
-//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
+//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `PutActionRevision` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
-//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
+//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` (pipelines and webhooks) |
+//! | [`webhooks`] | `PutWebhook`, `ListWebhooks`, `DeleteWebhook`, `RegisterWebhookWithThirdParty`, `DeregisterWebhookWithThirdParty` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
 //! primitives of `Cx` (`crate::service::call`), which take the locks in the order
@@ -37,6 +38,7 @@ pub(crate) mod executions;
 pub(crate) mod pipelines;
 pub(crate) mod stages;
 pub(crate) mod tags;
+pub(crate) mod webhooks;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -106,6 +108,7 @@ macro_rules! with_operations {
             executions::GetPipelineExecution,
             executions::ListPipelineExecutions,
             executions::ListActionExecutions,
+            executions::PutActionRevision,
             stages::GetPipelineState,
             stages::PutApprovalResult,
             stages::DisableStageTransition,
@@ -118,6 +121,11 @@ macro_rules! with_operations {
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
+            webhooks::PutWebhook,
+            webhooks::ListWebhooks,
+            webhooks::DeleteWebhook,
+            webhooks::RegisterWebhookWithThirdParty,
+            webhooks::DeregisterWebhookWithThirdParty,
         }
     };
 }
@@ -213,6 +221,7 @@ mod tests {
                 "DeletePipeline",
                 "StartPipelineExecution",
                 "StopPipelineExecution",
+                "PutActionRevision",
                 "PutApprovalResult",
                 "DisableStageTransition",
                 "EnableStageTransition",
@@ -221,6 +230,10 @@ mod tests {
                 "OverrideStageCondition",
                 "TagResource",
                 "UntagResource",
+                "PutWebhook",
+                "DeleteWebhook",
+                "RegisterWebhookWithThirdParty",
+                "DeregisterWebhookWithThirdParty",
             ]
         );
     }

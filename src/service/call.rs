@@ -155,6 +155,28 @@ impl<'a, O: Op> Cx<'a, O> {
         &self.scope.region
     }
 
+    /// The simulator's seed, for what a scope part draws (a webhook URL's token).
+    pub(crate) fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    /// What webhook URLs start with.
+    pub(crate) fn public_url(&self) -> Arc<str> {
+        Arc::clone(&self.inner.public_url.lock())
+    }
+
+    /// The pipeline of that name, whatever its incarnation, for a call that only reads
+    /// it and changes something else (a scope part: `PutWebhook` checks its target).
+    /// In replay, the record's incarnation is the part's (0), not the pipeline's.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`.
+    pub(crate) fn pipeline_to_read(&self, name: &str) -> Result<Arc<PipelineSlot>> {
+        self.scope
+            .slot(name)
+            .ok_or_else(|| O::pipeline_not_found(&self.scope.account, name))
+    }
+
     fn now(&self) -> Timestamp {
         match &self.mode {
             Mode::Live { .. } => self.inner.clock.now(),
@@ -276,7 +298,6 @@ impl<'a, O: Op> Cx<'a, O> {
     }
 
     /// Reads one part of the call's account and region (`scope_parts`).
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn read_part<P: ScopePart, T>(&self, read: impl FnOnce(&P) -> T) -> T {
         read(&P::of(&self.scope.parts).lock())
     }
@@ -287,7 +308,6 @@ impl<'a, O: Op> Cx<'a, O> {
     ///
     /// # Errors
     /// Whatever `change` answers.
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn change_part<P: ScopePart, T>(
         &self,
         change: impl FnOnce(&mut P, Timestamp) -> Result<T>,
