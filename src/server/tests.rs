@@ -446,6 +446,50 @@ async fn every_target_reaches_its_own_operation() {
     let tags = ok(call(&app, "ListTagsForResource", json!({ "resourceArn": arn })).await);
     assert_eq!(tags.json()["tags"], json!([]));
 
+    check("PutActionRevision");
+    let put = ok(call(
+        &app,
+        "PutActionRevision",
+        json!({"pipelineName": "R", "stageName": "Source", "actionName": "Fetch",
+               "actionRevision": {"revisionId": "v9", "revisionChangeId": "c9", "created": 1}}),
+    )
+    .await);
+    assert_eq!(put.json()["newRevision"], true);
+
+    check("PutWebhook");
+    let hook = json!({"name": "H", "targetPipeline": "R", "targetAction": "Fetch",
+        "filters": [{"jsonPath": "$.ref", "matchEquals": "refs/heads/main"}],
+        "authentication": "UNAUTHENTICATED", "authenticationConfiguration": {}});
+    let put = ok(call(&app, "PutWebhook", json!({ "webhook": hook })).await);
+    let hook_arn = "arn:aws:codepipeline:us-east-1:123456789012:webhook:H";
+    assert_eq!(put.json()["webhook"]["arn"], hook_arn);
+
+    check("ListWebhooks");
+    let listed = ok(call(&app, "ListWebhooks", json!({})).await);
+    assert_eq!(listed.json()["webhooks"][0]["definition"]["name"], "H");
+
+    check("RegisterWebhookWithThirdParty");
+    let registered = ok(call(
+        &app,
+        "RegisterWebhookWithThirdParty",
+        json!({"webhookName": "H"}),
+    )
+    .await);
+    assert_eq!(registered.body, b"{}");
+
+    check("DeregisterWebhookWithThirdParty");
+    call(
+        &app,
+        "DeregisterWebhookWithThirdParty",
+        json!({"webhookName": "X"}),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "WebhookNotFoundException");
+
+    check("DeleteWebhook");
+    let deleted = ok(call(&app, "DeleteWebhook", json!({"name": "H"})).await);
+    assert_eq!(deleted.body, b"{}");
+
     check("DeletePipeline");
     let deleted = ok(call(&app, "DeletePipeline", json!({"name": "R"})).await);
     assert!(deleted.body.is_empty());
