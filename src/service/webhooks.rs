@@ -75,7 +75,7 @@ impl Webhooks {
     }
 
     /// Every webhook from `from` on (by name), in name order.
-    pub(crate) fn from_name<'a>(
+    pub(crate) fn starting_at<'a>(
         &'a self,
         from: Option<&'a str>,
     ) -> impl Iterator<Item = (&'a String, &'a StoredWebhook)> + 'a {

@@ -72,7 +72,7 @@ impl Op for ListWebhooks {
         let scope = (cx.account(), cx.region());
         let url = cx.public_url();
         cx.read_part(|webhooks: &Webhooks| {
-            let mut page = webhooks.from_name(from.as_deref());
+            let mut page = webhooks.starting_at(from.as_deref());
             let items: Vec<ListWebhookItem> = page
                 .by_ref()
                 .take(max)
