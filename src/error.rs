@@ -177,6 +177,14 @@ service_errors! {
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.
     InvalidArn => "InvalidArnException", 400;
+    /// No webhook of that name in this account and region.
+    WebhookNotFound => "WebhookNotFoundException", 400;
+    /// `PutWebhook` with a filter whose `jsonPath` is not a JSONPath expression.
+    InvalidWebhookFilterPattern => "InvalidWebhookFilterPatternException", 400;
+    /// `PutWebhook` with an `authenticationConfiguration` its `authentication` does not
+    /// take (a missing secret, a range that is not a CIDR block, a property too many).
+    InvalidWebhookAuthenticationParameters =>
+        "InvalidWebhookAuthenticationParametersException", 400;
     /// Only the server: the body is not JSON, or a member has the wrong type.
     Serialization => "SerializationException", 400;
     /// Only the server: the `X-Amz-Target` names no CodePipeline operation.

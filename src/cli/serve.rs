@@ -263,6 +263,13 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), String> {
     let addr: SocketAddr = listener
         .local_addr()
         .map_err(|err| format!("cannot read the listening address: {err}"))?;
+    // Webhook URLs name the address pipesim answers on (loopback for a wildcard).
+    let public = if addr.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], addr.port()))
+    } else {
+        addr
+    };
+    sim.set_public_url(format!("http://{public}"));
     tracing::info!(
         seed = sim.seed(),
         virtual_time = sim.is_virtual_time(),

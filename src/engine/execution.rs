@@ -47,6 +47,10 @@ pub(crate) enum Trigger {
     AutomatedRollback,
     /// A git event a trigger (or a connection's default change detection) took.
     WebhookV2,
+    /// A call of `PutActionRevision` with a new revision.
+    PutActionRevision,
+    /// A delivery to a webhook (GitHub version 1 source actions).
+    Webhook,
 }
 
 impl Trigger {
@@ -57,6 +61,8 @@ impl Trigger {
             Trigger::ManualRollback => "ManualRollback",
             Trigger::AutomatedRollback => "AutomatedRollback",
             Trigger::WebhookV2 => "WebhookV2",
+            Trigger::PutActionRevision => "PutActionRevision",
+            Trigger::Webhook => "Webhook",
         }
     }
 }
@@ -76,9 +82,13 @@ pub(crate) struct Details {
     /// For a start by a git event: the message of the commit its overrides name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) commit_message: Option<String>,
-    /// `trigger.triggerDetail` when it is not the caller's ARN (a git event's connection).
+    /// `trigger.triggerDetail` when it is not the caller's ARN: a git event's connection,
+    /// a webhook's ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) trigger_detail: Option<String>,
+    /// The revision `PutActionRevision` gave a source action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) put_revision: Option<super::external::PutRevision>,
 }
 
 /// What a rollback execution rolls back to.

@@ -48,6 +48,7 @@
 //! | `script.rs` | scripted action and rule runs: how their next runs end |
 //! | `jobs.rs` | runs a job worker finishes: posting their jobs, results, continuations, timeouts |
 //! | `conditions.rs` | stage conditions: checking their rules, their results, overrides |
+//! | `external.rs` | starts from a source: `PutActionRevision` and webhook deliveries |
 //! | `rules.rs` | what a rule checks: `VariableCheck`, `DeploymentWindow`, the others |
 //! | `saved.rs` | the engine's state in a state file's snapshot |
 //! | `deployment_window.rs` | the `DeploymentWindow` rule: a cron expression in a time zone, whether a moment is inside it and when it next opens |
@@ -60,6 +61,7 @@ mod conditions;
 mod control;
 pub(crate) mod deployment_window;
 pub(crate) mod execution;
+pub(crate) mod external;
 mod git;
 pub(crate) mod history;
 pub(crate) mod ids;
@@ -325,6 +327,8 @@ pub(crate) struct PipelineEngine {
     /// Every rule run, for `ListRuleExecutions`, bounded like `action_log`; a run's
     /// "action" is its `rule_code`.
     rule_log: ActionLog,
+    /// The latest revision `PutActionRevision` put for each source action.
+    put_revisions: Vec<external::RememberedRevision>,
 }
 
 impl PipelineEngine {
@@ -362,6 +366,7 @@ impl PipelineEngine {
             action_log: ActionLog::default(),
             scripts: Scripts::default(),
             rule_log: ActionLog::default(),
+            put_revisions: Vec::new(),
         }
     }
 

@@ -73,6 +73,7 @@ impl PipelineEngine {
                 .map(|d| d.overrides.clone())
                 .unwrap_or_default(),
             commit_message: target_details.and_then(|d| d.commit_message.clone()),
+            put_revision: target_details.and_then(|d| d.put_revision.clone()),
             rollback: Some(Rollback {
                 stage: stage as u8,
                 target,

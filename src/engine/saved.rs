@@ -14,6 +14,7 @@ use crate::sim::rng::Rng;
 
 use super::action_log::ActionLog;
 use super::behaviour::PipelineSettings;
+use super::external::RememberedRevision;
 use super::history::History;
 use super::ids::IdCodec;
 use super::plan::Plan;
@@ -41,6 +42,7 @@ pub(crate) struct SavedRef<'a> {
     action_log: &'a ActionLog,
     scripts: &'a Scripts,
     rule_log: &'a ActionLog,
+    put_revisions: &'a [RememberedRevision],
 }
 
 /// An engine's state, read back.
@@ -66,6 +68,8 @@ pub(crate) struct Saved {
     scripts: Scripts,
     #[serde(default)]
     rule_log: ActionLog,
+    #[serde(default)]
+    put_revisions: Vec<RememberedRevision>,
 }
 
 impl PipelineEngine {
@@ -88,6 +92,7 @@ impl PipelineEngine {
             action_log: &self.action_log,
             scripts: &self.scripts,
             rule_log: &self.rule_log,
+            put_revisions: &self.put_revisions,
         }
     }
 
@@ -137,6 +142,7 @@ impl PipelineEngine {
             action_log: saved.action_log,
             scripts: saved.scripts,
             rule_log: saved.rule_log,
+            put_revisions: saved.put_revisions,
         })
     }
 }

@@ -128,14 +128,21 @@ impl PipelineEngine {
         self.executions.get(&self.ids.decode(id)?)
     }
 
-    /// The revision the start of `exec` named for source action `action`, if any, with
-    /// the commit message a git event gave it.
+    /// The revision the start of `exec` named for source action `action`, if any: one
+    /// `PutActionRevision` gave it, or a source revision override with the commit
+    /// message a git event gave it.
     pub(super) fn named_revision<'e>(
         &self,
         exec: &'e Execution,
         action: &str,
     ) -> Option<provider::Given<'e>> {
         let details = exec.details.as_deref()?;
+        if let Some(put) = details.put_revision.as_ref().filter(|p| p.action == action) {
+            return Some(provider::Given {
+                id: &put.revision_id,
+                message: None,
+            });
+        }
         named_revision(&details.overrides, action).map(|id| provider::Given {
             id,
             message: details.commit_message.as_deref(),
@@ -322,13 +329,19 @@ impl PipelineEngine {
             error_details: latest.error.clone(),
         };
         if source {
-            let given = self
-                .execution_by_id(latest.execution)
-                .and_then(|exec| self.named_revision(exec, &action.name));
+            let exec = self.execution_by_id(latest.execution);
+            let given = exec.and_then(|exec| self.named_revision(exec, &action.name));
             let revision =
                 provider::source_revision(action, region, latest.execution, index, given);
+            // A revision PutActionRevision gave shows its change id and creation time.
+            let put = exec
+                .and_then(|exec| exec.details.as_deref())
+                .and_then(|d| d.put_revision.as_ref())
+                .filter(|put| put.action == action.name);
             state.current_revision = Some(ActionRevision {
                 revision_id: revision.id.clone(),
+                revision_change_id: put.map(|p| p.change_id.clone()),
+                created: put.map(|p| p.created),
             });
             state.revision_url.clone_from(&revision.url);
             execution.summary = execution.summary.or(revision.summary);

@@ -184,6 +184,18 @@ input_enum! {
 }
 
 input_enum! {
+    /// How a webhook authenticates the requests to its URL.
+    WebhookAuthenticationType {
+        /// GitHub's `X-Hub-Signature`: an HMAC of the payload with `SecretToken`.
+        GithubHmac = "GITHUB_HMAC",
+        /// Requests from `AllowedIPRange` only.
+        Ip = "IP",
+        /// Every request.
+        Unauthenticated = "UNAUTHENTICATED",
+    }
+}
+
+input_enum! {
     /// Which transition of a stage `DisableStageTransition` and `EnableStageTransition`
     /// name: into the stage, or out of it.
     StageTransitionType {

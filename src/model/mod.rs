@@ -15,12 +15,14 @@ pub mod enums;
 pub(crate) mod execution;
 pub mod ids;
 pub mod jobs;
+pub(crate) mod json_path;
 pub mod pipeline;
 pub mod references;
 pub mod rule_types;
 pub(crate) mod state;
 pub mod triggers;
 pub(crate) mod validate;
+pub mod webhooks;
 
 pub use conditions::*;
 pub use enums::*;
@@ -34,6 +36,7 @@ pub use triggers::{
     GitRef, PipelineTriggerDeclaration,
 };
 pub use validate::ModelEnum;
+pub use webhooks::*;
 
 pub use crate::error::ErrorKind;
 pub use crate::ops::Operation;
@@ -44,3 +47,4 @@ pub use crate::ops::jobs::*;
 pub use crate::ops::pipelines::*;
 pub use crate::ops::stages::*;
 pub use crate::ops::tags::*;
+pub use crate::ops::webhooks::*;

@@ -214,12 +214,20 @@ pub struct ActionState {
     pub revision_url: Option<String>,
 }
 
-/// The revision a source action's latest run fetched.
+/// The revision a source action's latest run fetched; `PutActionRevision` gives one.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionRevision {
     /// The commit, S3 version id or image digest.
+    #[serde(default)]
     pub revision_id: String,
+    /// What changed to this revision (a deployment id, a timestamp): shown for a
+    /// revision `PutActionRevision` gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_change_id: Option<String>,
+    /// When the revision was created: shown for a revision `PutActionRevision` gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
 }
 
 /// The latest run of an action.

@@ -21,10 +21,11 @@
 //! | family | operations |
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
-//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
+//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `PutActionRevision` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
-//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //! | [`jobs`] | `PollForJobs`, `AcknowledgeJob`, `GetJobDetails`, `PutJobSuccessResult`, `PutJobFailureResult`, and the five `ThirdParty` ones |
+//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` (pipelines and webhooks) |
+//! | [`webhooks`] | `PutWebhook`, `ListWebhooks`, `DeleteWebhook`, `RegisterWebhookWithThirdParty`, `DeregisterWebhookWithThirdParty` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
 //! primitives of `Cx` (`crate::service::call`), which take the locks in the order
@@ -39,6 +40,7 @@ pub(crate) mod jobs;
 pub(crate) mod pipelines;
 pub(crate) mod stages;
 pub(crate) mod tags;
+pub(crate) mod webhooks;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -108,6 +110,7 @@ macro_rules! with_operations {
             executions::GetPipelineExecution,
             executions::ListPipelineExecutions,
             executions::ListActionExecutions,
+            executions::PutActionRevision,
             stages::GetPipelineState,
             stages::PutApprovalResult,
             stages::DisableStageTransition,
@@ -130,6 +133,11 @@ macro_rules! with_operations {
             jobs::GetThirdPartyJobDetails,
             jobs::PutThirdPartyJobSuccessResult,
             jobs::PutThirdPartyJobFailureResult,
+            webhooks::PutWebhook,
+            webhooks::ListWebhooks,
+            webhooks::DeleteWebhook,
+            webhooks::RegisterWebhookWithThirdParty,
+            webhooks::DeregisterWebhookWithThirdParty,
         }
     };
 }
@@ -225,6 +233,7 @@ mod tests {
                 "DeletePipeline",
                 "StartPipelineExecution",
                 "StopPipelineExecution",
+                "PutActionRevision",
                 "PutApprovalResult",
                 "DisableStageTransition",
                 "EnableStageTransition",
@@ -241,6 +250,10 @@ mod tests {
                 "AcknowledgeThirdPartyJob",
                 "PutThirdPartyJobSuccessResult",
                 "PutThirdPartyJobFailureResult",
+                "PutWebhook",
+                "DeleteWebhook",
+                "RegisterWebhookWithThirdParty",
+                "DeregisterWebhookWithThirdParty",
             ]
         );
     }

@@ -119,6 +119,14 @@ pub(crate) enum Record {
     },
     ClearRateLimits,
     Reset,
+    /// A delivery to webhook `webhook` reached its target pipeline (the key): it started
+    /// an execution there, unless the pipeline's limit refused it, and set the webhook's
+    /// `lastTriggered` when it did (`service::webhooks`).
+    WebhookDelivered {
+        key: Key,
+        at: u64,
+        webhook: String,
+    },
     /// Virtual time moved to `at`.
     Clock {
         at: u64,

@@ -1,6 +1,7 @@
 //! The admin API under `/_pipesim/`: plain JSON, not the AWS protocol, for harnesses that
 //! install faults and rate limits, move virtual time, finish, hold and script actions
-//! and rules, simulate git pushes and pull requests, reset, and check health.
+//! and rules, simulate git pushes and pull requests, deliver events to webhooks, list
+//! jobs, reset, and check health.
 //!
 //! Every answer is JSON. Bad input answers 400 `{"error": "<what is wrong>"}`; an unknown
 //! id answers 404 the same way.
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -61,6 +62,9 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route_layer(middleware::from_fn_with_state(Arc::clone(state), guard));
     Router::new()
         .route("/_pipesim/health", get(health))
+        // A webhook's URL carries its own token (`t`), as AWS's do, so a source
+        // provider reaches it without the admin token; without `t` it is guarded.
+        .route("/_pipesim/webhooks/{name}/deliver", post(deliver_webhook))
         .merge(guarded)
 }
 
@@ -554,4 +558,69 @@ async fn resolved_configuration(State(state): State<Arc<AppState>>, bytes: Bytes
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
     state.sim.reset();
     saved(&state, ok(json!({}))).await
+}
+
+/// Where a delivery goes: the webhook's account and region (the server's defaults when
+/// left out) and its URL's token.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryTarget {
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    t: Option<String>,
+}
+
+/// A request to a webhook's URL: the body is the event's payload, as signed; the
+/// headers go along (`X-Hub-Signature`, `X-Hub-Signature-256`); the first address of
+/// `X-Forwarded-For` is where it comes from, for `IP` authentication. Answers whether
+/// it started the pipeline, and why not.
+async fn deliver_webhook(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    Query(target): Query<DeliveryTarget>,
+    request: Request,
+) -> Response {
+    if target.t.is_none() {
+        if let Err(refused) = admit(&state, &request, None) {
+            return *refused;
+        }
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(payload) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return bad_request("the payload is larger than the server accepts");
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter_map(|(key, value)| Some((key.to_string(), value.to_str().ok()?.to_owned())))
+        .collect();
+    let source_ip = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.trim().parse().ok());
+    let delivery = crate::model::WebhookDelivery {
+        payload: payload.to_vec(),
+        headers,
+        source_ip,
+    };
+    let sim = scoped(&state, target.account.as_deref(), target.region.as_deref());
+    match sim
+        .deliver_webhook_with_token(&name, target.t.as_deref(), delivery)
+        .await
+    {
+        Ok(outcome) => ok(serde_json::to_value(outcome).unwrap_or_default()),
+        Err(err) if err.kind() == crate::error::ErrorKind::WebhookNotFound => json_answer(
+            StatusCode::NOT_FOUND,
+            json!({ "error": format!("{}: {}", err.error_type(), err.message()) }),
+        ),
+        Err(err) => json_answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({ "error": format!("{}: {}", err.error_type(), err.message()) }),
+        ),
+    }
 }

@@ -503,6 +503,49 @@ async fn every_target_reaches_its_own_operation() {
         )
         .await,
     );
+    check("PutActionRevision");
+    let put = ok(call(
+        &app,
+        "PutActionRevision",
+        json!({"pipelineName": "R", "stageName": "Source", "actionName": "Fetch",
+               "actionRevision": {"revisionId": "v9", "revisionChangeId": "c9", "created": 1}}),
+    )
+    .await);
+    assert_eq!(put.json()["newRevision"], true);
+
+    check("PutWebhook");
+    let hook = json!({"name": "H", "targetPipeline": "R", "targetAction": "Fetch",
+        "filters": [{"jsonPath": "$.ref", "matchEquals": "refs/heads/main"}],
+        "authentication": "UNAUTHENTICATED", "authenticationConfiguration": {}});
+    let put = ok(call(&app, "PutWebhook", json!({ "webhook": hook })).await);
+    let hook_arn = "arn:aws:codepipeline:us-east-1:123456789012:webhook:H";
+    assert_eq!(put.json()["webhook"]["arn"], hook_arn);
+
+    check("ListWebhooks");
+    let listed = ok(call(&app, "ListWebhooks", json!({})).await);
+    assert_eq!(listed.json()["webhooks"][0]["definition"]["name"], "H");
+
+    check("RegisterWebhookWithThirdParty");
+    let registered = ok(call(
+        &app,
+        "RegisterWebhookWithThirdParty",
+        json!({"webhookName": "H"}),
+    )
+    .await);
+    assert_eq!(registered.body, b"{}");
+
+    check("DeregisterWebhookWithThirdParty");
+    call(
+        &app,
+        "DeregisterWebhookWithThirdParty",
+        json!({"webhookName": "X"}),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "WebhookNotFoundException");
+
+    check("DeleteWebhook");
+    let deleted = ok(call(&app, "DeleteWebhook", json!({"name": "H"})).await);
+    assert_eq!(deleted.body, b"{}");
 
     check("DeletePipeline");
     let deleted = ok(call(&app, "DeletePipeline", json!({"name": "R"})).await);
@@ -1054,4 +1097,108 @@ async fn admin_git_events_start_the_pipelines_their_triggers_take() {
     let refused = send(&app, admin("POST", "/_pipesim/git/push", both)).await;
     let message = admin_error(&refused, StatusCode::BAD_REQUEST);
     assert_eq!(message, "a push names exactly one of 'branch' and 'tag'");
+}
+
+/// A POST to the path of the URL `PutWebhook` answered, with `headers`.
+fn delivery(url: &str, payload: &str, headers: &[(&'static str, &str)]) -> Request<Body> {
+    let path = url
+        .strip_prefix(crate::service::DEFAULT_PUBLIC_URL)
+        .unwrap();
+    let mut request = Request::post(path)
+        .body(Body::from(payload.to_owned()))
+        .unwrap();
+    for (name, value) in headers {
+        request.headers_mut().insert(*name, value.parse().unwrap());
+    }
+    request
+}
+
+#[tokio::test]
+async fn a_webhooks_url_delivers_a_signed_payload_without_the_admin_token() {
+    let sim = Simulator::builder()
+        .seed(3)
+        .virtual_time()
+        .start_on_create(false)
+        .build();
+    let config = ServerConfig::default().admin(AdminAccess::Token("admin".into()));
+    let app = router(sim.clone(), config);
+    create(&app, "P").await;
+    let hook = json!({"name": "H", "targetPipeline": "P", "targetAction": "Fetch",
+        "filters": [{"jsonPath": "$.ref", "matchEquals": "refs/heads/main"}],
+        "authentication": "GITHUB_HMAC", "authenticationConfiguration": {"SecretToken": "s3cret"}});
+    let put = call(&app, "PutWebhook", json!({ "webhook": hook })).await;
+    let url = put.json()["webhook"]["url"].as_str().unwrap().to_owned();
+    assert!(
+        put.json()["webhook"]["definition"]["authenticationConfiguration"]
+            .get("SecretToken")
+            .is_none()
+    );
+
+    let payload = r#"{"ref": "refs/heads/main"}"#;
+    let signed = crate::model::WebhookDelivery::new(payload).signed("s3cret");
+    let (_, signature) = signed.headers[0].clone();
+    let answer = send(
+        &app,
+        delivery(&url, payload, &[("x-hub-signature", &signature)]),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let id = answer.json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(answer.json()["started"], true);
+    let got = call(
+        &app,
+        "GetPipelineExecution",
+        json!({"pipelineName": "P", "pipelineExecutionId": id}),
+    )
+    .await;
+    assert_eq!(
+        got.json()["pipelineExecution"]["trigger"]["triggerType"],
+        "Webhook"
+    );
+
+    // A wrong signature starts nothing and says why.
+    let answer = send(
+        &app,
+        delivery(&url, payload, &[("x-hub-signature", "sha1=00")]),
+    )
+    .await;
+    assert_eq!(answer.json()["started"], false);
+    assert!(
+        answer.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("X-Hub-Signature")
+    );
+    // Without the URL's token the admin token is needed; a stale token reaches nothing.
+    let unguarded = url.split("&t=").next().unwrap();
+    let answer = send(&app, delivery(unguarded, payload, &[])).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let stale = format!("{unguarded}&t=0000");
+    let answer = send(&app, delivery(&stale, payload, &[])).await;
+    assert!(admin_error(&answer, StatusCode::NOT_FOUND).contains("WebhookNotFoundException"));
+}
+
+#[tokio::test]
+async fn an_ip_webhook_takes_the_sender_from_x_forwarded_for() {
+    let app = app();
+    create(&app, "P").await;
+    let hook = json!({"name": "H", "targetPipeline": "P", "targetAction": "Fetch", "filters": [],
+        "authentication": "IP", "authenticationConfiguration": {"AllowedIPRange": "192.0.2.0/24"}});
+    let put = call(&app, "PutWebhook", json!({ "webhook": hook })).await;
+    let url = put.json()["webhook"]["url"].as_str().unwrap().to_owned();
+    let outside = send(
+        &app,
+        delivery(&url, "{}", &[("x-forwarded-for", "198.51.100.1")]),
+    )
+    .await;
+    assert_eq!(outside.json()["started"], false);
+    let inside = send(
+        &app,
+        delivery(&url, "{}", &[("x-forwarded-for", "192.0.2.9, 10.0.0.1")]),
+    )
+    .await;
+    assert_eq!(inside.json()["started"], true);
 }

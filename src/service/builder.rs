@@ -20,8 +20,8 @@ use crate::sim::scheduler::Scheduler;
 
 use super::driver::{drive, spawn_compactor};
 use super::{
-    DEFAULT_ACCOUNT, DEFAULT_CALLER_ARN, DEFAULT_REGION, DEFAULT_VIRTUAL_START, Inner, Simulator,
-    replay,
+    DEFAULT_ACCOUNT, DEFAULT_CALLER_ARN, DEFAULT_PUBLIC_URL, DEFAULT_REGION, DEFAULT_VIRTUAL_START,
+    Inner, Simulator, replay,
 };
 
 /// Builds a [`Simulator`]. Every setting has a default chosen to make harnesses fast.
@@ -294,6 +294,7 @@ impl SimulatorBuilder {
             world: crate::sync::RwLock::new(()),
             compacting: Mutex::new(()),
             journal: std::sync::OnceLock::new(),
+            public_url: Mutex::new(Arc::from(DEFAULT_PUBLIC_URL)),
         });
         let scope = inner.scope(&self.account, &self.region);
         if let Some(records) = replay {

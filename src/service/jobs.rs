@@ -102,7 +102,7 @@ pub struct JobInfo {
 /// A third-party job's client id: derived from its id, so it needs no storage. pipesim
 /// accepts it as the job's client token too \[choice\].
 pub(crate) fn client_id(job: Uuid) -> Uuid {
-    let bits = job.as_u128() ^ 0x5eed_c11e_47_u128.rotate_left(64);
+    let bits = job.as_u128() ^ 0x005e_edc1_1e47_u128.rotate_left(64);
     uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid()
 }
 

@@ -12,6 +12,7 @@
 //! | `jobs` | each account and region's job board: the jobs custom, third-party and job-worker actions wait for |
 //! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
 //! | `snapshot` | the snapshot a compaction writes |
+//! | `webhooks` | the webhooks part of a scope, and deliveries to a webhook's URL |
 //! | `overview` | read-only views across every account and region, for the dashboard |
 //!
 //! The CodePipeline operations themselves live in `crate::ops`, one file each.
@@ -71,6 +72,7 @@ mod registry;
 mod replay;
 pub(crate) mod scope_parts;
 mod snapshot;
+pub(crate) mod webhooks;
 
 pub use builder::SimulatorBuilder;
 pub(crate) use call::Cx;
@@ -85,6 +87,10 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// The ARN calls are made as unless the builder says otherwise; `{account}` stands for
 /// the call's account.
 pub const DEFAULT_CALLER_ARN: &str = "arn:aws:iam::{account}:root";
+
+/// What webhook URLs start with until `Simulator::set_public_url` says otherwise:
+/// `pipesim serve`'s default address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8409";
 
 /// Where virtual time starts by default: 2025-01-01T00:00:00Z.
 pub const DEFAULT_VIRTUAL_START: Timestamp = Timestamp::from_millis(1_735_689_600_000);
@@ -150,6 +156,8 @@ struct Inner {
     /// The state file, when the simulator has one; set once its journal is replayed,
     /// so that replay records nothing.
     journal: std::sync::OnceLock<Journal>,
+    /// What webhook URLs start with: the server's address (`set_public_url`).
+    public_url: Mutex<Arc<str>>,
 }
 
 /// The pipelines of one account and region.

@@ -11,7 +11,8 @@
 //! A call of the CodePipeline API is recorded as its operation's name and input, and
 //! replays through the very same [`Op::apply`] as the live call, with a [`Cx`] that
 //! takes its moment from the record (see `call`). The harness's own changes (timers,
-//! fault rules, finishing actions, settings, reset) have records of their own.
+//! fault rules, finishing actions, settings, reset, webhook deliveries) have records of
+//! their own.
 //!
 //! A compacted file starts with a snapshot: [`restore`] puts everything it holds back,
 //! timers included, and the records after it replay on top.
@@ -150,7 +151,7 @@ fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(
 
 /// The slot of the incarnation a record names; `None` when it was deleted (a late
 /// call on a deleted pipeline, which changed nothing when it was made either).
-fn slot(inner: &Inner, key: &Key) -> Option<Arc<PipelineSlot>> {
+pub(super) fn slot(inner: &Inner, key: &Key) -> Option<Arc<PipelineSlot>> {
     let scope = inner.scope(&key.account, &key.region);
     let slot = scope
         .pipelines
@@ -333,6 +334,10 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
         Record::ClearRateLimits => {
             inner.faults.clear_limits();
             true
+        }
+        Record::WebhookDelivered { key, at, webhook } => {
+            let at = moment(inner, at);
+            super::webhooks::replay_delivery(inner, pending, &key, at, &webhook)
         }
         Record::Reset => {
             inner.reset();

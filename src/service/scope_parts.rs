@@ -85,4 +85,5 @@ macro_rules! scope_parts {
 
 scope_parts! {
     jobs: super::jobs::JobBoard,
+    webhooks: super::webhooks::Webhooks,
 }

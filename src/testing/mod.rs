@@ -79,6 +79,7 @@ pub async fn serve_with(simulator: Simulator, config: ServerConfig) -> TestServe
     let addr = listener
         .local_addr()
         .expect("a bound socket has an address");
+    simulator.set_public_url(format!("http://{addr}"));
     let (stop, stopped) = oneshot::channel::<()>();
     let app = server::router(simulator.clone(), config.clone());
     let task = tokio::spawn(async move {

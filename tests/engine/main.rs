@@ -24,6 +24,7 @@ mod rule_executions;
 mod rule_types;
 mod scripts;
 mod shapes;
+mod sources;
 mod start;
 mod state;
 mod transitions;

@@ -12,5 +12,6 @@ mod auth;
 mod hostile;
 mod in_process;
 mod recorded;
+mod sources;
 mod wire;
 mod wire_properties;

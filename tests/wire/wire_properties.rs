@@ -6,7 +6,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use pipesim::model::{ListPipelinesInput, Operation, PipelineDeclaration};
+use pipesim::model::{
+    ListPipelinesInput, ListWebhooksInput, Operation, PipelineDeclaration, PutWebhookInput,
+    WebhookDefinition,
+};
 use pipesim::server::{ServerConfig, router};
 use pipesim::{Error, Simulator};
 use proptest::prelude::*;
@@ -32,6 +35,9 @@ fn app(rt: &tokio::runtime::Runtime) -> (axum::Router, Simulator) {
     rt.block_on(sim.create_pipeline(PipelineDeclaration::two_stage_example("P")))
         .unwrap();
     rt.block_on(sim.start_pipeline_execution("P")).unwrap();
+    let hook = WebhookDefinition::new("H", "P", "Fetch").filter("$.ref", "refs/heads/main");
+    rt.block_on(sim.put_webhook(PutWebhookInput::new(hook)))
+        .unwrap();
     let app = router(
         sim.clone(),
         ServerConfig::default().max_body_bytes(16 * 1024),
@@ -58,6 +64,10 @@ fn observe(rt: &tokio::runtime::Runtime, sim: &Simulator) -> String {
     rt.block_on(async {
         let pipelines = sim.list_pipelines(ListPipelinesInput::default()).await;
         let mut seen = format!("{pipelines:?}");
+        seen += &format!(
+            "{:?}",
+            sim.list_webhooks(ListWebhooksInput::default()).await
+        );
         for pipeline in pipelines.map(|p| p.pipelines).unwrap_or_default() {
             let name = pipeline.name.as_str();
             seen += &format!("{:?}", sim.get_pipeline(name).await);
@@ -169,6 +179,25 @@ fn json_value() -> impl Strategy<Value = Value> {
         "filter",
         "latestInPipelineExecution",
         "startTimeRange",
+        "stageName",
+        "actionName",
+        "actionRevision",
+        "revisionId",
+        "revisionChangeId",
+        "created",
+        "webhook",
+        "webhookName",
+        "targetPipeline",
+        "targetAction",
+        "filters",
+        "jsonPath",
+        "matchEquals",
+        "authentication",
+        "authenticationConfiguration",
+        "SecretToken",
+        "AllowedIPRange",
+        "MaxResults",
+        "NextToken",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -290,6 +319,28 @@ fn example(operation: Operation) -> Value {
             "clientToken": "t",
             "failureDetails": {"type": "ConfigurationError", "message": "broken"},
         }),
+        "PutActionRevision" => json!({
+            "pipelineName": "P",
+            "stageName": "Source",
+            "actionName": "Fetch",
+            "actionRevision": {"revisionId": "v-2", "revisionChangeId": "c-2", "created": 1_735_689_600},
+        }),
+        "PutWebhook" => json!({
+            "webhook": {
+                "name": "W",
+                "targetPipeline": "P",
+                "targetAction": "Fetch",
+                "filters": [{"jsonPath": "$.ref", "matchEquals": "refs/heads/{Branch}"}],
+                "authentication": "GITHUB_HMAC",
+                "authenticationConfiguration": {"SecretToken": "s3cret"},
+            },
+            "tags": [{"key": "team", "value": "web"}],
+        }),
+        "ListWebhooks" => json!({"MaxResults": 10}),
+        "DeleteWebhook" => json!({"name": "H"}),
+        "RegisterWebhookWithThirdParty" | "DeregisterWebhookWithThirdParty" => {
+            json!({"webhookName": "H"})
+        }
         other => panic!("no example body for {other}: add one"),
     }
 }

@@ -1,4 +1,4 @@
-//! The tags family: tags on pipelines, found by their ARN.
+//! The tags family: tags on pipelines and webhooks, found by their ARN.
 
 mod list;
 mod tag;
@@ -11,8 +11,9 @@ pub use untag::*;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::model::validate;
+use crate::model::{Tag, validate};
 use crate::ops::Op;
+use crate::service::webhooks::Webhooks;
 use crate::service::{Cx, PipelineSlot};
 
 /// Tags one resource may carry.
@@ -24,9 +25,16 @@ fn arn_resource(arn: &str) -> Option<&str> {
     arn.rsplit(':').next().filter(|r| !r.is_empty())
 }
 
-/// The pipeline a validated `resourceArn` names, if the call's account and region hold
-/// it.
-fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>> {
+/// A resource that carries tags.
+enum Tagged {
+    Pipeline(Arc<PipelineSlot>),
+    /// A webhook, by name: its tags live in the scope's webhooks part.
+    Webhook(String),
+}
+
+/// The resource a validated `resourceArn` names, if the call's account and region hold
+/// it: a pipeline (`...:<name>`) or a webhook (`...:webhook:<name>`).
+fn tagged<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Tagged> {
     let arn = validate::resource_arn("resourceArn", arn)?;
     let not_found = || {
         Error::ResourceNotFound(format!(
@@ -39,7 +47,15 @@ fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>
     if arn.account != cx.account() || arn.region != cx.region() {
         return Err(not_found());
     }
-    // pipesim models pipelines only: webhooks and custom action types never exist.
+    if let Some(name) = arn.resource.strip_prefix("webhook:") {
+        let exists = cx.read_part(|webhooks: &Webhooks| webhooks.get(name).is_some());
+        return if exists {
+            Ok(Tagged::Webhook(name.to_owned()))
+        } else {
+            Err(not_found())
+        };
+    }
+    // Other kinds of resource (custom action types) are not modeled here.
     if arn.resource.contains(':') {
         return Err(not_found());
     }
@@ -49,5 +65,41 @@ fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>
             arn.resource
         )));
     }
-    cx.pipeline(arn.resource).map_err(|_| not_found())
+    cx.pipeline(arn.resource)
+        .map(Tagged::Pipeline)
+        .map_err(|_| not_found())
+}
+
+/// A tagged resource's tags.
+fn tags_of<O: Op>(cx: &Cx<'_, O>, resource: &Tagged) -> Vec<Tag> {
+    match resource {
+        Tagged::Pipeline(slot) => cx.tags(slot),
+        Tagged::Webhook(name) => cx.read_part(|webhooks: &Webhooks| {
+            webhooks
+                .get(name)
+                .map(|hook| hook.tags.clone())
+                .unwrap_or_default()
+        }),
+    }
+}
+
+/// Changes a tagged resource's tags and journals the call; a change that fails
+/// changes nothing.
+fn change_tags_of<O: Op>(
+    cx: &Cx<'_, O>,
+    resource: &Tagged,
+    change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
+) -> Result<()> {
+    match resource {
+        Tagged::Pipeline(slot) => cx.change_tags(slot, change),
+        Tagged::Webhook(name) => cx.change_part(|webhooks: &mut Webhooks, _| {
+            let hook = webhooks.get_mut(name).ok_or_else(|| {
+                Error::ResourceNotFound(format!("The webhook '{name}' does not exist"))
+            })?;
+            let mut tags = hook.tags.clone();
+            change(&mut tags)?;
+            hook.tags = tags;
+            Ok(())
+        }),
+    }
 }
