@@ -163,6 +163,10 @@ service_errors! {
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// A tag operation named something that is not a CodePipeline resource ARN.
     InvalidArn => "InvalidArnException", 400;
+    /// `GetActionType` or `UpdateActionType` of a type not registered for the account.
+    ActionTypeNotFound => "ActionTypeNotFoundException", 400;
+    /// Only injected by a fault rule: the request failed for an unknown reason.
+    RequestFailed => "RequestFailedException", 400;
     /// Only the server: the body is not JSON, or a member has the wrong type.
     Serialization => "SerializationException", 400;
     /// Only the server: the `X-Amz-Target` names no CodePipeline operation.

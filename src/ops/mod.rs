@@ -23,6 +23,7 @@
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
 //! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
+//! | [`action_types`] | `CreateCustomActionType`, `DeleteCustomActionType`, `ListActionTypes`, `GetActionType`, `UpdateActionType` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
@@ -33,6 +34,7 @@
 //!
 //! [`Simulator::call`]: crate::Simulator
 
+pub(crate) mod action_types;
 pub(crate) mod executions;
 pub(crate) mod pipelines;
 pub(crate) mod stages;
@@ -115,6 +117,11 @@ macro_rules! with_operations {
             stages::OverrideStageCondition,
             stages::ListRuleExecutions,
             stages::ListRuleTypes,
+            action_types::CreateCustomActionType,
+            action_types::DeleteCustomActionType,
+            action_types::ListActionTypes,
+            action_types::GetActionType,
+            action_types::UpdateActionType,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
@@ -219,6 +226,9 @@ mod tests {
                 "RetryStageExecution",
                 "RollbackStage",
                 "OverrideStageCondition",
+                "CreateCustomActionType",
+                "DeleteCustomActionType",
+                "UpdateActionType",
                 "TagResource",
                 "UntagResource",
             ]

@@ -276,7 +276,6 @@ impl<'a, O: Op> Cx<'a, O> {
     }
 
     /// Reads one part of the call's account and region (`scope_parts`).
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn read_part<P: ScopePart, T>(&self, read: impl FnOnce(&P) -> T) -> T {
         read(&P::of(&self.scope.parts).lock())
     }
@@ -287,7 +286,6 @@ impl<'a, O: Op> Cx<'a, O> {
     ///
     /// # Errors
     /// Whatever `change` answers.
-    #[allow(dead_code, reason = "the first parts land with their operations")]
     pub(crate) fn change_part<P: ScopePart, T>(
         &self,
         change: impl FnOnce(&mut P, Timestamp) -> Result<T>,

@@ -23,7 +23,6 @@ use serde::de::DeserializeOwned;
 use crate::sync::Mutex;
 
 /// One part of a scope's state: see the module docs.
-#[allow(dead_code, reason = "the first parts land with their operations")]
 pub(crate) trait ScopePart: Default + Serialize + DeserializeOwned + Send + 'static {
     /// Its lock in a scope's parts.
     fn of(parts: &ScopeParts) -> &Mutex<Self>;
@@ -84,4 +83,6 @@ macro_rules! scope_parts {
     };
 }
 
-scope_parts! {}
+scope_parts! {
+    action_types: crate::model::action_types::ActionTypeRegistry,
+}

@@ -9,7 +9,7 @@ use crate::model::validate::{self, Violations};
 use crate::ops::{Op, Operation};
 use crate::service::Cx;
 
-use super::{arn_resource, tagged_pipeline};
+use super::{arn_resource, tagged, tags_of};
 
 /// `ListTagsForResource` input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -70,14 +70,14 @@ impl Op for ListTagsForResource {
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
-        let slot = tagged_pipeline(cx, &input.resource_arn)?;
+        let resource = tagged(cx, &input.resource_arn)?;
         if let Some(token) = &input.next_token {
             return Err(Error::InvalidNextToken(format!(
                 "The next token '{token}' was not issued by ListTagsForResource"
             )));
         }
         Ok(ListTagsForResourceOutput {
-            tags: cx.tags(&slot),
+            tags: tags_of(cx, &resource),
             next_token: None,
         })
     }

@@ -1,4 +1,4 @@
-//! The tags family: tags on pipelines, found by their ARN.
+//! The tags family: tags on pipelines and custom action types, found by their ARN.
 
 mod list;
 mod tag;
@@ -11,7 +11,9 @@ pub use untag::*;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::model::action_types::{self, ActionTypeRegistry};
 use crate::model::validate;
+use crate::model::{ActionCategory, Tag};
 use crate::ops::Op;
 use crate::service::{Cx, PipelineSlot};
 
@@ -24,9 +26,17 @@ fn arn_resource(arn: &str) -> Option<&str> {
     arn.rsplit(':').next().filter(|r| !r.is_empty())
 }
 
-/// The pipeline a validated `resourceArn` names, if the call's account and region hold
-/// it.
-fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>> {
+/// A resource that carries tags.
+enum Tagged {
+    Pipeline(Arc<PipelineSlot>),
+    /// A live custom action type, by its registry key.
+    ActionType(String),
+}
+
+/// The resource a validated `resourceArn` names, if the call's account and region hold
+/// it: a pipeline (`...:<name>`) or a custom action type
+/// (`...:actiontype:Custom/<Category>/<Provider>/<Version>`).
+fn tagged<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Tagged> {
     let arn = validate::resource_arn("resourceArn", arn)?;
     let not_found = || {
         Error::ResourceNotFound(format!(
@@ -39,9 +49,35 @@ fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>
     if arn.account != cx.account() || arn.region != cx.region() {
         return Err(not_found());
     }
-    // pipesim models pipelines only: webhooks and custom action types never exist.
-    if arn.resource.contains(':') {
-        return Err(not_found());
+    if let Some((kind, rest)) = arn.resource.split_once(':') {
+        return match kind {
+            // IAM policies in the user guide write `actionType`; the service's own
+            // ARNs `actiontype`.
+            "actiontype" | "actionType" => {
+                let parts: Vec<&str> = rest.split('/').collect();
+                let [owner, category, provider, version] = parts[..] else {
+                    return Err(Error::InvalidArn(format!(
+                        "The ARN's resource '{}' is not an action type",
+                        arn.resource
+                    )));
+                };
+                let category = ActionCategory::from(category);
+                if owner != "Custom" || !category.is_known() {
+                    return Err(not_found());
+                }
+                let key = action_types::key(&category, provider, version);
+                let exists = cx.read_part(|types: &ActionTypeRegistry| {
+                    types.custom.get(&key).is_some_and(|entry| !entry.deleted)
+                });
+                if exists {
+                    Ok(Tagged::ActionType(key))
+                } else {
+                    Err(not_found())
+                }
+            }
+            // pipesim models no webhooks yet.
+            _ => Err(not_found()),
+        };
     }
     if validate::pipeline_name("resourceArn", arn.resource).is_err() {
         return Err(Error::InvalidArn(format!(
@@ -49,5 +85,47 @@ fn tagged_pipeline<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Arc<PipelineSlot>
             arn.resource
         )));
     }
-    cx.pipeline(arn.resource).map_err(|_| not_found())
+    cx.pipeline(arn.resource)
+        .map(Tagged::Pipeline)
+        .map_err(|_| not_found())
+}
+
+/// A resource's tags.
+fn tags_of<O: Op>(cx: &Cx<'_, O>, resource: &Tagged) -> Vec<Tag> {
+    match resource {
+        Tagged::Pipeline(slot) => cx.tags(slot),
+        Tagged::ActionType(key) => cx.read_part(|types: &ActionTypeRegistry| {
+            types
+                .custom
+                .get(key)
+                .map(|entry| entry.tags.clone())
+                .unwrap_or_default()
+        }),
+    }
+}
+
+/// Changes a resource's tags and journals the call: one change, under the lock of the
+/// pipeline's tags or of the scope's action types. A change that fails changes nothing.
+fn change_tags<O: Op>(
+    cx: &Cx<'_, O>,
+    resource: &Tagged,
+    change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
+) -> Result<()> {
+    match resource {
+        Tagged::Pipeline(slot) => cx.change_tags(slot, change),
+        Tagged::ActionType(key) => cx.change_part(|types: &mut ActionTypeRegistry, _now| {
+            // Looked up again under the lock: the type may have been deleted since.
+            let tags = types.tags_mut(key).ok_or_else(|| {
+                Error::ResourceNotFound(format!(
+                    "The resource 'actiontype:Custom/{key}' does not exist in account '{}' and region '{}'",
+                    cx.account(),
+                    cx.region()
+                ))
+            })?;
+            let mut changed = tags.clone();
+            change(&mut changed)?;
+            *tags = changed;
+            Ok(())
+        }),
+    }
 }

@@ -9,7 +9,7 @@ use crate::model::validate;
 use crate::ops::{Op, Operation};
 use crate::service::Cx;
 
-use super::{MAX_TAGS, arn_resource, tagged_pipeline};
+use super::{MAX_TAGS, arn_resource, change_tags, tagged};
 
 /// `TagResource` input: adds tags, replacing the value of keys already set.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -54,8 +54,8 @@ impl Op for TagResource {
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
-        let slot = tagged_pipeline(cx, &input.resource_arn)?;
-        cx.change_tags(&slot, |tags| {
+        let resource = tagged(cx, &input.resource_arn)?;
+        change_tags(cx, &resource, |tags| {
             let added = input
                 .tags
                 .iter()
@@ -63,7 +63,7 @@ impl Op for TagResource {
                 .count();
             if tags.len() + added > MAX_TAGS {
                 return Err(Error::TooManyTags(format!(
-                    "Tag limit exceeded: the pipeline has {} tags and {added} would be added; \
+                    "Tag limit exceeded: the resource has {} tags and {added} would be added; \
                      a resource can have at most {MAX_TAGS}",
                     tags.len()
                 )));

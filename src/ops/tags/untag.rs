@@ -8,7 +8,7 @@ use crate::model::validate;
 use crate::ops::{Op, Operation};
 use crate::service::Cx;
 
-use super::{arn_resource, tagged_pipeline};
+use super::{arn_resource, change_tags, tagged};
 
 /// `UntagResource` input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -52,8 +52,8 @@ impl Op for UntagResource {
     }
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
-        let slot = tagged_pipeline(cx, &input.resource_arn)?;
-        cx.change_tags(&slot, |tags| {
+        let resource = tagged(cx, &input.resource_arn)?;
+        change_tags(cx, &resource, |tags| {
             tags.retain(|tag| !input.tag_keys.contains(&tag.key));
             Ok(())
         })?;
