@@ -379,7 +379,7 @@ async fn custom_type_definitions_are_checked_and_a_refused_one_changes_nothing()
             "Tag key 'aws:reserved' uses the reserved prefix 'aws:'",
         ),
         (
-            with(|i| i.tags = (0..51).map(|n| Tag::new(&format!("k{n}"), "v")).collect()),
+            with(|i| i.tags = (0..51).map(|n| Tag::new(format!("k{n}"), "v")).collect()),
             "TooManyTagsException",
             "Tag limit exceeded: a resource can have at most 50 tags, 51 were given",
         ),
@@ -510,7 +510,7 @@ async fn custom_action_types_carry_tags_by_their_arn() {
     );
     let too_many = TagResourceInput {
         resource_arn: arn.clone(),
-        tags: (0..50).map(|n| Tag::new(&format!("k{n}"), "v")).collect(),
+        tags: (0..50).map(|n| Tag::new(format!("k{n}"), "v")).collect(),
     };
     assert_eq!(
         error_type(sim.tag_resource(too_many).await),

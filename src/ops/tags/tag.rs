@@ -1,4 +1,5 @@
-//! `TagResource`: sets tags on a pipeline, all of them or, on an error, none.
+//! `TagResource`: sets tags on a pipeline or a custom action type, all of them or, on an
+//! error, none.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,7 @@ use super::{MAX_TAGS, arn_resource, change_tags, tagged};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagResourceInput {
-    /// The pipeline's ARN.
+    /// The ARN of a pipeline or a custom action type.
     #[serde(default)]
     pub resource_arn: String,
     /// The tags to add or change.

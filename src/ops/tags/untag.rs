@@ -1,4 +1,4 @@
-//! `UntagResource`: removes tags from a pipeline by key.
+//! `UntagResource`: removes tags from a pipeline or a custom action type by key.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use super::{arn_resource, change_tags, tagged};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UntagResourceInput {
-    /// The pipeline's ARN.
+    /// The ARN of a pipeline or a custom action type.
     #[serde(default)]
     pub resource_arn: String,
     /// The keys to remove; keys that are not set are ignored.
