@@ -177,7 +177,7 @@ async fn custom_actions_must_name_a_live_custom_type_and_keep_to_its_properties(
 }
 
 #[tokio::test]
-async fn secret_properties_of_custom_types_are_masked_when_the_pipeline_is_read() {
+async fn secret_properties_of_custom_types_are_masked_when_the_pipeline_and_its_runs_are_read() {
     let sim = sim();
     sim.create_custom_action_type(jenkins("Jenkins"))
         .await
@@ -196,6 +196,21 @@ async fn secret_properties_of_custom_types_are_masked_when_the_pipeline_is_read(
         assert_eq!(config["Token"], "****");
         assert_eq!(config["Project"], "web-app");
     }
+    // So is the input of its runs.
+    start(&sim, "P").await;
+    sim.advance(ACTION * 3).await;
+    let runs = sim
+        .list_action_executions("P")
+        .await
+        .unwrap()
+        .action_execution_details;
+    let run = runs
+        .iter()
+        .find(|r| r.action_name == "Jenkins")
+        .expect("Jenkins ran");
+    assert_eq!(run.input.configuration["Token"], "****");
+    assert_eq!(run.input.resolved_configuration["Token"], "****");
+    assert_eq!(run.input.configuration["Project"], "web-app");
     // A deleted type's secrets stay masked.
     sim.delete_custom_action_type(delete_input("Jenkins", "1"))
         .await

@@ -393,29 +393,36 @@ impl ActionTypeRegistry {
     /// deleted type's secrets stay masked.
     pub(crate) fn mask(&self, mut pipeline: PipelineDeclaration) -> PipelineDeclaration {
         for action in pipeline.stages.iter_mut().flat_map(|s| &mut s.actions) {
-            let id = &action.action_type_id;
-            if id.owner != ActionOwner::Custom {
-                continue;
-            }
-            let Some(entry) = self
-                .custom
-                .get(&key(&id.category, &id.provider, &id.version))
-            else {
-                continue;
-            };
-            let action_type = &entry.action_type;
-            let Some(configuration) = action.configuration.as_mut() else {
-                continue;
-            };
-            for property in &action_type.action_configuration_properties {
-                if property.secret
-                    && let Some(value) = configuration.get_mut(&property.name)
-                {
-                    *value = MASKED.to_owned();
-                }
+            if let Some(configuration) = action.configuration.as_mut() {
+                self.mask_configuration(&action.action_type_id, configuration);
             }
         }
         pipeline
+    }
+
+    /// Masks, in the configuration of an action of type `id`, the properties the custom
+    /// type marks secret (deleted or not); other types' configurations are left alone.
+    pub(crate) fn mask_configuration(
+        &self,
+        id: &ActionTypeId,
+        configuration: &mut BTreeMap<String, String>,
+    ) {
+        if id.owner != ActionOwner::Custom {
+            return;
+        }
+        let Some(entry) = self
+            .custom
+            .get(&key(&id.category, &id.provider, &id.version))
+        else {
+            return;
+        };
+        for property in &entry.action_type.action_configuration_properties {
+            if property.secret
+                && let Some(value) = configuration.get_mut(&property.name)
+            {
+                *value = MASKED.to_owned();
+            }
+        }
     }
 }
 
