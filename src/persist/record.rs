@@ -109,6 +109,12 @@ pub(crate) enum Record {
     },
     ClearRateLimits,
     Reset,
+    /// A harness registered an action type for an account and region as its owner.
+    RegisterActionType {
+        account: String,
+        region: String,
+        declaration: Box<crate::model::action_types::ActionTypeDeclaration>,
+    },
     /// Virtual time moved to `at`.
     Clock {
         at: u64,

@@ -9,6 +9,7 @@
 //! | `driver` | what moves time: the timer task, `advance`, the compaction thread |
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
+//! | `registered_types` | a harness's registration of an action type for an account (`GetActionType`) |
 //! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
 //! | `snapshot` | the snapshot a compaction writes |
 //! | `overview` | read-only views across every account and region, for the dashboard |
@@ -64,6 +65,7 @@ pub(crate) mod harness;
 mod model_check;
 #[cfg(feature = "server")]
 pub(crate) mod overview;
+mod registered_types;
 mod registry;
 mod replay;
 pub(crate) mod scope_parts;

@@ -4,7 +4,7 @@
 
 use pipesim::model::action_types::{
     ACTION_TYPES, ActionTypeDeclaration, ActionTypeExecutor, ActionTypeIdentifier, ActionTypeInfo,
-    ActionTypeSettingsInfo, ArtifactCounts, ConfigurationProperty,
+    ActionTypeProperty, ActionTypeSettingsInfo, ArtifactCounts, ConfigurationProperty,
 };
 use pipesim::model::*;
 use pipesim::{Error, Simulator};
@@ -558,7 +558,7 @@ async fn custom_action_types_carry_tags_by_their_arn() {
 }
 
 #[tokio::test]
-async fn get_and_update_action_type_answer_only_for_types_registered_to_the_account() {
+async fn get_and_update_action_type_answer_for_the_types_registered_to_the_account() {
     let sim = sim();
     sim.create_custom_action_type(jenkins("Jenkins"))
         .await
@@ -609,10 +609,57 @@ async fn get_and_update_action_type_answer_only_for_types_registered_to_the_acco
         error_type(sim.update_action_type(declaration.clone()).await),
         "ActionTypeNotFoundException"
     );
-    let mut too_short = declaration;
+    let mut too_short = declaration.clone();
     too_short.executor.job_timeout = Some(59);
+    let too_short_error = (
+        "ValidationException",
+        "1 validation error detected: Value at 'actionType.executor.jobTimeout' failed to satisfy constraint: Member must have value greater than or equal to 60".to_owned(),
+    );
     assert_eq!(
-        refusal(sim.update_action_type(too_short).await),
-        ("ValidationException", "1 validation error detected: Value at 'actionType.executor.jobTimeout' failed to satisfy constraint: Member must have value greater than or equal to 60".to_owned())
+        refusal(sim.update_action_type(too_short.clone()).await),
+        too_short_error
+    );
+    let mut two_queryable = declaration.clone();
+    let queryable = ActionTypeProperty {
+        name: "Suite".into(),
+        key: true,
+        queryable: Some(true),
+        ..ActionTypeProperty::default()
+    };
+    two_queryable.properties = Some(vec![
+        queryable.clone(),
+        ActionTypeProperty {
+            name: "Other".into(),
+            ..queryable.clone()
+        },
+    ]);
+    assert_eq!(
+        refusal(sim.update_action_type(two_queryable).await),
+        (
+            "ValidationException",
+            "An action type can have at most one queryable property, but 2 are queryable"
+                .to_owned()
+        )
+    );
+
+    // Once registered for the account (outside the API), both answer for it.
+    assert_eq!(
+        refusal(sim.register_action_type(too_short)),
+        too_short_error
+    );
+    sim.register_action_type(declaration.clone()).unwrap();
+    let got = sim.get_action_type(declaration.id.clone()).await.unwrap();
+    assert_eq!(got.action_type.as_ref(), Some(&declaration));
+    let mut updated = declaration.clone();
+    updated.description = Some("Runs the test suites".into());
+    updated.properties = Some(vec![queryable]);
+    sim.update_action_type(updated.clone()).await.unwrap();
+    let got = sim.get_action_type(declaration.id.clone()).await.unwrap();
+    assert_eq!(got.action_type, Some(updated));
+    // Another account or region has none.
+    let elsewhere = sim.with_scope("210987654321", "us-east-1");
+    assert_eq!(
+        error_type(elsewhere.get_action_type(declaration.id).await),
+        "ActionTypeNotFoundException"
     );
 }

@@ -624,7 +624,7 @@ async fn a_condition_being_checked_and_rule_scripts_survive_restarts() {
 }
 
 #[tokio::test]
-async fn custom_action_types_survive_restarts_from_the_journal_and_the_snapshot_and_reset_clears_them()
+async fn custom_and_registered_action_types_survive_restarts_from_the_journal_and_the_snapshot_and_reset_clears_them()
  {
     use pipesim::model::action_types::{ArtifactCounts, ConfigurationProperty};
     let (_dir, path) = state_file();
@@ -682,12 +682,28 @@ async fn custom_action_types_survive_restarts_from_the_journal_and_the_snapshot_
         vec![Tag::new("team", "ops"), Tag::new("env", "prod")],
     );
     assert_eq!(listed(&sim).await, expected);
+    // A registered type and its update come back too.
+    let mut registered = pipesim::model::action_types::ActionTypeDeclaration {
+        id: pipesim::model::action_types::ActionTypeIdentifier {
+            category: ActionCategory::Test,
+            owner: "ThirdParty".into(),
+            provider: "Tester".into(),
+            version: "1".into(),
+        },
+        ..Default::default()
+    };
+    registered.executor.executor_type = ExecutorType::JobWorker;
+    sim.register_action_type(registered.clone()).unwrap();
+    registered.description = Some("Runs tests".into());
+    sim.update_action_type(registered.clone()).await.unwrap();
     drop(sim);
 
     // From the journal (the reopen compacts it), then from the snapshot.
     for _ in 0..2 {
         let sim = scripted().open(&path, Fsync::Always).unwrap();
         assert_eq!(listed(&sim).await, expected);
+        let got = sim.get_action_type(registered.id.clone()).await.unwrap();
+        assert_eq!(got.action_type.as_ref(), Some(&registered));
         // The deleted version still only restores its definition.
         let mut changed = custom("Gone");
         changed.output_artifact_details = ArtifactCounts::new(1, 1);
@@ -699,6 +715,10 @@ async fn custom_action_types_survive_restarts_from_the_journal_and_the_snapshot_
 
     let sim = scripted().open(&path, Fsync::Always).unwrap();
     sim.reset();
+    assert_eq!(
+        error_type(sim.get_action_type(registered.id.clone()).await),
+        "ActionTypeNotFoundException"
+    );
     assert!(
         sim.list_action_types(ActionOwner::Custom)
             .await

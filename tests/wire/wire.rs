@@ -1817,8 +1817,42 @@ async fn custom_action_types_and_their_errors_through_the_sdk() {
         .await;
     assert_eq!(code(update), "ActionTypeNotFoundException");
 
-    // The errors only a fault rule answers, as the SDK's typed errors.
+    // Once registered for the account, the SDK reads and replaces it.
     let sim = server.simulator();
+    let registered: pipesim::model::action_types::ActionTypeDeclaration =
+        serde_json::from_value(serde_json::json!({
+            "id": {"category": "Test", "owner": "ThirdParty", "provider": "TestProvider",
+                "version": "1"},
+            "executor": {"type": "Lambda", "jobTimeout": 600, "configuration": {
+                "lambdaExecutorConfiguration": {
+                    "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:t"}}},
+            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "properties": [{"name": "Suite", "optional": false, "key": true, "noEcho": false,
+                "queryable": true}],
+        }))
+        .unwrap();
+    sim.register_action_type(registered).unwrap();
+    let got = client
+        .get_action_type()
+        .category(ActionCategory::Test)
+        .owner("ThirdParty")
+        .provider("TestProvider")
+        .version("1")
+        .send()
+        .await
+        .unwrap();
+    let got = got.action_type().unwrap();
+    assert_eq!(got.executor().unwrap().job_timeout(), Some(600));
+    assert_eq!(got.properties()[0].name(), "Suite");
+    client
+        .update_action_type()
+        .action_type(declaration.clone())
+        .send()
+        .await
+        .unwrap();
+
+    // The errors only a fault rule answers, as the SDK's typed errors.
     sim.add_fault(FaultRule::error("RequestFailedException").operation("UpdateActionType"))
         .unwrap();
     let update = client
