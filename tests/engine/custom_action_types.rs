@@ -663,3 +663,13 @@ async fn get_and_update_action_type_answer_for_the_types_registered_to_the_accou
         "ActionTypeNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn the_shipped_example_custom_action_type_is_accepted() {
+    let sim = sim();
+    let input: CreateCustomActionTypeInput =
+        serde_json::from_str(include_str!("../../examples/custom-action-type.json")).unwrap();
+    let created = sim.create_custom_action_type(input).await.unwrap();
+    assert_eq!(created.action_type.id.provider, "MyJenkins");
+    assert_eq!(created.tags, vec![Tag::new("team", "build")]);
+}
