@@ -169,7 +169,8 @@ service_errors! {
     InvalidClientToken => "InvalidClientTokenException", 400;
     /// `GetThirdPartyJobDetails` of a job that is not a third-party job.
     InvalidJob => "InvalidJobException", 400;
-    /// No action type of that category, owner, provider and version.
+    /// No action type of that category, owner, provider and version (a poll for a type
+    /// nobody may poll, `GetActionType` of a type not registered).
     ActionTypeNotFound => "ActionTypeNotFoundException", 400;
     /// `PutJobSuccessResult` with output variables larger than the service allows.
     OutputVariablesSizeExceeded => "OutputVariablesSizeExceededException", 400;
@@ -185,6 +186,8 @@ service_errors! {
     /// take (a missing secret, a range that is not a CIDR block, a property too many).
     InvalidWebhookAuthenticationParameters =>
         "InvalidWebhookAuthenticationParametersException", 400;
+    /// Only injected by a fault rule: the request failed for an unknown reason.
+    RequestFailed => "RequestFailedException", 400;
     /// Only the server: the body is not JSON, or a member has the wrong type.
     Serialization => "SerializationException", 400;
     /// Only the server: the `X-Amz-Target` names no CodePipeline operation.

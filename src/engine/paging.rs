@@ -16,6 +16,7 @@ pub(crate) enum PageKind {
     ActionExecutions,
     RuleExecutions,
     Webhooks,
+    ActionTypes,
 }
 
 impl PageKind {
@@ -26,6 +27,7 @@ impl PageKind {
             PageKind::ActionExecutions => "pipesim-a-",
             PageKind::RuleExecutions => "pipesim-r-",
             PageKind::Webhooks => "pipesim-w-",
+            PageKind::ActionTypes => "pipesim-t-",
         }
     }
 }

@@ -154,6 +154,16 @@ input_enum! {
 }
 
 input_enum! {
+    /// How an action type registered by a provider runs its jobs.
+    ExecutorType {
+        /// A job worker polls for the type's jobs.
+        JobWorker = "JobWorker",
+        /// CodePipeline invokes a Lambda function with each job.
+        Lambda = "Lambda",
+    }
+}
+
+input_enum! {
     /// What kind of rule a stage condition runs: the model allows only `Rule`.
     RuleCategory {
         /// A rule of a stage condition.

@@ -42,6 +42,7 @@ pub use crate::error::ErrorKind;
 pub use crate::ops::Operation;
 // Each operation's shapes, from its family; an operation's own types come along at the
 // crate's visibility only.
+pub use crate::ops::action_types::*;
 pub use crate::ops::executions::*;
 pub use crate::ops::jobs::*;
 pub use crate::ops::pipelines::*;

@@ -37,7 +37,7 @@ pub trait ModelEnum {
 pub(crate) const NAME_PATTERN: &str = r"[A-Za-z0-9.@\-_]+";
 pub(crate) const TOKEN_PATTERN: &str = "^[a-zA-Z0-9-]+$";
 pub(crate) const VARIABLE_NAME_PATTERN: &str = r"[A-Za-z0-9@\-_]+";
-const PROVIDER_PATTERN: &str = "[0-9A-Za-z_-]+";
+pub(crate) const PROVIDER_PATTERN: &str = "[0-9A-Za-z_-]+";
 const ARTIFACT_NAME_PATTERN: &str = r"[a-zA-Z0-9_\-]+";
 const LOCATION_PATTERN: &str = r"[a-zA-Z0-9\-\.]+";
 const ROLE_ARN_PATTERN: &str = r"arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*";
@@ -56,7 +56,7 @@ pub(crate) fn is_variable_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_')
 }
 
-fn is_provider_char(c: char) -> bool {
+pub(crate) fn is_provider_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
 }
 
@@ -164,6 +164,12 @@ impl Violations {
             PROVIDER_PATTERN,
             is_provider_char,
         );
+    }
+
+    /// An action type's version: 1..=9 of `[0-9A-Za-z_-]`.
+    pub(crate) fn version(&mut self, path: &str, value: &str) {
+        self.length(path, value, 1, 9);
+        self.pattern(path, value, PROVIDER_PATTERN, is_provider_char);
     }
 
     /// A list of `min..=max` members.

@@ -24,8 +24,9 @@
 //! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `PutActionRevision` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
 //! | [`jobs`] | `PollForJobs`, `AcknowledgeJob`, `GetJobDetails`, `PutJobSuccessResult`, `PutJobFailureResult`, and the five `ThirdParty` ones |
-//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` (pipelines and webhooks) |
+//! | [`action_types`] | `CreateCustomActionType`, `DeleteCustomActionType`, `ListActionTypes`, `GetActionType`, `UpdateActionType` |
 //! | [`webhooks`] | `PutWebhook`, `ListWebhooks`, `DeleteWebhook`, `RegisterWebhookWithThirdParty`, `DeregisterWebhookWithThirdParty` |
+//! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` (pipelines, webhooks and custom action types) |
 //!
 //! Operations take no lock themselves: `apply` reads and changes state only through the
 //! primitives of `Cx` (`crate::service::call`), which take the locks in the order
@@ -35,6 +36,7 @@
 //!
 //! [`Simulator::call`]: crate::Simulator
 
+pub(crate) mod action_types;
 pub(crate) mod executions;
 pub(crate) mod jobs;
 pub(crate) mod pipelines;
@@ -120,6 +122,11 @@ macro_rules! with_operations {
             stages::OverrideStageCondition,
             stages::ListRuleExecutions,
             stages::ListRuleTypes,
+            action_types::CreateCustomActionType,
+            action_types::DeleteCustomActionType,
+            action_types::ListActionTypes,
+            action_types::GetActionType,
+            action_types::UpdateActionType,
             tags::ListTagsForResource,
             tags::TagResource,
             tags::UntagResource,
@@ -240,6 +247,9 @@ mod tests {
                 "RetryStageExecution",
                 "RollbackStage",
                 "OverrideStageCondition",
+                "CreateCustomActionType",
+                "DeleteCustomActionType",
+                "UpdateActionType",
                 "TagResource",
                 "UntagResource",
                 "PollForJobs",

@@ -127,6 +127,12 @@ pub(crate) enum Record {
         at: u64,
         webhook: String,
     },
+    /// A harness registered an action type for an account and region as its owner.
+    RegisterActionType {
+        account: String,
+        region: String,
+        declaration: Box<crate::model::action_types::ActionTypeDeclaration>,
+    },
     /// Virtual time moved to `at`.
     Clock {
         at: u64,

@@ -423,6 +423,49 @@ async fn every_target_reaches_its_own_operation() {
     let rules = ok(call(&app, "ListRuleTypes", json!({"ruleOwnerFilter": "AWS"})).await);
     assert_eq!(rules.json()["ruleTypes"][0]["id"]["category"], "Rule");
 
+    check("CreateCustomActionType");
+    let custom = json!({"category": "Build", "provider": "Jenkins", "version": "1",
+        "configurationProperties": [{"name": "Project", "required": true, "key": true,
+            "secret": false, "queryable": true}],
+        "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+        "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1}});
+    let created = ok(call(&app, "CreateCustomActionType", custom).await);
+    assert_eq!(created.json()["actionType"]["id"]["owner"], "Custom");
+
+    check("ListActionTypes");
+    let listed = ok(call(
+        &app,
+        "ListActionTypes",
+        json!({"actionOwnerFilter": "Custom"}),
+    )
+    .await);
+    assert_eq!(listed.json()["actionTypes"][0]["id"]["provider"], "Jenkins");
+
+    check("DeleteCustomActionType");
+    let deleted = ok(call(
+        &app,
+        "DeleteCustomActionType",
+        json!({"category": "Build", "provider": "Jenkins", "version": "1"}),
+    )
+    .await);
+    assert!(deleted.body.is_empty());
+
+    check("GetActionType");
+    let id = json!({"category": "Test", "owner": "ThirdParty", "provider": "TestProvider",
+        "version": "1"});
+    call(&app, "GetActionType", id.clone())
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "ActionTypeNotFoundException");
+
+    check("UpdateActionType");
+    let declaration = json!({"actionType": {"id": id,
+        "executor": {"type": "JobWorker", "configuration": {}},
+        "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+        "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1}}});
+    call(&app, "UpdateActionType", declaration)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "ActionTypeNotFoundException");
+
     check("TagResource");
     let tagged = ok(call(
         &app,
@@ -449,8 +492,9 @@ async fn every_target_reaches_its_own_operation() {
     let custom = json!({"category": "Build", "owner": "Custom", "provider": "Jenkins",
                         "version": "1"});
     check("PollForJobs");
-    let polled = ok(call(&app, "PollForJobs", json!({ "actionTypeId": custom })).await);
-    assert_eq!(polled.json()["jobs"], json!([]));
+    call(&app, "PollForJobs", json!({ "actionTypeId": custom }))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "ActionTypeNotFoundException");
     let job = "00000000-0000-4000-8000-000000000000";
     let missing =
         |answer: Answer| answer.assert_error(StatusCode::BAD_REQUEST, "JobNotFoundException");

@@ -318,22 +318,23 @@ impl<'a, O: Op> Cx<'a, O> {
     }
 
     /// Changes one part of the call's account and region by a choice the live call
-    /// makes (`choose`, which sees the part and the moment) and journals the choice with
-    /// the call, so replay applies the very choice the live call made, whatever else
-    /// interleaved with it then. `apply` must change nothing when it answers an error.
+    /// makes (`choose`, which sees the part and the moment, and may refuse the call) and
+    /// journals the choice with the call, so replay applies the very choice the live
+    /// call made, whatever else interleaved with it then: replay does not choose again.
+    /// `apply` must change nothing when it answers an error.
     ///
     /// # Errors
-    /// Whatever `apply` answers.
+    /// Whatever `choose` or `apply` answers.
     pub(crate) fn choose_in_part<P: ScopePart, C: Serialize + DeserializeOwned, T>(
         &self,
-        choose: impl FnOnce(&P, Timestamp) -> C,
+        choose: impl FnOnce(&P, Timestamp) -> Result<C>,
         apply: impl FnOnce(&mut P, C, Timestamp) -> Result<T>,
     ) -> Result<T> {
         let _world = self.inner.hold();
         let mut part = P::of(&self.scope.parts).lock();
         let now = self.now();
         let choice = match &self.mode {
-            Mode::Live { .. } => choose(&part, now),
+            Mode::Live { .. } => choose(&part, now)?,
             Mode::Replay { choice, .. } => {
                 let recorded = choice.ok_or_else(|| {
                     Error::InternalFailure(format!(

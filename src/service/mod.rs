@@ -10,6 +10,7 @@
 //! | `harness` | what only a harness does: fault rules, finishing actions, settings, reset, the state file |
 //! | `replay` | bringing a simulator back from its state file |
 //! | `jobs` | each account and region's job board: the jobs custom, third-party and job-worker actions wait for |
+//! | `registered_types` | a harness's registration of an action type for an account (`GetActionType`) |
 //! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
 //! | `snapshot` | the snapshot a compaction writes |
 //! | `webhooks` | the webhooks part of a scope, and deliveries to a webhook's URL |
@@ -68,6 +69,7 @@ pub(crate) mod jobs;
 mod model_check;
 #[cfg(feature = "server")]
 pub(crate) mod overview;
+mod registered_types;
 mod registry;
 mod replay;
 pub(crate) mod scope_parts;

@@ -348,5 +348,13 @@ fn apply(inner: &Inner, record: Record, pending: &RefCell<Pending>) -> Result<bo
             moment(inner, at);
             true
         }
+        Record::RegisterActionType {
+            account,
+            region,
+            declaration,
+        } => {
+            super::registered_types::replay(inner, &account, &region, *declaration);
+            true
+        }
     })
 }

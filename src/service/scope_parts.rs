@@ -86,4 +86,5 @@ macro_rules! scope_parts {
 scope_parts! {
     jobs: super::jobs::JobBoard,
     webhooks: super::webhooks::Webhooks,
+    action_types: crate::model::action_types::ActionTypeRegistry,
 }

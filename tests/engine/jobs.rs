@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use pipesim::model::action_types::{ArtifactCounts, ConfigurationProperty};
 use pipesim::model::*;
 use pipesim::{ActionBehaviour, PipelineSettings, Simulator};
 
@@ -32,9 +33,31 @@ fn custom_pipeline(name: &str) -> PipelineDeclaration {
     pipeline
 }
 
+/// Creates the custom type [`jenkins`]: a `ProjectName` to build, one input, at most
+/// one output; `queryable` makes `ProjectName` what polls query on.
+async fn create_jenkins(sim: &Simulator, queryable: bool) {
+    let property = ConfigurationProperty {
+        name: "ProjectName".into(),
+        required: true,
+        key: true,
+        queryable,
+        ..ConfigurationProperty::default()
+    };
+    let input = CreateCustomActionTypeInput::new(
+        ActionCategory::Build,
+        "MyJenkins",
+        "1",
+        ArtifactCounts::new(1, 1),
+        ArtifactCounts::new(0, 1),
+    )
+    .property(property);
+    sim.create_custom_action_type(input).await.unwrap();
+}
+
 /// A simulator with pipeline `P` of [`custom_pipeline`], one execution started and at
 /// its custom action; answers the execution id.
 async fn at_custom_action(sim: &Simulator) -> String {
+    create_jenkins(sim, false).await;
     create(sim, custom_pipeline("P")).await;
     let id = start(sim, "P").await;
     sim.advance(crate::common::ACTION).await;
@@ -276,6 +299,7 @@ async fn a_continuation_token_keeps_the_action_running_under_a_new_job_carrying_
 #[tokio::test]
 async fn output_variables_of_a_job_reach_later_actions_and_the_action_history() {
     let sim = sim();
+    create_jenkins(&sim, false).await;
     let mut pipeline = custom_pipeline("P");
     pipeline.stages[2].actions[0] = ActionDeclaration::new("Ship", ActionTypeId::s3_deploy())
         .config("BucketName", "site-#{BuildVariables.Version}")
@@ -429,7 +453,19 @@ async fn a_harness_plays_the_lambda_function_with_the_job_id_from_the_event_stre
 #[tokio::test]
 async fn polls_hand_out_only_jobs_whose_queryable_property_matches() {
     let sim = sim();
-    at_custom_action(&sim).await;
+    create_jenkins(&sim, true).await;
+    create(&sim, custom_pipeline("P")).await;
+    start(&sim, "P").await;
+    sim.advance(crate::common::ACTION).await;
+    // The type has a queryable property: a poll must name it.
+    let unnamed = sim.poll_for_jobs(PollForJobsInput::new(jenkins())).await;
+    assert_eq!(error_type(unnamed), "ValidationException");
+    let mut wrong_key = PollForJobsInput::new(jenkins());
+    wrong_key.query_param = BTreeMap::from([("Other".into(), "web".into())]);
+    assert_eq!(
+        error_type(sim.poll_for_jobs(wrong_key).await),
+        "ValidationException"
+    );
     let mut other = PollForJobsInput::new(jenkins());
     other.query_param = BTreeMap::from([("ProjectName".into(), "api".into())]);
     assert!(sim.poll_for_jobs(other).await.unwrap().jobs.is_empty());
@@ -464,6 +500,27 @@ async fn polls_of_other_owners_answer_action_type_not_found_and_bad_input_valida
         error_type(sim.get_job_details(bad_id).await),
         "ValidationException"
     );
+}
+
+#[tokio::test]
+async fn polls_for_a_missing_or_deleted_custom_type_answer_action_type_not_found() {
+    let sim = sim();
+    let err = sim
+        .poll_for_jobs(PollForJobsInput::new(jenkins()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "ActionTypeNotFoundException");
+    assert_eq!(
+        err.message(),
+        "ActionType (Category: 'Build', Owner: 'Custom', Provider: 'MyJenkins', Version: '1') is not available"
+    );
+    at_custom_action(&sim).await;
+    let delete = DeleteCustomActionTypeInput::new(ActionCategory::Build, "MyJenkins", "1");
+    sim.delete_custom_action_type(delete).await.unwrap();
+    let polled = sim.poll_for_jobs(PollForJobsInput::new(jenkins())).await;
+    assert_eq!(error_type(polled), "ActionTypeNotFoundException");
+    // The job itself is still there for a worker that holds its id.
+    assert_eq!(sim.jobs()[0].status, JobStatus::Queued);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod action_history;
 mod action_types;
 mod approvals;
 mod conditions;
+mod custom_action_types;
 mod executions;
 mod faults;
 mod jobs;

@@ -683,3 +683,117 @@ async fn git_starts_survive_a_restart_by_replay_and_by_snapshot() {
         Some("8c9d0e1f".into())
     );
 }
+
+#[tokio::test]
+async fn custom_and_registered_action_types_survive_restarts_from_the_journal_and_the_snapshot_and_reset_clears_them()
+ {
+    use pipesim::model::action_types::{ArtifactCounts, ConfigurationProperty};
+    let (_dir, path) = state_file();
+    let custom = |provider: &str| {
+        CreateCustomActionTypeInput::new(
+            ActionCategory::Deploy,
+            provider,
+            "1",
+            ArtifactCounts::new(0, 1),
+            ArtifactCounts::new(0, 0),
+        )
+        .property(ConfigurationProperty {
+            name: "Target".into(),
+            required: true,
+            ..ConfigurationProperty::default()
+        })
+    };
+    let listed = |sim: &Simulator| {
+        let sim = sim.clone();
+        async move {
+            let ids: Vec<String> = sim
+                .list_action_types(ActionOwner::Custom)
+                .await
+                .unwrap()
+                .action_types
+                .into_iter()
+                .map(|t| t.id.provider)
+                .collect();
+            let arn = "arn:aws:codepipeline:us-east-1:123456789012:actiontype:Custom/Deploy/Kept/1";
+            let tags = sim.list_tags_for_resource(arn).await.unwrap().tags;
+            (ids, tags)
+        }
+    };
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let mut kept = custom("Kept");
+    kept.tags = vec![Tag::new("team", "ops")];
+    sim.create_custom_action_type(kept).await.unwrap();
+    sim.create_custom_action_type(custom("Gone")).await.unwrap();
+    sim.delete_custom_action_type(DeleteCustomActionTypeInput::new(
+        ActionCategory::Deploy,
+        "Gone",
+        "1",
+    ))
+    .await
+    .unwrap();
+    sim.tag_resource(TagResourceInput {
+        resource_arn: "arn:aws:codepipeline:us-east-1:123456789012:actiontype:Custom/Deploy/Kept/1"
+            .into(),
+        tags: vec![Tag::new("env", "prod")],
+    })
+    .await
+    .unwrap();
+    let expected = (
+        vec!["Kept".to_owned()],
+        vec![Tag::new("team", "ops"), Tag::new("env", "prod")],
+    );
+    assert_eq!(listed(&sim).await, expected);
+    // A registered type and its update come back too.
+    let mut registered = pipesim::model::action_types::ActionTypeDeclaration {
+        id: pipesim::model::action_types::ActionTypeIdentifier {
+            category: ActionCategory::Test,
+            owner: "ThirdParty".into(),
+            provider: "Tester".into(),
+            version: "1".into(),
+        },
+        ..Default::default()
+    };
+    registered.executor.executor_type = ExecutorType::JobWorker;
+    sim.register_action_type(registered.clone()).unwrap();
+    registered.description = Some("Runs tests".into());
+    sim.update_action_type(registered.clone()).await.unwrap();
+    drop(sim);
+
+    // From the journal (the reopen compacts it), then from the snapshot.
+    for _ in 0..2 {
+        let sim = scripted().open(&path, Fsync::Always).unwrap();
+        assert_eq!(listed(&sim).await, expected);
+        let got = sim.get_action_type(registered.id.clone()).await.unwrap();
+        assert_eq!(got.action_type.as_ref(), Some(&registered));
+        // The deleted version still only restores its definition.
+        let mut changed = custom("Gone");
+        changed.output_artifact_details = ArtifactCounts::new(1, 1);
+        assert_eq!(
+            error_type(sim.create_custom_action_type(changed).await),
+            "ValidationException"
+        );
+    }
+
+    let sim = scripted().open(&path, Fsync::Always).unwrap();
+    sim.reset();
+    assert_eq!(
+        error_type(sim.get_action_type(registered.id.clone()).await),
+        "ActionTypeNotFoundException"
+    );
+    assert!(
+        sim.list_action_types(ActionOwner::Custom)
+            .await
+            .unwrap()
+            .action_types
+            .is_empty()
+    );
+    drop(sim);
+    let sim = scripted().open(&path, Fsync::Always).unwrap();
+    assert!(
+        sim.list_action_types(ActionOwner::Custom)
+            .await
+            .unwrap()
+            .action_types
+            .is_empty()
+    );
+}

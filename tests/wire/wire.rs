@@ -1646,3 +1646,231 @@ async fn hundreds_of_concurrent_clients_never_pass_the_limit_or_repeat_a_token()
     assert_eq!(sim.pipeline_stats("Q").unwrap().active_executions, 50);
     assert_eq!(sim.pipeline_stats("T").unwrap().retained_executions, 20);
 }
+
+#[tokio::test]
+async fn custom_action_types_and_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::types::{
+        ActionCategory, ActionConfigurationProperty, ActionOwner, ActionTypeArtifactDetails,
+        ActionTypeDeclaration, ActionTypeExecutor, ActionTypeIdentifier, ArtifactDetails,
+        ExecutorConfiguration, ExecutorType,
+    };
+    let server = server().await;
+    let client = client(&server);
+    let counts = |min, max| {
+        ArtifactDetails::builder()
+            .minimum_count(min)
+            .maximum_count(max)
+            .build()
+    };
+    let create = |provider: &str| {
+        client
+            .create_custom_action_type()
+            .category(ActionCategory::Build)
+            .provider(provider)
+            .version("1")
+            .configuration_properties(
+                ActionConfigurationProperty::builder()
+                    .name("Token")
+                    .required(true)
+                    .key(false)
+                    .secret(true)
+                    .build()
+                    .unwrap(),
+            )
+            .input_artifact_details(counts(0, 1))
+            .output_artifact_details(counts(0, 1))
+    };
+    let created = create("Jenkins")
+        .tags(Tag::builder().key("team").value("ci").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let id = created.action_type().unwrap().id().unwrap();
+    assert_eq!(
+        (id.owner(), id.provider(), id.version()),
+        (&ActionOwner::Custom, "Jenkins", "1")
+    );
+    assert_eq!(created.tags().len(), 1);
+
+    // A pipeline uses it; its secret comes back masked.
+    let mut declaration = pipeline("P", ExecutionMode::Superseded, false);
+    let custom_id = aws_sdk_codepipeline::types::ActionTypeId::builder()
+        .category(ActionCategory::Build)
+        .owner(ActionOwner::Custom)
+        .provider("Jenkins")
+        .version("1")
+        .build()
+        .unwrap();
+    let jenkins = aws_sdk_codepipeline::types::ActionDeclaration::builder()
+        .name("Jenkins")
+        .action_type_id(custom_id)
+        .configuration("Token", "s3cr3t")
+        .build()
+        .unwrap();
+    declaration.stages[1].actions = vec![jenkins];
+    crate::wire::create(&client, declaration).await;
+    let got = client.get_pipeline().name("P").send().await.unwrap();
+    let action = &got.pipeline().unwrap().stages()[1].actions()[0];
+    assert_eq!(action.configuration().unwrap()["Token"], "****");
+
+    assert_eq!(code(create("Jenkins").send().await), "ValidationException");
+    let reserved = Tag::builder().key("aws:x").value("v").build().unwrap();
+    assert_eq!(
+        code(create("Other").tags(reserved).send().await),
+        "InvalidTagsException"
+    );
+    let mut many = create("Other");
+    for n in 0..51 {
+        many = many.tags(
+            Tag::builder()
+                .key(format!("k{n}"))
+                .value("v")
+                .build()
+                .unwrap(),
+        );
+    }
+    assert_eq!(code(many.send().await), "TooManyTagsException");
+    for n in 1..50 {
+        create(&format!("P{n:02}")).send().await.unwrap();
+    }
+    assert_eq!(code(create("Other").send().await), "LimitExceededException");
+
+    // Fifty custom types after AWS's own: two pages.
+    let pages: Vec<_> = client
+        .list_action_types()
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    let custom = client
+        .list_action_types()
+        .action_owner_filter(ActionOwner::Custom)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(custom.action_types().len(), 50);
+    assert_eq!(
+        code(
+            client
+                .list_action_types()
+                .next_token("made-up")
+                .send()
+                .await
+        ),
+        "InvalidNextTokenException"
+    );
+
+    client
+        .delete_custom_action_type()
+        .category(ActionCategory::Build)
+        .provider("Jenkins")
+        .version("1")
+        .send()
+        .await
+        .unwrap();
+    let delete_bad = client
+        .delete_custom_action_type()
+        .category(ActionCategory::Build)
+        .provider("bad provider")
+        .version("1")
+        .send()
+        .await;
+    assert_eq!(code(delete_bad), "ValidationException");
+
+    let get = client
+        .get_action_type()
+        .category(ActionCategory::Test)
+        .owner("ThirdParty")
+        .provider("TestProvider")
+        .version("1")
+        .send()
+        .await;
+    assert_eq!(code(get), "ActionTypeNotFoundException");
+    let artifacts = ActionTypeArtifactDetails::builder()
+        .minimum_count(0)
+        .maximum_count(1)
+        .build();
+    let declaration = ActionTypeDeclaration::builder()
+        .executor(
+            ActionTypeExecutor::builder()
+                .configuration(ExecutorConfiguration::builder().build())
+                .r#type(ExecutorType::JobWorker)
+                .build()
+                .unwrap(),
+        )
+        .id(ActionTypeIdentifier::builder()
+            .category(ActionCategory::Test)
+            .owner("ThirdParty")
+            .provider("TestProvider")
+            .version("1")
+            .build()
+            .unwrap())
+        .input_artifact_details(artifacts.clone())
+        .output_artifact_details(artifacts)
+        .build();
+    let update = client
+        .update_action_type()
+        .action_type(declaration.clone())
+        .send()
+        .await;
+    assert_eq!(code(update), "ActionTypeNotFoundException");
+
+    // Once registered for the account, the SDK reads and replaces it.
+    let sim = server.simulator();
+    let registered: pipesim::model::action_types::ActionTypeDeclaration =
+        serde_json::from_value(serde_json::json!({
+            "id": {"category": "Test", "owner": "ThirdParty", "provider": "TestProvider",
+                "version": "1"},
+            "executor": {"type": "Lambda", "jobTimeout": 600, "configuration": {
+                "lambdaExecutorConfiguration": {
+                    "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:t"}}},
+            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "properties": [{"name": "Suite", "optional": false, "key": true, "noEcho": false,
+                "queryable": true}],
+        }))
+        .unwrap();
+    sim.register_action_type(registered).unwrap();
+    let got = client
+        .get_action_type()
+        .category(ActionCategory::Test)
+        .owner("ThirdParty")
+        .provider("TestProvider")
+        .version("1")
+        .send()
+        .await
+        .unwrap();
+    let got = got.action_type().unwrap();
+    assert_eq!(got.executor().unwrap().job_timeout(), Some(600));
+    assert_eq!(got.properties()[0].name(), "Suite");
+    client
+        .update_action_type()
+        .action_type(declaration.clone())
+        .send()
+        .await
+        .unwrap();
+
+    // The errors only a fault rule answers, as the SDK's typed errors.
+    sim.add_fault(FaultRule::error("RequestFailedException").operation("UpdateActionType"))
+        .unwrap();
+    let update = client
+        .update_action_type()
+        .action_type(declaration)
+        .send()
+        .await;
+    assert_eq!(code(update), "RequestFailedException");
+    sim.add_fault(
+        FaultRule::error("ConcurrentModificationException").operation("DeleteCustomActionType"),
+    )
+    .unwrap();
+    let delete = client
+        .delete_custom_action_type()
+        .category(ActionCategory::Build)
+        .provider("P01")
+        .version("1")
+        .send()
+        .await;
+    assert_eq!(code(delete), "ConcurrentModificationException");
+}

@@ -198,6 +198,14 @@ fn json_value() -> impl Strategy<Value = Value> {
         "AllowedIPRange",
         "MaxResults",
         "NextToken",
+        "category",
+        "provider",
+        "version",
+        "owner",
+        "actionOwnerFilter",
+        "configurationProperties",
+        "actionType",
+        "executor",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -283,6 +291,36 @@ fn example(operation: Operation) -> Value {
             "maxResults": 5,
         }),
         "ListRuleTypes" => json!({"ruleOwnerFilter": "AWS", "regionFilter": "us-east-1"}),
+        "CreateCustomActionType" => json!({
+            "category": "Build", "provider": "Jenkins", "version": "1",
+            "settings": {"entityUrlTemplate": "https://ci.example.com/{Config:Project}"},
+            "configurationProperties": [{"name": "Project", "required": true, "key": true,
+                "secret": false, "queryable": true, "description": "The job", "type": "String"}],
+            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "tags": [{"key": "team", "value": "web"}],
+        }),
+        "DeleteCustomActionType" => {
+            json!({"category": "Build", "provider": "Jenkins", "version": "1"})
+        }
+        "ListActionTypes" => json!({"actionOwnerFilter": "AWS", "regionFilter": "us-east-1"}),
+        "GetActionType" => json!({
+            "category": "Test", "owner": "ThirdParty", "provider": "TestProvider", "version": "1",
+        }),
+        "UpdateActionType" => json!({"actionType": {
+            "description": "Runs tests",
+            "executor": {"type": "Lambda", "jobTimeout": 600, "configuration": {
+                "lambdaExecutorConfiguration": {
+                    "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:tests"}}},
+            "id": {"category": "Test", "owner": "ThirdParty", "provider": "TestProvider",
+                "version": "1"},
+            "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+            "permissions": {"allowedAccounts": ["123456789012"]},
+            "properties": [{"name": "Suite", "optional": false, "key": true, "noEcho": false,
+                "queryable": true}],
+            "urls": {"configurationUrl": "https://tests.example.com"},
+        }}),
         "ListTagsForResource" => json!({"resourceArn": ARN, "maxResults": 10}),
         "TagResource" => json!({"resourceArn": ARN, "tags": [{"key": "team", "value": "web"}]}),
         "UntagResource" => json!({"resourceArn": ARN, "tagKeys": ["team"]}),
@@ -491,7 +529,10 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
                 | "PutThirdPartyJobSuccessResult"
                 | "PutThirdPartyJobFailureResult"
         );
-        if job_operation {
+        if operation == Operation::PollForJobs {
+            // No custom type exists to poll for.
+            assert_eq!(error.as_deref(), Some("ActionTypeNotFoundException"));
+        } else if job_operation {
             // No job exists to act on.
             assert_eq!(
                 error.as_deref(),
@@ -500,6 +541,10 @@ fn every_example_body_is_answered_200_except_where_there_is_nothing_to_act_on() 
             );
         } else if operation == Operation::PutApprovalResult {
             assert_eq!(error.as_deref(), Some("InvalidApprovalTokenException"));
+        } else if operation == Operation::GetActionType || operation == Operation::UpdateActionType
+        {
+            // No action type is registered for the account.
+            assert_eq!(error.as_deref(), Some("ActionTypeNotFoundException"));
         } else if operation == Operation::RollbackStage {
             assert_eq!(error.as_deref(), Some("UnableToRollbackStageException"));
         } else if operation == Operation::RetryStageExecution

@@ -12,6 +12,8 @@
 //! when another has a given value, sits beside it in [`ConditionalRequirement`]s, which
 //! are not serialized.
 
+mod custom;
+mod declaration;
 mod table;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,12 @@ use crate::error::{Error, Result};
 use super::enums::{ActionCategory, ActionOwner};
 use super::pipeline::{ActionDeclaration, ActionTypeId, PipelineDeclaration};
 
+pub use custom::{
+    ActionTypeInfo, ActionTypeSettingsInfo, ArtifactCounts, ConfigurationProperty,
+    MAX_CUSTOM_ACTION_TYPES,
+};
+pub(crate) use custom::{ActionTypeRegistry, CustomEntry, check_definition, check_rules, key};
+pub use declaration::*;
 pub use table::ACTION_TYPES;
 
 /// An action type: what CodePipeline knows about one `(category, owner, provider,
@@ -116,7 +124,7 @@ pub struct ActionConfigurationProperty {
 }
 
 /// The service model's `ActionConfigurationPropertyType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ActionConfigurationPropertyType {
     /// Text.
     String,
@@ -255,10 +263,12 @@ pub(crate) fn mask_configuration(
 
 /// Checks `action` against its action type.
 ///
-/// An AWS-owned type must be in the table; a `ThirdParty` or `Custom` type the table does
-/// not know is not checked (pipesim has no registry of custom action types yet). An action
-/// of a known type must set every required property, may set no property the type does
-/// not declare, and must have as many input and output artifacts as the type allows.
+/// An AWS-owned type must be in the table; a `ThirdParty` type the table does not know is
+/// not checked, and a `Custom` type is checked against the scope's custom types when the
+/// pipeline is stored (`ActionTypeRegistry::check_pipeline`), as this check has no scope.
+/// An action of a known type must set every required property, may set no property the
+/// type does not declare, and must have as many input and output artifacts as the type
+/// allows.
 ///
 /// # Errors
 /// `InvalidActionDeclarationException` for the first problem found: the type, then
@@ -268,22 +278,76 @@ pub(crate) fn check(action: &ActionDeclaration) -> Result<()> {
     let id = &action.action_type_id;
     match find(id) {
         Some(action_type) => action_type.check(action),
-        None if id.owner == ActionOwner::Aws => Err(Error::InvalidActionDeclaration(format!(
-            "ActionType (Category: '{}', Provider: '{}', Owner: '{}', Version: '{}') in action '{}' is not available",
-            id.category, id.provider, id.owner, id.version, action.name
-        ))),
+        None if id.owner == ActionOwner::Aws => Err(unavailable(action)),
         None => Ok(()),
     }
 }
 
+/// The answer for an action whose type the account cannot use.
+pub(crate) fn unavailable(action: &ActionDeclaration) -> Error {
+    let id = &action.action_type_id;
+    Error::InvalidActionDeclaration(format!(
+        "ActionType (Category: '{}', Provider: '{}', Owner: '{}', Version: '{}') in action '{}' is not available",
+        id.category, id.provider, id.owner, id.version, action.name
+    ))
+}
+
+/// Checks `action`'s configuration and artifacts against a type's `required` keys, the
+/// keys it `declared`, and its artifact counts.
+pub(crate) fn check_configuration<'k>(
+    action: &ActionDeclaration,
+    mut required: impl Iterator<Item = &'k str>,
+    declared: impl Fn(&str) -> bool,
+    input: ArtifactDetails,
+    output: ArtifactDetails,
+) -> Result<()> {
+    let is_set = |key: &str| {
+        action
+            .configuration
+            .as_ref()
+            .is_some_and(|config| config.contains_key(key))
+    };
+    if let Some(missing) = required.find(|key| !is_set(key)) {
+        return Err(Error::InvalidActionDeclaration(format!(
+            "Action configuration for action '{}' is missing required configuration '{missing}'",
+            action.name
+        )));
+    }
+    if let Some(unknown) = action
+        .configuration
+        .iter()
+        .flatten()
+        .map(|(key, _)| key)
+        .find(|key| !declared(key))
+    {
+        return Err(Error::InvalidActionDeclaration(format!(
+            "Action configuration for action '{}' contains unknown configuration '{unknown}'",
+            action.name
+        )));
+    }
+    let counts = [
+        ("input", action.input_artifacts.len(), input),
+        ("output", action.output_artifacts.len(), output),
+    ];
+    for (kind, count, allowed) in counts {
+        if count < allowed.minimum_count {
+            return Err(Error::InvalidActionDeclaration(format!(
+                "Action {} declares {count} {kind} artifacts which is less than the minimum count ({})",
+                action.name, allowed.minimum_count
+            )));
+        }
+        if count > allowed.maximum_count {
+            return Err(Error::InvalidActionDeclaration(format!(
+                "Action {} declares {count} {kind} artifacts which is greater than the maximum count ({})",
+                action.name, allowed.maximum_count
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl ActionType {
     fn check(&self, action: &ActionDeclaration) -> Result<()> {
-        let is_set = |key: &str| {
-            action
-                .configuration
-                .as_ref()
-                .is_some_and(|config| config.contains_key(key))
-        };
         let required = self
             .action_configuration_properties
             .iter()
@@ -294,56 +358,17 @@ impl ActionType {
             .iter()
             .filter(|requirement| requirement.when.holds(action))
             .map(|requirement| requirement.key);
-        if let Some(missing) = required.chain(conditional).find(|key| !is_set(key)) {
-            return Err(Error::InvalidActionDeclaration(format!(
-                "Action configuration for action '{}' is missing required configuration '{missing}'",
-                action.name
-            )));
-        }
-        let declared = |key: &str| {
-            self.action_configuration_properties
-                .iter()
-                .any(|property| property.name == key)
-        };
-        if let Some(unknown) = action
-            .configuration
-            .iter()
-            .flatten()
-            .map(|(key, _)| key)
-            .find(|key| !declared(key))
-        {
-            return Err(Error::InvalidActionDeclaration(format!(
-                "Action configuration for action '{}' contains unknown configuration '{unknown}'",
-                action.name
-            )));
-        }
-        let counts = [
-            (
-                "input",
-                action.input_artifacts.len(),
-                self.input_artifact_details,
-            ),
-            (
-                "output",
-                action.output_artifacts.len(),
-                self.output_artifact_details,
-            ),
-        ];
-        for (kind, count, allowed) in counts {
-            if count < allowed.minimum_count {
-                return Err(Error::InvalidActionDeclaration(format!(
-                    "Action {} declares {count} {kind} artifacts which is less than the minimum count ({})",
-                    action.name, allowed.minimum_count
-                )));
-            }
-            if count > allowed.maximum_count {
-                return Err(Error::InvalidActionDeclaration(format!(
-                    "Action {} declares {count} {kind} artifacts which is greater than the maximum count ({})",
-                    action.name, allowed.maximum_count
-                )));
-            }
-        }
-        Ok(())
+        check_configuration(
+            action,
+            required.chain(conditional),
+            |key| {
+                self.action_configuration_properties
+                    .iter()
+                    .any(|property| property.name == key)
+            },
+            self.input_artifact_details,
+            self.output_artifact_details,
+        )
     }
 
     /// The smallest configuration an action of this type is valid with: every required

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::action_types::ActionTypeRegistry;
 use crate::model::validate::Violations;
 use crate::model::{ActionExecutionStatus, ActionTypeId, ErrorDetails, StartTimeRange, Timestamp};
 use crate::ops::{Op, Operation};
@@ -227,9 +228,18 @@ impl Op for ListActionExecutions {
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.pipeline_name)?;
         let max = input.max_results.map_or(100, |m| m as usize);
-        cx.read(&slot, |engine| {
+        let mut output = cx.read(&slot, |engine| {
             engine.list_action_executions(input.filter.as_ref(), max, input.next_token.as_deref())
-        })
+        })?;
+        // The engine masks AWS types' secrets; custom types' are the scope's to know.
+        cx.read_part(|types: &ActionTypeRegistry| {
+            for detail in &mut output.action_execution_details {
+                let run = &mut detail.input;
+                types.mask_configuration(&run.action_type_id, &mut run.configuration);
+                types.mask_configuration(&run.action_type_id, &mut run.resolved_configuration);
+            }
+        });
+        Ok(output)
     }
 }
 

@@ -39,6 +39,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::jobs::{JobKind, JobResult, JobRun};
 use crate::error::{Error, Result};
+use crate::model::action_types::ActionTypeRegistry;
 use crate::model::validate::Violations;
 use crate::model::{ActionOwner, ActionTypeId};
 use crate::ops::Op;
@@ -90,13 +91,50 @@ fn poll<O: Op, T>(
     if !owner_polls {
         return Err(action_type_not_found(id));
     }
+    // A custom type must exist and not be deleted ("PollForJobs for the custom action
+    // fails after the action is marked for deletion"), and a poll names its queryable
+    // property, if it has one, and no other. Read before the board is locked (a scope's
+    // parts are never locked together) and decided only live: replay takes the jobs the
+    // live poll handed out.
+    let allowed = match kind {
+        JobKind::Job => cx.read_part(|types: &ActionTypeRegistry| {
+            if !types.is_live_custom(id) {
+                return Err(action_type_not_found(id));
+            }
+            check_query(types.queryable_property(id).map(|p| p.name.as_str()), query)
+        }),
+        JobKind::ThirdParty => Ok(()),
+    };
     let max = max_batch_size.map_or(1, |m| {
         usize::try_from(m).unwrap_or(MAX_BATCH).min(MAX_BATCH)
     });
     cx.choose_in_part(
-        |board: &JobBoard, now| board.pick(kind, id, (max, now), query),
+        |board: &JobBoard, now| {
+            allowed?;
+            Ok(board.pick(kind, id, (max, now), query))
+        },
         |board, picked: Vec<uuid::Uuid>, now| Ok(hand_out(board, &picked, now)),
     )
+}
+
+/// Checks a poll's `queryParam` against the type's queryable property: "For an action
+/// type with no queryable properties, this value must be null or an empty map. For an
+/// action type with a queryable property, you must supply that property as a key in
+/// the map." The wordings are pipesim's \[choice\].
+///
+/// # Errors
+/// `ValidationException`.
+fn check_query(queryable: Option<&str>, query: &BTreeMap<String, String>) -> Result<()> {
+    match (queryable, query.keys().next()) {
+        (None, None) => Ok(()),
+        (Some(name), Some(key)) if key == name => Ok(()),
+        (None, Some(key)) => Err(Error::Validation(format!(
+            "The action type has no queryable property; queryParam names '{key}'"
+        ))),
+        (Some(name), _) => Err(Error::Validation(format!(
+            "The action type's queryable property '{name}' must be the key of queryParam"
+        ))),
+    }
 }
 
 /// Hands a worker's result to the run its job belongs to.

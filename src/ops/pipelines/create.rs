@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::action_types;
+use crate::model::action_types::{self, ActionTypeRegistry};
 use crate::model::validate;
 use crate::model::{PipelineDeclaration, Tag};
 use crate::ops::{Op, Operation};
@@ -90,9 +90,12 @@ impl Op for CreatePipeline {
                     cx.region()
                 )));
             }
+            // Custom actions need the scope's custom types, which validation cannot see.
+            cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))?;
             let slot = registry.insert(input.pipeline.clone(), input.tags.clone());
             let pipeline = cx.read(&slot, |engine| engine.declaration(None).cloned())?;
             let pipeline = action_types::mask_secrets(pipeline);
+            let pipeline = cx.read_part(|types: &ActionTypeRegistry| types.mask(pipeline));
             Ok(CreatePipelineOutput {
                 pipeline,
                 tags: input.tags.clone(),

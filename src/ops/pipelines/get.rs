@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{ErrorKind, Result};
-use crate::model::action_types;
+use crate::model::action_types::{self, ActionTypeRegistry};
 use crate::model::validate::Violations;
 use crate::model::{PipelineDeclaration, Timestamp};
 use crate::ops::{Op, Operation};
@@ -73,7 +73,7 @@ impl Op for GetPipeline {
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.name)?;
-        cx.read(&slot, |engine| {
+        let mut output = cx.read(&slot, |engine| {
             Ok(GetPipelineOutput {
                 pipeline: action_types::mask_secrets(engine.declaration(input.version)?.clone()),
                 metadata: PipelineMetadata {
@@ -82,7 +82,9 @@ impl Op for GetPipeline {
                     updated: engine.updated(),
                 },
             })
-        })
+        })?;
+        output.pipeline = cx.read_part(|types: &ActionTypeRegistry| types.mask(output.pipeline));
+        Ok(output)
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
 use crate::error::{ErrorKind, Result};
-use crate::model::action_types;
+use crate::model::action_types::{self, ActionTypeRegistry};
 use crate::model::validate;
 use crate::model::{PipelineDeclaration, PipelineType};
 use crate::ops::{Op, Operation};
@@ -63,9 +63,13 @@ impl Op for UpdatePipeline {
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.pipeline.name)?;
         let pipeline = cx.change(&slot, |engine, now, fx| {
+            // Custom actions need the scope's custom types, which validation cannot see;
+            // checked under the engine's lock, before the engine changes.
+            cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))?;
             engine.update(input.pipeline.clone(), now, fx)
         })?;
         let pipeline = action_types::mask_secrets(pipeline);
+        let pipeline = cx.read_part(|types: &ActionTypeRegistry| types.mask(pipeline));
         Ok(UpdatePipelineOutput { pipeline })
     }
 }

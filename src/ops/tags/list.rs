@@ -1,4 +1,4 @@
-//! `ListTagsForResource`: every tag of a pipeline.
+//! `ListTagsForResource`: every tag of a pipeline or a custom action type.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,8 @@ use super::{arn_resource, tagged, tags_of};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTagsForResourceInput {
-    /// The pipeline's ARN, `arn:aws:codepipeline:<region>:<account>:<name>`.
+    /// The pipeline's ARN, `arn:aws:codepipeline:<region>:<account>:<name>`, or a custom
+    /// action type's, `...:actiontype:Custom/<Category>/<Provider>/<Version>`.
     #[serde(default)]
     pub resource_arn: String,
     /// Never issued: every tag fits in one page.

@@ -1,4 +1,5 @@
-//! The tags family: tags on pipelines and webhooks, found by their ARN.
+//! The tags family: tags on pipelines, webhooks and custom action types, found by their
+//! ARN.
 
 mod list;
 mod tag;
@@ -11,7 +12,9 @@ pub use untag::*;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::model::{Tag, validate};
+use crate::model::action_types::{self, ActionTypeRegistry};
+use crate::model::validate;
+use crate::model::{ActionCategory, Tag};
 use crate::ops::Op;
 use crate::service::webhooks::Webhooks;
 use crate::service::{Cx, PipelineSlot};
@@ -30,10 +33,13 @@ enum Tagged {
     Pipeline(Arc<PipelineSlot>),
     /// A webhook, by name: its tags live in the scope's webhooks part.
     Webhook(String),
+    /// A live custom action type, by its registry key.
+    ActionType(String),
 }
 
 /// The resource a validated `resourceArn` names, if the call's account and region hold
-/// it: a pipeline (`...:<name>`) or a webhook (`...:webhook:<name>`).
+/// it: a pipeline (`...:<name>`), a webhook (`...:webhook:<name>`) or a custom action
+/// type (`...:actiontype:Custom/<Category>/<Provider>/<Version>`).
 fn tagged<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Tagged> {
     let arn = validate::resource_arn("resourceArn", arn)?;
     let not_found = || {
@@ -55,9 +61,34 @@ fn tagged<O: Op>(cx: &Cx<'_, O>, arn: &str) -> Result<Tagged> {
             Err(not_found())
         };
     }
-    // Other kinds of resource (custom action types) are not modeled here.
-    if arn.resource.contains(':') {
-        return Err(not_found());
+    if let Some((kind, rest)) = arn.resource.split_once(':') {
+        return match kind {
+            // IAM policies in the user guide write `actionType`; the service's own
+            // ARNs `actiontype`.
+            "actiontype" | "actionType" => {
+                let parts: Vec<&str> = rest.split('/').collect();
+                let [owner, category, provider, version] = parts[..] else {
+                    return Err(Error::InvalidArn(format!(
+                        "The ARN's resource '{}' is not an action type",
+                        arn.resource
+                    )));
+                };
+                let category = ActionCategory::from(category);
+                if owner != "Custom" || !category.is_known() {
+                    return Err(not_found());
+                }
+                let key = action_types::key(&category, provider, version);
+                let exists = cx.read_part(|types: &ActionTypeRegistry| {
+                    types.custom.get(&key).is_some_and(|entry| !entry.deleted)
+                });
+                if exists {
+                    Ok(Tagged::ActionType(key))
+                } else {
+                    Err(not_found())
+                }
+            }
+            _ => Err(not_found()),
+        };
     }
     if validate::pipeline_name("resourceArn", arn.resource).is_err() {
         return Err(Error::InvalidArn(format!(
@@ -80,6 +111,13 @@ fn tags_of<O: Op>(cx: &Cx<'_, O>, resource: &Tagged) -> Vec<Tag> {
                 .map(|hook| hook.tags.clone())
                 .unwrap_or_default()
         }),
+        Tagged::ActionType(key) => cx.read_part(|types: &ActionTypeRegistry| {
+            types
+                .custom
+                .get(key)
+                .map(|entry| entry.tags.clone())
+                .unwrap_or_default()
+        }),
     }
 }
 
@@ -99,6 +137,20 @@ fn change_tags_of<O: Op>(
             let mut tags = hook.tags.clone();
             change(&mut tags)?;
             hook.tags = tags;
+            Ok(())
+        }),
+        Tagged::ActionType(key) => cx.change_part(|types: &mut ActionTypeRegistry, _now| {
+            // Looked up again under the lock: the type may have been deleted since.
+            let tags = types.tags_mut(key).ok_or_else(|| {
+                Error::ResourceNotFound(format!(
+                    "The resource 'actiontype:Custom/{key}' does not exist in account '{}' and region '{}'",
+                    cx.account(),
+                    cx.region()
+                ))
+            })?;
+            let mut changed = tags.clone();
+            change(&mut changed)?;
+            *tags = changed;
             Ok(())
         }),
     }
