@@ -15,6 +15,7 @@ pub(crate) enum PageKind {
     Executions,
     ActionExecutions,
     RuleExecutions,
+    DeployTargets,
 }
 
 impl PageKind {
@@ -24,6 +25,7 @@ impl PageKind {
             PageKind::Executions => "pipesim-e-",
             PageKind::ActionExecutions => "pipesim-a-",
             PageKind::RuleExecutions => "pipesim-r-",
+            PageKind::DeployTargets => "pipesim-t-",
         }
     }
 }

@@ -21,7 +21,7 @@
 //! | family | operations |
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
-//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions` |
+//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `ListDeployActionExecutionTargets` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
 //! | [`tags`] | `ListTagsForResource`, `TagResource`, `UntagResource` |
 //!
@@ -106,6 +106,7 @@ macro_rules! with_operations {
             executions::GetPipelineExecution,
             executions::ListPipelineExecutions,
             executions::ListActionExecutions,
+            executions::ListDeployActionExecutionTargets,
             stages::GetPipelineState,
             stages::PutApprovalResult,
             stages::DisableStageTransition,

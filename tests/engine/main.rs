@@ -11,6 +11,7 @@ mod action_history;
 mod action_types;
 mod approvals;
 mod conditions;
+mod deploy_targets;
 mod executions;
 mod faults;
 mod pipelines;
