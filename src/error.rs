@@ -144,6 +144,8 @@ service_errors! {
     StageNotFound => "StageNotFoundException", 400;
     /// `PutApprovalResult` named an action the stage does not have.
     ActionNotFound => "ActionNotFoundException", 400;
+    /// `ListDeployActionExecutionTargets` named an action run the pipeline does not have.
+    ActionExecutionNotFound => "ActionExecutionNotFoundException", 400;
     /// The approval token matches no approval waiting for an answer.
     InvalidApprovalToken => "InvalidApprovalTokenException", 400;
     /// The approval this token belongs to has already been answered or has timed out.

@@ -41,6 +41,7 @@
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
 //! | `transitions.rs` | disabling and enabling the transition into a stage |
 //! | `action_log.rs`, `action_views.rs` | every action run, bounded, and `ListActionExecutions` |
+//! | `deploy_targets.rs` | the instances an EC2 deploy action run deployed to, for `ListDeployActionExecutionTargets` |
 //! | `rule_views.rs` | `ListRuleExecutions`: the rule log's runs, in the action log's type |
 //! | `retry.rs` | retrying a failed or stopped stage in the same execution |
 //! | `rollback.rs` | rolling a stage back to an earlier execution's revisions |
@@ -59,6 +60,7 @@ mod admission;
 pub mod behaviour;
 mod conditions;
 mod control;
+pub(crate) mod deploy_targets;
 pub(crate) mod deployment_window;
 pub(crate) mod execution;
 pub(crate) mod external;

@@ -17,6 +17,7 @@ pub(crate) enum PageKind {
     RuleExecutions,
     Webhooks,
     ActionTypes,
+    DeployTargets,
 }
 
 impl PageKind {
@@ -28,6 +29,7 @@ impl PageKind {
             PageKind::RuleExecutions => "pipesim-r-",
             PageKind::Webhooks => "pipesim-w-",
             PageKind::ActionTypes => "pipesim-t-",
+            PageKind::DeployTargets => "pipesim-d-",
         }
     }
 }

@@ -258,7 +258,7 @@ fn image_tag(action: &ActionDeclaration) -> &str {
     }
 }
 
-fn hex(rng: &mut Rng, len: usize) -> String {
+pub(super) fn hex(rng: &mut Rng, len: usize) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     pick(rng, DIGITS, len)
 }

@@ -21,7 +21,7 @@
 //! | family | operations |
 //! |---|---|
 //! | [`pipelines`] | `CreatePipeline`, `GetPipeline`, `UpdatePipeline`, `DeletePipeline`, `ListPipelines` |
-//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `PutActionRevision` |
+//! | [`executions`] | `StartPipelineExecution`, `StopPipelineExecution`, `GetPipelineExecution`, `ListPipelineExecutions`, `ListActionExecutions`, `ListDeployActionExecutionTargets`, `PutActionRevision` |
 //! | [`stages`] | `GetPipelineState`, `PutApprovalResult`, `DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`, `RollbackStage`, `OverrideStageCondition`, `ListRuleExecutions`, `ListRuleTypes` |
 //! | [`jobs`] | `PollForJobs`, `AcknowledgeJob`, `GetJobDetails`, `PutJobSuccessResult`, `PutJobFailureResult`, and the five `ThirdParty` ones |
 //! | [`action_types`] | `CreateCustomActionType`, `DeleteCustomActionType`, `ListActionTypes`, `GetActionType`, `UpdateActionType` |
@@ -113,6 +113,7 @@ macro_rules! with_operations {
             executions::ListPipelineExecutions,
             executions::ListActionExecutions,
             executions::PutActionRevision,
+            executions::ListDeployActionExecutionTargets,
             stages::GetPipelineState,
             stages::PutApprovalResult,
             stages::DisableStageTransition,

@@ -386,6 +386,16 @@ async fn every_target_reaches_its_own_operation() {
     let runs = ok(call(&app, "ListActionExecutions", json!({"pipelineName": "R"})).await);
     assert!(runs.json()["actionExecutionDetails"].is_array());
 
+    check("ListDeployActionExecutionTargets");
+    let run = runs.json()["actionExecutionDetails"][0]["actionExecutionId"].clone();
+    let targets = ok(call(
+        &app,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "R", "actionExecutionId": run}),
+    )
+    .await);
+    assert!(targets.json()["targets"].is_array());
+
     check("RetryStageExecution");
     let answer = call(
         &app,

@@ -12,6 +12,7 @@ mod action_types;
 mod approvals;
 mod conditions;
 mod custom_action_types;
+mod deploy_targets;
 mod executions;
 mod faults;
 mod jobs;

@@ -1874,3 +1874,102 @@ async fn custom_action_types_and_their_errors_through_the_sdk() {
         .await;
     assert_eq!(code(delete), "ConcurrentModificationException");
 }
+
+#[tokio::test]
+async fn deploy_action_targets_and_each_of_their_errors_through_the_sdk() {
+    use aws_sdk_codepipeline::operation::list_deploy_action_execution_targets::ListDeployActionExecutionTargetsError as E;
+    use aws_sdk_codepipeline::types::TargetFilter;
+    use pipesim::model::{ActionCategory, ActionTypeId, ExecutionMode, PipelineDeclaration};
+
+    let server = server().await;
+    let client = client(&server);
+    let mut declaration = PipelineDeclaration::two_stage_example("P").v2(ExecutionMode::Queued);
+    let ship = &mut declaration.stages[1].actions[0];
+    ship.action_type_id = ActionTypeId::aws(ActionCategory::Deploy, "EC2");
+    ship.configuration = Some(
+        [
+            ("InstanceTagKey", "Name"),
+            ("InstanceType", "EC2"),
+            ("PostScript", "post.sh"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    );
+    let sim = server.simulator();
+    sim.create_pipeline(declaration).await.unwrap();
+    sim.start_pipeline_execution("P").await.unwrap();
+    sim.advance(ACTION * 3).await;
+    let runs = client
+        .list_action_executions()
+        .pipeline_name("P")
+        .send()
+        .await
+        .unwrap();
+    let ship = runs
+        .action_execution_details()
+        .iter()
+        .find(|run| run.action_name() == Some("Ship"))
+        .unwrap();
+    let run = ship.action_execution_id().unwrap();
+    let list = || {
+        client
+            .list_deploy_action_execution_targets()
+            .pipeline_name("P")
+            .action_execution_id(run)
+    };
+
+    let all = list().send().await.unwrap();
+    assert!(!all.targets().is_empty());
+    for target in all.targets() {
+        assert_eq!(target.target_type(), Some("AWS::EC2::Instance"));
+        assert_eq!(target.status(), Some("Succeeded"));
+        assert_eq!(target.start_time(), ship.start_time());
+        assert_eq!(target.end_time(), ship.last_update_time());
+        let names: Vec<_> = target.events().iter().filter_map(|e| e.name()).collect();
+        assert_eq!(names, ["BeforeDeploy", "Deploy", "AfterDeploy"]);
+        assert!(
+            target.events()[0]
+                .context()
+                .unwrap()
+                .ssm_command_id()
+                .is_some()
+        );
+    }
+    let status = |value: &str| {
+        TargetFilter::builder()
+            .name(aws_sdk_codepipeline::types::TargetFilterName::TargetStatus)
+            .values(value)
+            .build()
+    };
+    let failed = list().filters(status("Failed")).send().await.unwrap();
+    assert!(failed.targets().is_empty());
+    let first = list().max_results(1).send().await.unwrap();
+    assert_eq!(first.targets(), &all.targets()[..1]);
+    let second = list()
+        .max_results(1)
+        .next_token(first.next_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.targets(), &all.targets()[1..2]);
+
+    let err = |result: Result<_, SdkError<E, _>>| result.unwrap_err().into_service_error();
+    let e = err(list().max_results(0).send().await);
+    assert!(matches!(e, E::ValidationException(_)), "{e:?}");
+    let e = err(list().next_token("not-a-token").send().await);
+    assert!(matches!(e, E::InvalidNextTokenException(_)), "{e:?}");
+    let e = err(list().pipeline_name("Q").send().await);
+    assert!(matches!(e, E::PipelineNotFoundException(_)), "{e:?}");
+    let e = err(list()
+        .action_execution_id("00000000-0000-4000-8000-000000000000")
+        .send()
+        .await);
+    assert!(matches!(e, E::ActionExecutionNotFoundException(_)), "{e:?}");
+    assert_eq!(
+        e.message(),
+        Some(
+            "Action execution with id '00000000-0000-4000-8000-000000000000' does not exist in pipeline with name 'P'"
+        )
+    );
+}

@@ -206,6 +206,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         "configurationProperties",
         "actionType",
         "executor",
+        "actionExecutionId",
+        "values",
         "other",
     ]);
     leaf.prop_recursive(4, 48, 6, move |inner| {
@@ -216,6 +218,18 @@ fn json_value() -> impl Strategy<Value = Value> {
             )),
         ]
     })
+}
+
+/// The id of the newest action run of the execution every [`app`] holds.
+fn action_execution_id() -> String {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let rt = runtime();
+        let (_, sim) = app(&rt);
+        let list = rt.block_on(sim.list_action_executions("P")).unwrap();
+        list.action_execution_details[0].action_execution_id.clone()
+    })
+    .clone()
 }
 
 /// A well-formed body of `operation` that names what an [`app`] holds. Each one is
@@ -250,6 +264,12 @@ fn example(operation: Operation) -> Value {
         "ListActionExecutions" => json!({
             "pipelineName": "P",
             "filter": {"pipelineExecutionId": id},
+            "maxResults": 5,
+        }),
+        "ListDeployActionExecutionTargets" => json!({
+            "pipelineName": "P",
+            "actionExecutionId": action_execution_id(),
+            "filters": [{"name": "TARGET_STATUS", "values": ["Succeeded"]}],
             "maxResults": 5,
         }),
         "PutApprovalResult" => json!({
