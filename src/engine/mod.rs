@@ -426,6 +426,27 @@ impl PipelineEngine {
         }
     }
 
+    /// The pipeline's settings with action `stage`/`action` set to wait for a job worker
+    /// (or not), for [`configure`](Self::configure).
+    ///
+    /// # Errors
+    /// `StageNotFoundException`, `ActionNotFoundException`.
+    pub(crate) fn settings_with_job_worker(
+        &self,
+        (stage, action): (&str, &str),
+        on: bool,
+    ) -> Result<PipelineSettings> {
+        let index = self.stage_named(stage)?;
+        self.action_named(index, action)?;
+        let mut settings = self.settings.clone();
+        settings
+            .per_action
+            .entry((stage.to_owned(), action.to_owned()))
+            .or_default()
+            .job_worker = Some(on);
+        Ok(settings)
+    }
+
     /// Replaces the settings and recompiles the current version under them. Actions
     /// already running keep the duration and outcome they were started with.
     pub(crate) fn configure(&mut self, settings: PipelineSettings) {

@@ -50,6 +50,7 @@ pub(super) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_pipesim/actions/hold", post(hold_action))
         .route("/_pipesim/actions/script", post(script_action))
         .route("/_pipesim/jobs", get(jobs))
+        .route("/_pipesim/actions/job-worker", post(job_worker))
         .route("/_pipesim/rules/finish", post(finish_rule))
         .route("/_pipesim/rules/script", post(script_rule))
         .route(
@@ -301,6 +302,35 @@ async fn jobs(
 ) -> Response {
     let sim = scoped(&state, query.account.as_deref(), query.region.as_deref());
     ok(json!({ "jobs": sim.jobs() }))
+}
+
+/// Sets one action to wait for a job worker (or not).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JobWorker {
+    pipeline: String,
+    stage: String,
+    action: String,
+    #[serde(default = "yes")]
+    job_worker: bool,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn job_worker(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {
+    let set: JobWorker = match body(&bytes) {
+        Ok(set) => set,
+        Err(answer) => return *answer,
+    };
+    let sim = scoped(&state, set.account.as_deref(), set.region.as_deref());
+    let done = sim.set_job_worker(&set.pipeline, &set.stage, &set.action, set.job_worker);
+    answered(done.map(|()| json!({})))
 }
 
 async fn finish_action(State(state): State<Arc<AppState>>, bytes: Bytes) -> Response {

@@ -847,6 +847,53 @@ async fn admin_finishes_actions_on_demand_and_resets() {
 }
 
 #[tokio::test]
+async fn admin_sets_an_action_to_wait_for_a_job_worker_and_lists_its_jobs() {
+    let app = app();
+    create(&app, "P").await;
+    let set = json!({"pipeline": "P", "stage": "Deploy", "action": "Ship"});
+    let answer = send(&app, admin("POST", "/_pipesim/actions/job-worker", set)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let missing = json!({"pipeline": "P", "stage": "Deploy", "action": "Nope"});
+    let answer = send(&app, admin("POST", "/_pipesim/actions/job-worker", missing)).await;
+    assert!(admin_error(&answer, StatusCode::BAD_REQUEST).starts_with("ActionNotFoundException"));
+    let id = call(&app, "StartPipelineExecution", json!({"name": "P"}))
+        .await
+        .json()["pipelineExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advance = json!({"seconds": 3600});
+    send(
+        &app,
+        admin("POST", "/_pipesim/clock/advance", advance.clone()),
+    )
+    .await;
+    let jobs = send(&app, admin("GET", "/_pipesim/jobs", json!({})))
+        .await
+        .json();
+    let job = &jobs["jobs"][0];
+    assert_eq!(job["pipelineName"], "P");
+    assert_eq!(job["pipelineExecutionId"], id.as_str());
+    assert_eq!(job["stageName"], "Deploy");
+    assert_eq!(job["actionName"], "Ship");
+    assert_eq!(job["status"], "Queued");
+    assert_eq!(job["kind"], "Job");
+    let job_id = job["jobId"].as_str().unwrap();
+    let put = call(&app, "PutJobSuccessResult", json!({ "jobId": job_id })).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let execution = call(
+        &app,
+        "GetPipelineExecution",
+        json!({"pipelineName": "P", "pipelineExecutionId": id}),
+    )
+    .await
+    .json();
+    assert_eq!(execution["pipelineExecution"]["status"], "Succeeded");
+    let other_scope = admin("GET", "/_pipesim/jobs?region=eu-west-1", json!({}));
+    assert_eq!(send(&app, other_scope).await.json()["jobs"], json!([]));
+}
+
+#[tokio::test]
 async fn admin_scripts_holds_and_fails_actions_with_their_messages() {
     let app = app();
     create(&app, "P").await;

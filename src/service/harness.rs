@@ -447,6 +447,33 @@ impl Simulator {
         Ok(())
     }
 
+    /// Sets one action of a pipeline to wait for a job worker, or not, keeping the rest
+    /// of the pipeline's settings: with `on`, each run of it posts a job and ends only
+    /// with `PutJobSuccessResult` or `PutJobFailureResult` (or its timeout), so a
+    /// harness can play the Lambda function of an invoke action. Runs already going are
+    /// not affected. `POST /_pipesim/actions/job-worker` does the same.
+    ///
+    /// # Errors
+    /// `PipelineNotFoundException`, `StageNotFoundException`, `ActionNotFoundException`.
+    pub fn set_job_worker(
+        &self,
+        pipeline: &str,
+        stage: &str,
+        action: &str,
+        on: bool,
+    ) -> Result<()> {
+        let slot = self.pipeline(pipeline)?;
+        let _world = self.inner.hold();
+        let mut engine = slot.engine.lock();
+        let settings = engine.settings_with_job_worker((stage, action), on)?;
+        self.inner.record(|| Record::Configure {
+            key: slot.key(),
+            settings: settings.clone(),
+        });
+        engine.configure(settings);
+        Ok(())
+    }
+
     /// The configuration action `stage`/`action` runs with in execution `execution_id`:
     /// its `#{variables.NAME}`, `#{codepipeline.PipelineExecutionId}` and
     /// `#{Namespace.Key}` references resolved, as CodePipeline resolves them when the

@@ -286,12 +286,23 @@ impl JobBoard {
     /// `GetThirdPartyJobDetails`.
     ///
     /// # Errors
-    /// `JobNotFoundException`, `InvalidClientTokenException`.
+    /// `JobNotFoundException`, `InvalidClientTokenException`, and `InvalidJobException`
+    /// for the id of a job of `PollForJobs` \[choice\].
     pub(crate) fn third_party_details(
         &self,
         id: &str,
         client_token: &str,
     ) -> Result<ThirdPartyJobDetails> {
+        if let Ok(uuid) = Uuid::parse_str(id)
+            && self
+                .jobs
+                .get(&uuid)
+                .is_some_and(|job| job.kind == JobKind::Job)
+        {
+            return Err(Error::InvalidJob(format!(
+                "Job with id '{id}' is not a third-party job"
+            )));
+        }
         let (uuid, job) = self.job(JobKind::ThirdParty, id)?;
         Self::check_client_token(uuid, client_token)?;
         Ok(ThirdPartyJobDetails {

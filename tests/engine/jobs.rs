@@ -12,13 +12,13 @@ use crate::common::sim;
 use crate::helpers::{create, error_type, start, status};
 
 /// The custom type of the tests' job workers.
-fn jenkins() -> ActionTypeId {
+pub(crate) fn jenkins() -> ActionTypeId {
     ActionTypeId::custom(ActionCategory::Build, "MyJenkins")
 }
 
 /// Source(Fetch), then Build(Compile: a custom action, namespace `BuildVariables`),
 /// then Deploy(Ship).
-fn custom_pipeline(name: &str) -> PipelineDeclaration {
+pub(crate) fn custom_pipeline(name: &str) -> PipelineDeclaration {
     let mut pipeline = PipelineDeclaration::two_stage_example(name);
     let mut compile = ActionDeclaration::new("Compile", jenkins())
         .config("ProjectName", "web")
@@ -35,7 +35,7 @@ fn custom_pipeline(name: &str) -> PipelineDeclaration {
 
 /// Creates the custom type [`jenkins`]: a `ProjectName` to build, one input, at most
 /// one output; `queryable` makes `ProjectName` what polls query on.
-async fn create_jenkins(sim: &Simulator, queryable: bool) {
+pub(crate) async fn create_jenkins(sim: &Simulator, queryable: bool) {
     let property = ConfigurationProperty {
         name: "ProjectName".into(),
         required: true,
@@ -642,4 +642,82 @@ async fn github_version_one_runs_by_itself_as_aws_runs_it() {
     start(&sim, "P").await;
     sim.advance(crate::common::ACTION).await;
     assert!(sim.jobs().is_empty(), "AWS's own types post no jobs");
+}
+
+#[tokio::test]
+async fn a_scenario_file_sets_an_action_to_wait_for_a_job_worker() {
+    let pipeline = serde_json::to_value(PipelineDeclaration::two_stage_example("P")).unwrap();
+    let scenario = serde_json::json!({
+        "virtualTime": true,
+        "defaults": {"startOnCreate": false},
+        "pipelines": [{
+            "pipeline": pipeline,
+            "actions": [{"stage": "Deploy", "action": "Ship", "jobWorker": true}],
+        }],
+    });
+    let scenario = pipesim::scenario::Scenario::from_json(&scenario.to_string()).unwrap();
+    let sim = scenario
+        .configure(Simulator::builder().seed(crate::common::SEED))
+        .build();
+    scenario.install(&sim).await.unwrap();
+    let id = start(&sim, "P").await;
+    sim.advance(Duration::from_secs(3600)).await;
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::InProgress
+    );
+    let jobs = sim.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        (jobs[0].stage_name.as_str(), jobs[0].action_name.as_str()),
+        ("Deploy", "Ship")
+    );
+    sim.put_job_success_result(PutJobSuccessResultInput::new(&jobs[0].job_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn set_job_worker_turns_waiting_for_jobs_on_and_off_for_one_action() {
+    let sim = sim();
+    create(&sim, PipelineDeclaration::two_stage_example("P")).await;
+    sim.set_job_worker("P", "Deploy", "Ship", true).unwrap();
+    let id = start(&sim, "P").await;
+    sim.advance(Duration::from_secs(3600)).await;
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::InProgress
+    );
+    sim.set_job_worker("P", "Deploy", "Ship", false).unwrap();
+    // The run already waiting keeps waiting for its job.
+    let waiting = sim.jobs()[0].job_id.clone();
+    sim.put_job_success_result(PutJobSuccessResultInput::new(&waiting))
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&sim, "P", &id).await,
+        PipelineExecutionStatus::Succeeded
+    );
+    let next = start(&sim, "P").await;
+    sim.advance(Duration::from_secs(60)).await;
+    assert_eq!(
+        status(&sim, "P", &next).await,
+        PipelineExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        error_type(sim.set_job_worker("P", "Deploy", "Nope", true)),
+        "ActionNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.set_job_worker("P", "Nope", "Ship", true)),
+        "StageNotFoundException"
+    );
+    assert_eq!(
+        error_type(sim.set_job_worker("Q", "Deploy", "Ship", true)),
+        "PipelineNotFoundException"
+    );
 }

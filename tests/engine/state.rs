@@ -797,3 +797,76 @@ async fn custom_and_registered_action_types_survive_restarts_from_the_journal_an
             .is_empty()
     );
 }
+
+/// Two pipelines at their custom action, one job polled and acknowledged, one polled
+/// only, and a third-party job posted.
+async fn job_history(sim: &Simulator) {
+    use crate::jobs::{create_jenkins, custom_pipeline, jenkins};
+    create_jenkins(sim, false).await;
+    create(sim, custom_pipeline("A")).await;
+    create(sim, custom_pipeline("B")).await;
+    let mut partner = two_stages("C");
+    partner.stages[1].actions[0] = ActionDeclaration::new(
+        "Check",
+        ActionTypeId::third_party(ActionCategory::Test, "Partner"),
+    )
+    .input("Src");
+    create(sim, partner).await;
+    for name in ["A", "B", "C"] {
+        start(sim, name).await;
+    }
+    sim.advance(ACTION).await;
+    let mut poll = PollForJobsInput::new(jenkins());
+    poll.max_batch_size = Some(1);
+    let first = sim.poll_for_jobs(poll.clone()).await.unwrap().jobs;
+    let ack = AcknowledgeJobInput {
+        job_id: first[0].id.clone(),
+        nonce: first[0].nonce.clone(),
+    };
+    sim.acknowledge_job(ack).await.unwrap();
+    sim.poll_for_jobs(poll).await.unwrap();
+}
+
+#[tokio::test]
+async fn jobs_survive_a_restart_from_the_journal_and_the_snapshot_with_their_nonces() {
+    let (_dir, path) = state_file();
+    let sim = scripted().seed(SEED).open(&path, Fsync::Always).unwrap();
+    let twin = scripted().seed(SEED).build();
+    job_history(&sim).await;
+    job_history(&twin).await;
+    assert_eq!(sim.jobs(), twin.jobs());
+    drop(sim);
+
+    // From the journal (the reopening compacts it), then from the snapshot.
+    for _ in 0..2 {
+        let reopened = scripted().open(&path, Fsync::Always).unwrap();
+        assert_eq!(reopened.jobs(), twin.jobs());
+        assert_eq!(observe(&reopened).await, observe(&twin).await);
+    }
+    let reopened = scripted().open(&path, Fsync::Always).unwrap();
+    assert!(file_text(&path).contains(r#""op":"snapshot""#));
+    // The polled job's nonce still acknowledges it, and results still end the runs.
+    let polled = reopened
+        .jobs()
+        .into_iter()
+        .find(|job| job.status == JobStatus::Dispatched)
+        .unwrap();
+    let ack = AcknowledgeJobInput {
+        job_id: polled.job_id.clone(),
+        nonce: polled.nonce.clone().unwrap(),
+    };
+    let acked = reopened.acknowledge_job(ack).await.unwrap();
+    assert_eq!(acked.status, JobStatus::InProgress);
+    for job in reopened.jobs().iter().filter(|job| job.kind == "Job") {
+        let done = PutJobSuccessResultInput::new(&job.job_id);
+        reopened.put_job_success_result(done).await.unwrap();
+    }
+    reopened.advance(ACTION).await;
+    for name in ["A", "B"] {
+        let list = reopened.list_pipeline_executions(name).await.unwrap();
+        assert_eq!(
+            list.pipeline_execution_summaries[0].status,
+            PipelineExecutionStatus::Succeeded
+        );
+    }
+}

@@ -11,6 +11,7 @@ mod sdk;
 mod auth;
 mod hostile;
 mod in_process;
+mod jobs;
 mod recorded;
 mod sources;
 mod wire;
