@@ -384,6 +384,20 @@ impl<'a, O: Op> Cx<'a, O> {
         Ok(out)
     }
 
+    /// Makes a check against state the call does not change (another part of the
+    /// scope) only live. A call the check refuses changes nothing and is not journaled,
+    /// so replay sees only calls it let through; checking again there could refuse one
+    /// of them, if a change to what the check reads was journaled in between.
+    ///
+    /// # Errors
+    /// Whatever `check` answers.
+    pub(crate) fn live_check(&self, check: impl FnOnce() -> Result<()>) -> Result<()> {
+        match self.mode {
+            Mode::Live { .. } => check(),
+            Mode::Replay { .. } => Ok(()),
+        }
+    }
+
     /// Reads one part of the call's account and region (`scope_parts`).
     pub(crate) fn read_part<P: ScopePart, T>(&self, read: impl FnOnce(&P) -> T) -> T {
         read(&P::of(&self.scope.parts).lock())

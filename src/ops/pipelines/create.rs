@@ -91,7 +91,9 @@ impl Op for CreatePipeline {
                 )));
             }
             // Custom actions need the scope's custom types, which validation cannot see.
-            cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))?;
+            cx.live_check(|| {
+                cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))
+            })?;
             let slot = registry.insert(input.pipeline.clone(), input.tags.clone());
             let pipeline = cx.read(&slot, |engine| engine.declaration(None).cloned())?;
             let pipeline = action_types::mask_secrets(pipeline);

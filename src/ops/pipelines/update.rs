@@ -62,10 +62,13 @@ impl Op for UpdatePipeline {
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.pipeline.name)?;
+        // Custom actions need the scope's custom types, which validation cannot see. A
+        // type deleted between the check and the update is kept by the pipeline, as
+        // AWS keeps pipelines that use a deleted type.
+        cx.live_check(|| {
+            cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))
+        })?;
         let pipeline = cx.change(&slot, |engine, now, fx| {
-            // Custom actions need the scope's custom types, which validation cannot see;
-            // checked under the engine's lock, before the engine changes.
-            cx.read_part(|types: &ActionTypeRegistry| types.check_pipeline(&input.pipeline))?;
             engine.update(input.pipeline.clone(), now, fx)
         })?;
         let pipeline = action_types::mask_secrets(pipeline);
