@@ -29,7 +29,7 @@ use crate::model::{
 };
 
 use super::behaviour::ActionBehaviour;
-use super::execution::Position;
+use super::execution::{Execution, Position};
 use super::plan::ActionPlan;
 use super::{Effects, EngineConfig, PipelineEngine, Timer};
 
@@ -162,6 +162,25 @@ pub(super) fn job_timeout(action: &ActionPlan, config: &EngineConfig) -> std::ti
 }
 
 impl PipelineEngine {
+    /// The `currentRevision` a job worker reported for source action `action`'s run in
+    /// `exec`, if the action waits for job workers and its worker reported one.
+    pub(super) fn reported_revision<'e>(
+        &'e self,
+        exec: &Execution,
+        action: &str,
+    ) -> Option<&'e str> {
+        let plan = self.plan.source_action(action)?;
+        plan.job?;
+        let index = self.plan.stages[0]
+            .actions
+            .iter()
+            .position(|a| a.name == plan.name)?;
+        let run = self.action_log.newest_first().find(|run| {
+            run.execution == exec.id && run.stage == 0 && usize::from(run.action) == index
+        })?;
+        self.action_log.reported(run.number)?.revision.as_deref()
+    }
+
     /// The jobs runs of this pipeline wait for.
     pub(crate) fn running_jobs(&self) -> Vec<Uuid> {
         self.executions

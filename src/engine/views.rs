@@ -130,12 +130,19 @@ impl PipelineEngine {
 
     /// The revision the start of `exec` named for source action `action`, if any: one
     /// `PutActionRevision` gave it, or a source revision override with the commit
-    /// message a git event gave it.
+    /// message a git event gave it; for a source action a job worker runs, the
+    /// `currentRevision` its worker reported.
     pub(super) fn named_revision<'e>(
-        &self,
+        &'e self,
         exec: &'e Execution,
         action: &str,
     ) -> Option<provider::Given<'e>> {
+        if let Some(revision) = self.reported_revision(exec, action) {
+            return Some(provider::Given {
+                id: revision,
+                message: None,
+            });
+        }
         let details = exec.details.as_deref()?;
         if let Some(put) = details.put_revision.as_ref().filter(|p| p.action == action) {
             return Some(provider::Given {

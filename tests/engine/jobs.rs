@@ -721,3 +721,42 @@ async fn set_job_worker_turns_waiting_for_jobs_on_and_off_for_one_action() {
         "PipelineNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn a_custom_source_action_fetches_the_revision_its_job_worker_reports() {
+    let sim = sim();
+    let scm = CreateCustomActionTypeInput::new(
+        ActionCategory::Source,
+        "MyScm",
+        "1",
+        ArtifactCounts::new(0, 0),
+        ArtifactCounts::new(1, 1),
+    );
+    let scm_id = scm.id();
+    sim.create_custom_action_type(scm).await.unwrap();
+    let mut pipeline = PipelineDeclaration::two_stage_example("P");
+    pipeline.stages[0].actions[0] = ActionDeclaration::new("Fetch", scm_id.clone()).output("Src");
+    create(&sim, pipeline).await;
+    let id = start(&sim, "P").await;
+    let job = sim
+        .poll_for_jobs(PollForJobsInput::new(scm_id))
+        .await
+        .unwrap()
+        .jobs
+        .remove(0);
+    let mut success = PutJobSuccessResultInput::new(&job.id);
+    success.current_revision = Some(CurrentRevision {
+        revision: "r-42".into(),
+        change_identifier: "change-7".into(),
+        created: None,
+        revision_summary: None,
+    });
+    sim.put_job_success_result(success).await.unwrap();
+    sim.advance(crate::common::ACTION).await;
+    let execution = crate::helpers::execution(&sim, "P", &id).await;
+    assert_eq!(execution.status, PipelineExecutionStatus::Succeeded);
+    assert_eq!(execution.artifact_revisions[0].revision_id, "r-42");
+    let state = sim.get_pipeline_state("P").await.unwrap();
+    let fetch = &state.stage_states[0].action_states[0];
+    assert_eq!(fetch.current_revision.as_ref().unwrap().revision_id, "r-42");
+}
