@@ -46,49 +46,13 @@ def sim(server):
 
 
 def pipeline(name, project="web"):
-    """Source (S3), then Build (the custom MyJenkins action `Compile`), then Deploy."""
-    aws = lambda category, provider: {"category": category, "owner": "AWS", "provider": provider, "version": "1"}
-    return {
-        "name": name,
-        "roleArn": "arn:aws:iam::123456789012:role/pipeline-role",
-        "artifactStore": {"type": "S3", "location": "artifacts-bucket"},
-        "stages": [
-            {
-                "name": "Source",
-                "actions": [
-                    {
-                        "name": "Fetch",
-                        "actionTypeId": aws("Source", "S3"),
-                        "configuration": {"S3Bucket": "src", "S3ObjectKey": "app.zip"},
-                        "outputArtifacts": [{"name": "Src"}],
-                    }
-                ],
-            },
-            {
-                "name": "Build",
-                "actions": [
-                    {
-                        "name": "Compile",
-                        "actionTypeId": JENKINS,
-                        "configuration": {"ProjectName": project, "ApiToken": "t0ken"},
-                        "inputArtifacts": [{"name": "Src"}],
-                        "outputArtifacts": [{"name": "Out"}],
-                    }
-                ],
-            },
-            {
-                "name": "Deploy",
-                "actions": [
-                    {
-                        "name": "Ship",
-                        "actionTypeId": aws("Deploy", "S3"),
-                        "configuration": {"BucketName": "site", "Extract": "true"},
-                        "inputArtifacts": [{"name": "Out"}],
-                    }
-                ],
-            },
-        ],
-    }
+    """The shipped example: Source (S3), then Build (the custom MyJenkins action
+    `Compile`, building `project`), then Deploy (S3)."""
+    declaration = json.loads((EXAMPLES / "job-worker-pipeline.json").read_text())
+    declaration["name"] = name
+    build = next(s for s in declaration["stages"] if s["name"] == "Build")
+    build["actions"][0]["configuration"]["ProjectName"] = project
+    return declaration
 
 
 def at_the_custom_action(sim, name="web", project="web"):
