@@ -176,6 +176,7 @@ def test_a_job_handed_out_again_after_a_minute_is_skipped_with_its_stale_nonce(s
 def test_the_script_runs_from_the_command_line_against_an_endpoint_url(sim):
     cp, execution_id = at_the_custom_action(sim)
     env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    env.pop("AWS_PROFILE", None)  # the keys above, not a profile of this machine
     command = [sys.executable, str(EXAMPLES / "job_worker.py"), "--endpoint-url", sim.endpoint]
     command += ["--query", "ProjectName=web", "--steps", "2", "--max-polls", "3", "--poll-interval", "0.01"]
     ran = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
