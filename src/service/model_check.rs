@@ -1,6 +1,7 @@
-//! Model checks of admission through the real service: starts, token replays, stops,
-//! deletes, tag changes and the timer driver racing on one simulator, under thousands
-//! of schedules that shuttle explores.
+//! Model checks of admission and of jobs through the real service: starts, token
+//! replays, stops, deletes, tag changes, job polls, acknowledgements and results, and
+//! the timer driver racing on one simulator, under thousands of schedules that shuttle
+//! explores.
 //!
 //! Nothing here re-implements the service's locking: the threads call the public API
 //! (`start_pipeline_execution`, `advance`, ...) of a real [`Simulator`], whose locks are
@@ -20,7 +21,10 @@
 //! - a retried stage takes its lock and counts against the limit like a start, and a
 //!   rollback waits for its stage like one;
 //! - a stage checking a condition holds its lock and runs no action, and an override,
-//!   a failed rule's automatic rollback and an automatic retry keep every rule above.
+//!   a failed rule's automatic rollback and an automatic retry keep every rule above;
+//! - a job goes to one poller within the acknowledgement window and none is lost, a
+//!   nonce is accepted once, a job ends once, and the board and the engines agree on
+//!   which jobs runs wait for.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
