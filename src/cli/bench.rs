@@ -17,7 +17,7 @@ use serde::Serialize;
 use pipesim::Simulator;
 use pipesim::model::{ExecutionMode, PipelineDeclaration, StartPipelineExecutionInput};
 
-use super::{bench_recovery, heap};
+use super::{bench_jobs, bench_recovery, heap};
 
 /// Flags of `pipesim bench`.
 #[derive(Debug, Args)]
@@ -79,6 +79,10 @@ enum Scenario {
     /// Executions through a stage with an entry and a success condition.
     #[value(name = "conditions/gated")]
     Gated,
+    /// Job workers polling (10 at a time), acknowledging and succeeding the jobs of a
+    /// custom action in 1000 pipelines.
+    #[value(name = "jobs/worker")]
+    JobWorker,
 }
 
 impl Scenario {
@@ -93,6 +97,7 @@ impl Scenario {
             Scenario::ListActions => "actions/list",
             Scenario::RetryLoop => "retry/loop",
             Scenario::Gated => "conditions/gated",
+            Scenario::JobWorker => "jobs/worker",
         }
     }
 }
@@ -116,6 +121,12 @@ pub(super) struct Report {
     /// Heap bytes gained between the first and the last half of a steady-state run.
     #[serde(skip_serializing_if = "Option::is_none")]
     growth_bytes: Option<i64>,
+    /// Calls made to get `ops` done, where that is more than one each: a job worker's
+    /// polls, acknowledgements and results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) calls: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) calls_per_sec: Option<f64>,
 }
 
 impl Report {
@@ -165,6 +176,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
             Scenario::ListActions => bench_recovery::list_action_executions(args.seed, duration)?,
             Scenario::RetryLoop => bench_recovery::retry_loop(args.seed, duration)?,
             Scenario::Gated => bench_recovery::gated_executions(args.seed, duration)?,
+            Scenario::JobWorker => bench_jobs::job_workers(args.seed, threads, duration)?,
             _ => throughput(scenario, args.seed, threads, duration)?,
         };
         if args.json {
@@ -199,7 +211,13 @@ fn print_row(report: &Report) {
             "pages of 100 ({} action runs retained)",
             report.retained_action_runs.unwrap_or_default()
         ),
-        _ => format!("{} threads", report.threads),
+        _ => match (report.calls, report.calls_per_sec) {
+            (Some(calls), Some(per_sec)) => format!(
+                "jobs; {calls} calls (poll, ack, put), {per_sec:.0}/s, {} threads",
+                report.threads
+            ),
+            _ => format!("{} threads", report.threads),
+        },
     };
     println!(
         "{:<28} {:>12} {:>8.2} {:>14.0}  {notes}",
@@ -207,7 +225,7 @@ fn print_row(report: &Report) {
     );
 }
 
-fn multi_thread_runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
+pub(super) fn multi_thread_runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
@@ -299,6 +317,8 @@ fn throughput(
             retained_executions: None,
             growth_bytes: None,
             retained_action_runs: None,
+            calls: None,
+            calls_per_sec: None,
         })
     })
 }
@@ -397,7 +417,7 @@ fn tick(bar: &ProgressBar, done: &AtomicU64, started: Instant) {
 }
 
 /// A bar over `duration`, or a spinner when the end is a count.
-fn progress(scenario: &str, duration: Option<Duration>) -> ProgressBar {
+pub(super) fn progress(scenario: &str, duration: Option<Duration>) -> ProgressBar {
     let bar = match duration {
         Some(d) => ProgressBar::new(d.as_millis() as u64).with_style(
             ProgressStyle::with_template("{prefix:>28} [{bar:30}] {msg}")
@@ -486,6 +506,8 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
             retained_executions: Some(stats.retained_executions as u64),
             growth_bytes: None,
             retained_action_runs: None,
+            calls: None,
+            calls_per_sec: None,
         })
     })
 }
@@ -534,6 +556,8 @@ fn steady_state(seed: u64, executions: u64) -> Result<Report, String> {
             retained_executions: Some(stats.retained_executions as u64),
             growth_bytes: Some(growth),
             retained_action_runs: None,
+            calls: None,
+            calls_per_sec: None,
         })
     })
 }

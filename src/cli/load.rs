@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
@@ -30,6 +30,9 @@ use tokio::net::TcpStream;
 
 use pipesim::model::{ExecutionMode, Operation, PipelineDeclaration, Timestamp};
 
+use super::bench_jobs::{
+    WORKER_BATCH, WORKER_PROVIDER, create_worker_type, worker_pipeline, worker_type,
+};
 use super::load_report::{self, Page};
 use super::load_timeline::{self, Recorder, Timeline};
 
@@ -91,6 +94,16 @@ pub(crate) struct LoadArgs {
     /// See --account.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+
+    /// Also run N job-worker connections. Each polls for the jobs of the custom action
+    /// type `Build/Custom/PipesimWorker/1` (PollForJobs, maxBatchSize 10), acknowledges
+    /// each job it is handed (AcknowledgeJob) and reports it succeeded
+    /// (PutJobSuccessResult), while the --connections connections run the mix, whose
+    /// starts post the jobs. With --create, that type is created and each pipeline's
+    /// second stage is its action `Work`. A worker whose poll finds no job waits 10 ms
+    /// before polling again. The workers' calls are reported on their own.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    job_workers: usize,
 
     /// Print the report as one JSON object.
     #[arg(long)]
@@ -176,6 +189,29 @@ pub(crate) struct Report {
     pub(crate) latency_ms: Latency,
     /// Answers by type: `200`, an error's `__type`, `HTTP <status>`, or `connection error`.
     pub(crate) responses: BTreeMap<String, u64>,
+    /// What the --job-workers connections did, when there were any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) job_workers: Option<JobWorkerReport>,
+}
+
+/// The job-worker connections' result: their calls (polls, acknowledgements and
+/// results), timed and counted by answer as the mix's requests are, and the jobs they
+/// completed.
+#[derive(Debug, Serialize)]
+pub(crate) struct JobWorkerReport {
+    pub(crate) connections: usize,
+    /// Jobs acknowledged and reported succeeded, each answered 200.
+    pub(crate) jobs_completed: u64,
+    pub(crate) jobs_per_sec: f64,
+    /// Every call: polls, acknowledgements and results.
+    pub(crate) calls: u64,
+    pub(crate) calls_per_sec: f64,
+    pub(crate) polls: u64,
+    /// Polls answered with no job (each followed by a 10 ms wait).
+    pub(crate) empty_polls: u64,
+    pub(crate) latency_ms: Latency,
+    /// Answers by type, as for the mix's requests.
+    pub(crate) responses: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -186,6 +222,20 @@ pub(crate) struct Latency {
     #[serde(rename = "p99.9")]
     pub(crate) p999: f64,
     pub(crate) max: f64,
+}
+
+impl Latency {
+    /// The percentiles of a histogram of microseconds, in milliseconds.
+    fn of(histogram: &Histogram<u64>) -> Self {
+        let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+        Self {
+            p50: ms(0.5),
+            p90: ms(0.9),
+            p99: ms(0.99),
+            p999: ms(0.999),
+            max: histogram.max() as f64 / 1000.0,
+        }
+    }
 }
 
 /// Where requests go, and the headers every one of them carries.
@@ -216,7 +266,8 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
             .collect()
     };
     if args.create {
-        create_pipelines(&target, &names, args.execution_mode).await?;
+        let with_workers = args.job_workers > 0;
+        create_pipelines(&target, &names, args.execution_mode, with_workers).await?;
     }
 
     let duration = Duration::from_secs_f64(args.duration.max(0.001));
@@ -255,8 +306,22 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
             tokio::spawn(worker.run())
         })
         .collect();
+    // Job workers run until the mix's connections are done.
+    let stop = Arc::new(AtomicBool::new(false));
+    let jobs_done = Arc::new(AtomicU64::new(0));
+    let job_workers: Vec<_> = (0..args.job_workers)
+        .map(|_| {
+            let worker = JobWorker {
+                target: Arc::clone(&target),
+                stop: Arc::clone(&stop),
+                jobs_done: Arc::clone(&jobs_done),
+            };
+            tokio::spawn(worker.run())
+        })
+        .collect();
     let ticker = {
-        let (bar, sent) = (bar.clone(), Arc::clone(&sent));
+        let (bar, sent, jobs_done) = (bar.clone(), Arc::clone(&sent), Arc::clone(&jobs_done));
+        let with_jobs = args.job_workers > 0;
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -267,8 +332,13 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
                 } else {
                     elapsed.as_millis() as u64
                 });
+                let jobs = if with_jobs {
+                    format!(", {} jobs", jobs_done.load(Ordering::Relaxed))
+                } else {
+                    String::new()
+                };
                 bar.set_message(format!(
-                    "{done} requests, {:.0}/s",
+                    "{done} requests, {:.0}/s{jobs}",
                     done as f64 / elapsed.as_secs_f64()
                 ));
             }
@@ -288,26 +358,28 @@ pub(crate) async fn run(args: LoadArgs) -> Result<(), String> {
             *responses.entry(kind).or_insert(0) += n;
         }
     }
+    stop.store(true, Ordering::Relaxed);
+    let mut jobs = JobOutcome::new();
+    for worker in job_workers {
+        let outcome = worker
+            .await
+            .map_err(|err| format!("a job-worker task failed: {err}"))?;
+        jobs.add(outcome);
+    }
     let seconds = started.elapsed().as_secs_f64();
     ticker.abort();
     bar.finish_and_clear();
 
     let requests = histogram.len();
-    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
     let report = Report {
         endpoint: args.endpoint.clone(),
         connections: args.connections,
         requests,
         seconds,
         requests_per_sec: requests as f64 / seconds,
-        latency_ms: Latency {
-            p50: ms(0.5),
-            p90: ms(0.9),
-            p99: ms(0.99),
-            p999: ms(0.999),
-            max: histogram.max() as f64 / 1000.0,
-        },
+        latency_ms: Latency::of(&histogram),
         responses,
+        job_workers: (args.job_workers > 0).then(|| jobs.report(args.job_workers, seconds)),
     };
     if args.json {
         println!(
@@ -377,6 +449,17 @@ fn settings(args: &LoadArgs, started_at: SystemTime) -> Vec<(&'static str, Strin
         ),
         ("tokens", yes(args.tokens)),
         (
+            "job workers",
+            if args.job_workers > 0 {
+                format!(
+                    "{}, polling {} {} at a time (their calls are not in the charts)",
+                    args.job_workers, WORKER_PROVIDER, WORKER_BATCH
+                )
+            } else {
+                "none".into()
+            },
+        ),
+        (
             "started",
             Timestamp::from_system_time(started_at).to_rfc3339(),
         ),
@@ -434,6 +517,25 @@ fn print_report(report: &Report, mix: &Mix) {
     for (kind, n) in &report.responses {
         println!("  {n:>12}  {kind}");
     }
+    if let Some(jobs) = &report.job_workers {
+        println!(
+            "job workers  {} connections: {} jobs completed, {:.0} per second",
+            jobs.connections, jobs.jobs_completed, jobs.jobs_per_sec
+        );
+        println!(
+            "calls        {} in {:.2} s: {:.0} per second ({} polls, {} of them empty)",
+            jobs.calls, report.seconds, jobs.calls_per_sec, jobs.polls, jobs.empty_polls
+        );
+        let l = &jobs.latency_ms;
+        println!(
+            "latency ms   p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
+            l.p50, l.p90, l.p99, l.p999, l.max
+        );
+        println!("responses");
+        for (kind, n) in &jobs.responses {
+            println!("  {n:>12}  {kind}");
+        }
+    }
 }
 
 fn progress(budget: Option<u64>, duration: Duration) -> ProgressBar {
@@ -446,12 +548,39 @@ fn progress(budget: Option<u64>, duration: Duration) -> ProgressBar {
     bar
 }
 
-async fn create_pipelines(target: &Target, names: &[String], mode: Mode) -> Result<(), String> {
+/// Creates `names` (a pipeline that exists already is used as it is); `with_workers`
+/// first creates the job workers' custom action type, and makes each pipeline's second
+/// stage its action.
+async fn create_pipelines(
+    target: &Target,
+    names: &[String],
+    mode: Mode,
+    with_workers: bool,
+) -> Result<(), String> {
     let mut connection = Connection::open(target)
         .await
         .map_err(|err| format!("cannot connect to {}: {err}", target.address))?;
+    if with_workers {
+        let body = serde_json::to_string(&create_worker_type()).map_err(|e| e.to_string())?;
+        let (kind, answer) = connection
+            .call(target, Operation::CreateCustomActionType, Bytes::from(body))
+            .await
+            .map_err(|err| format!("CreateCustomActionType failed: {err}"))?;
+        // A type that exists already is used as it is.
+        let exists = kind == "ValidationException"
+            && String::from_utf8_lossy(&answer).contains("already exists");
+        if kind != "200" && !exists {
+            return Err(format!(
+                "CreateCustomActionType {WORKER_PROVIDER} answered {kind}"
+            ));
+        }
+    }
     for name in names {
-        let mut pipeline = PipelineDeclaration::two_stage_example(name);
+        let mut pipeline = if with_workers {
+            worker_pipeline(name)
+        } else {
+            PipelineDeclaration::two_stage_example(name)
+        };
         pipeline = match mode {
             Mode::Superseded => pipeline,
             Mode::Queued => pipeline.v2(ExecutionMode::Queued),
@@ -662,6 +791,176 @@ impl Worker {
             }
         };
         (operation, Bytes::from(body.to_string()))
+    }
+}
+
+/// One job-worker connection: poll, acknowledge and succeed, until told to stop.
+struct JobWorker {
+    target: Arc<Target>,
+    stop: Arc<AtomicBool>,
+    /// Jobs completed by every worker, for the progress bar.
+    jobs_done: Arc<AtomicU64>,
+}
+
+/// How long a job worker waits after a poll that found no job, or a call that failed.
+const IDLE_POLL_WAIT: Duration = Duration::from_millis(10);
+
+/// What job workers did: one worker's, or all of them added up.
+struct JobOutcome {
+    latency_us: Histogram<u64>,
+    responses: BTreeMap<String, u64>,
+    polls: u64,
+    empty_polls: u64,
+    jobs: u64,
+}
+
+impl JobOutcome {
+    fn new() -> Self {
+        Self {
+            latency_us: Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)
+                .expect("valid histogram bounds"),
+            responses: BTreeMap::new(),
+            polls: 0,
+            empty_polls: 0,
+            jobs: 0,
+        }
+    }
+
+    fn add(&mut self, other: JobOutcome) {
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms of one shape add");
+        for (kind, n) in other.responses {
+            *self.responses.entry(kind).or_insert(0) += n;
+        }
+        self.polls += other.polls;
+        self.empty_polls += other.empty_polls;
+        self.jobs += other.jobs;
+    }
+
+    fn report(&self, connections: usize, seconds: f64) -> JobWorkerReport {
+        let calls = self.latency_us.len();
+        JobWorkerReport {
+            connections,
+            jobs_completed: self.jobs,
+            jobs_per_sec: self.jobs as f64 / seconds,
+            calls,
+            calls_per_sec: calls as f64 / seconds,
+            polls: self.polls,
+            empty_polls: self.empty_polls,
+            latency_ms: Latency::of(&self.latency_us),
+            responses: self.responses.clone(),
+        }
+    }
+
+    /// Sends one call on `connection` (opening it first if need be), timing it and
+    /// counting its answer; answers the body of a 200.
+    async fn call(
+        &mut self,
+        connection: &mut Option<Connection>,
+        target: &Target,
+        operation: Operation,
+        body: serde_json::Value,
+    ) -> Option<Bytes> {
+        let began = Instant::now();
+        let conn = match connection.as_mut() {
+            Some(conn) => conn,
+            None => match Connection::open(target).await {
+                Ok(conn) => connection.insert(conn),
+                Err(_) => {
+                    *self.responses.entry(CONNECTION_ERROR.into()).or_insert(0) += 1;
+                    return None;
+                }
+            },
+        };
+        let answer = conn
+            .call(target, operation, Bytes::from(body.to_string()))
+            .await;
+        let micros = began.elapsed().as_micros().max(1) as u64;
+        self.latency_us.saturating_record(micros);
+        let (kind, body) = match answer {
+            Ok(answer) => answer,
+            Err(_) => {
+                *connection = None;
+                (CONNECTION_ERROR.to_owned(), Bytes::new())
+            }
+        };
+        let ok = kind == "200";
+        *self.responses.entry(kind).or_insert(0) += 1;
+        ok.then_some(body)
+    }
+}
+
+impl JobWorker {
+    async fn run(self) -> JobOutcome {
+        use serde_json::json;
+        let mut outcome = JobOutcome::new();
+        let mut connection: Option<Connection> = None;
+        let poll = json!({"actionTypeId": worker_type(), "maxBatchSize": WORKER_BATCH});
+        while !self.stop.load(Ordering::Relaxed) {
+            outcome.polls += 1;
+            let answer = outcome
+                .call(
+                    &mut connection,
+                    &self.target,
+                    Operation::PollForJobs,
+                    poll.clone(),
+                )
+                .await;
+            let Some(body) = answer else {
+                tokio::time::sleep(IDLE_POLL_WAIT).await;
+                continue;
+            };
+            let jobs: Vec<(String, String)> = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    let jobs = v["jobs"].as_array()?;
+                    Some(
+                        jobs.iter()
+                            .filter_map(|job| {
+                                Some((
+                                    job["id"].as_str()?.to_owned(),
+                                    job["nonce"].as_str()?.to_owned(),
+                                ))
+                            })
+                            .collect(),
+                    )
+                })
+                .unwrap_or_default();
+            if jobs.is_empty() {
+                outcome.empty_polls += 1;
+                tokio::time::sleep(IDLE_POLL_WAIT).await;
+                continue;
+            }
+            for (id, nonce) in jobs {
+                let ack = json!({"jobId": id, "nonce": nonce});
+                let acked = outcome
+                    .call(
+                        &mut connection,
+                        &self.target,
+                        Operation::AcknowledgeJob,
+                        ack,
+                    )
+                    .await;
+                if acked.is_none() {
+                    continue;
+                }
+                let put = json!({"jobId": id});
+                let put = outcome
+                    .call(
+                        &mut connection,
+                        &self.target,
+                        Operation::PutJobSuccessResult,
+                        put,
+                    )
+                    .await;
+                if put.is_some() {
+                    outcome.jobs += 1;
+                    self.jobs_done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        outcome
     }
 }
 

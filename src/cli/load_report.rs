@@ -16,7 +16,7 @@ use hdrhistogram::Histogram;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::load::Report;
+use super::load::{JobWorkerReport, Report};
 use super::load_timeline::Series;
 
 /// Chart size in SVG pixels; the page scales them to its width.
@@ -133,6 +133,9 @@ pub(crate) fn render(page: &Page<'_>) -> Result<String, String> {
         row(&mut html, kind, &n.to_string());
     }
     html.push_str("</table>\n");
+    if let Some(jobs) = &s.job_workers {
+        job_worker_summary(&mut html, jobs);
+    }
 
     let series = &page.series;
     let bucket = format!("{} ms buckets", (series.width * 1000.0).round());
@@ -197,6 +200,42 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }\n\
 svg { max-width: 100%; height: auto; }\n\
 .note { color: #666; font-size: 0.9em; }\n\
 </style>\n";
+
+/// The job-worker connections' summary: jobs, calls, latency and answers, as the mix's.
+fn job_worker_summary(html: &mut String, jobs: &JobWorkerReport) {
+    html.push_str("<h3>Job workers</h3>\n<table>\n");
+    row(html, "connections", &jobs.connections.to_string());
+    row(html, "jobs completed", &jobs.jobs_completed.to_string());
+    row(
+        html,
+        "jobs",
+        &format!("{:.0} per second", jobs.jobs_per_sec),
+    );
+    row(
+        html,
+        "calls (poll, ack, put)",
+        &format!("{} ({:.0} per second)", jobs.calls, jobs.calls_per_sec),
+    );
+    row(
+        html,
+        "polls",
+        &format!("{} ({} empty)", jobs.polls, jobs.empty_polls),
+    );
+    let l = &jobs.latency_ms;
+    for (label, ms) in [
+        ("p50 ms", l.p50),
+        ("p90 ms", l.p90),
+        ("p99 ms", l.p99),
+        ("p99.9 ms", l.p999),
+        ("max ms", l.max),
+    ] {
+        row(html, label, &format!("{ms:.3}"));
+    }
+    for (kind, n) in &jobs.responses {
+        row(html, &format!("answered {kind}"), &n.to_string());
+    }
+    html.push_str("</table>\n");
+}
 
 fn row(html: &mut String, label: &str, value: &str) {
     let _ = writeln!(
@@ -395,6 +434,8 @@ mod tests {
                 ("200".to_owned(), 12_340),
                 ("ThrottlingException".to_owned(), 5),
             ]),
+
+            job_workers: None,
         }
     }
 

@@ -5,11 +5,13 @@
 //! |---|---|---|
 //! | `serve` | `serve` | the CodePipeline API over HTTP |
 //! | `bench` | `bench` | in-process throughput and memory of the embedded simulator |
+//! | `bench --scenario jobs/worker` | `bench_jobs` | job workers in process, and the pipeline `load --job-workers` shares |
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
 //! | `load --report` | `load_timeline` | a load run's answers and latencies per time bucket |
 //! | `load --report` | `load_report` | the HTML page of a load run, with SVG charts |
 
 mod bench;
+mod bench_jobs;
 mod bench_recovery;
 mod heap;
 mod load;

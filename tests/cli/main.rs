@@ -780,6 +780,79 @@ fn bench_measures_the_action_history_a_retry_loop_and_conditions_without_errors(
     assert_eq!(lines[0]["retained_action_runs"], 10_000);
 }
 
+#[test]
+fn bench_job_workers_complete_every_job_posted_counting_poll_ack_and_put_calls() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "jobs/worker",
+        "--seconds",
+        "0.2",
+        "--threads",
+        "2",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "jobs/worker");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["threads"], 2);
+    // Whole rounds of one job per pipeline (1000), each job completed.
+    let jobs = report["ops"].as_u64().unwrap();
+    assert!(jobs > 0 && jobs % 1000 == 0, "{report}");
+    // Each job is acknowledged and succeeded once; polls hand out 10 at most, and each
+    // worker's round ends with a poll that finds none.
+    let calls = report["calls"].as_u64().unwrap();
+    let rounds = jobs / 1000;
+    assert!(calls >= 2 * jobs + jobs / 10 + 2 * rounds, "{report}");
+    let per_sec = report["calls_per_sec"].as_f64().unwrap();
+    assert!(per_sec.is_finite() && per_sec > 0.0, "{report}");
+}
+
+#[cfg(unix)]
+#[test]
+fn load_job_workers_poll_acknowledge_and_succeed_the_jobs_starts_post_without_errors() {
+    let server = serve(&["--action-duration-ms", "5"]);
+    let endpoint = format!("http://{}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.html");
+    let lines = json_lines(&[
+        "load",
+        "--endpoint",
+        &endpoint,
+        "--create",
+        "--pipelines",
+        "8",
+        "--connections",
+        "2",
+        "--rate",
+        "200",
+        "--duration",
+        "1.5",
+        "--job-workers",
+        "2",
+        "--report",
+        path.to_str().unwrap(),
+        "--json",
+    ]);
+    let report = &lines[0];
+    let starts = report["requests"].as_u64().unwrap();
+    assert!(starts > 0, "{report}");
+    assert_eq!(report["responses"], serde_json::json!({ "200": starts }));
+    let jobs = &report["job_workers"];
+    assert_eq!(jobs["connections"], 2);
+    let completed = jobs["jobs_completed"].as_u64().unwrap();
+    assert!(completed > 0, "{report}");
+    // Every call answered 200: each completed job took an acknowledgement and a result,
+    // and every other call was a poll.
+    let calls = jobs["calls"].as_u64().unwrap();
+    assert_eq!(jobs["responses"], serde_json::json!({ "200": calls }));
+    assert_eq!(calls, jobs["polls"].as_u64().unwrap() + 2 * completed);
+    assert_latency_percentiles(&jobs["latency_ms"]);
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("<h3>Job workers</h3>"), "the page shows them");
+    drop(server);
+}
+
 /// The log lines `pipesim serve` with `flags` writes until its first answer, and a little
 /// after: enough to hold every warning it gives at start.
 #[cfg(unix)]
