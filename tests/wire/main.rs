@@ -11,8 +11,8 @@ mod sdk;
 mod auth;
 mod hostile;
 mod in_process;
-mod jobs;
 mod job_worker;
+mod jobs;
 // The loop of `examples/job_worker`, compiled here too so a test can run it.
 #[path = "../../examples/job_worker/worker.rs"]
 mod job_worker_example;

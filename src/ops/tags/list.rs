@@ -94,7 +94,8 @@ impl From<&str> for ListTagsForResourceInput {
 }
 
 impl Simulator {
-    /// `ListTagsForResource`: every tag of a pipeline, in one page.
+    /// `ListTagsForResource`: every tag of a pipeline, webhook or custom action type, in
+    /// one page.
     ///
     /// # Errors
     /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`,

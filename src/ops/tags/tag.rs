@@ -81,7 +81,8 @@ impl Op for TagResource {
 }
 
 impl Simulator {
-    /// `TagResource`: sets tags on a pipeline, replacing the values of keys it has.
+    /// `TagResource`: sets tags on a pipeline, webhook or custom action type, replacing
+    /// the values of keys it has.
     /// Either every tag is set or, on an error, none is.
     ///
     /// # Errors

@@ -62,7 +62,7 @@ impl Op for UntagResource {
 }
 
 impl Simulator {
-    /// `UntagResource`: removes tags by key; keys the pipeline does not have are ignored.
+    /// `UntagResource`: removes tags by key; keys the resource does not have are ignored.
     ///
     /// # Errors
     /// `ValidationException`, `InvalidArnException`, `ResourceNotFoundException`.
