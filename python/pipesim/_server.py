@@ -221,6 +221,19 @@ class Server:
         body = {"pipeline": pipeline, "stage": stage, "action": action, "runs": runs}
         return self._admin("POST", "actions/script", body)["runsLeft"]
 
+    def set_job_worker(self, pipeline: str, stage: str, action: str, on: bool = True) -> None:
+        """Makes each new run of the action wait for a job worker (or, with ``on=False``,
+        end by itself again): it ends only with ``put_job_success_result`` or
+        ``put_job_failure_result``, so a test can play a Lambda invoke action's function."""
+        body = {"pipeline": pipeline, "stage": stage, "action": action, "jobWorker": on}
+        self._admin("POST", "actions/job-worker", body)
+
+    def jobs(self) -> list[dict]:
+        """Every job of the server's account and region, oldest first: ``jobId``,
+        ``kind``, ``status``, ``pipelineName``, ``pipelineExecutionId``, ``stageName``,
+        ``actionName``, ``actionTypeId``, and ``nonce``/``clientId`` once handed out."""
+        return self._admin("GET", "jobs")["jobs"]
+
     def _endpoint(self) -> str:
         if self.endpoint is None or self._process is None:
             raise PipesimError("the server is not running: use it as a context manager or call start()")

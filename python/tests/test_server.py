@@ -57,6 +57,22 @@ def test_script_action_fails_the_next_runs_as_told(pipesim):
     assert (status(cp, failed), status(cp, passed)) == ("Failed", "Succeeded")
 
 
+def test_a_test_plays_a_lambda_function_with_set_job_worker_and_jobs(pipesim):
+    cp = pipesim.client()
+    cp.create_pipeline(pipeline=two_stages("P"))
+    pipesim.advance(3)  # the execution CreatePipeline starts runs first
+    pipesim.set_job_worker("P", "Deploy", "Ship")
+    waiting = cp.start_pipeline_execution(name="P")["pipelineExecutionId"]
+    pipesim.advance(3600)
+    assert status(cp, waiting) == "InProgress"
+    [job] = [j for j in pipesim.jobs() if j["pipelineExecutionId"] == waiting]
+    assert (job["stageName"], job["actionName"], job["status"]) == ("Deploy", "Ship", "Queued")
+    cp.put_job_success_result(jobId=job["jobId"])
+    assert status(cp, waiting) == "Succeeded"
+    with pytest.raises(PipesimError):
+        pipesim.set_job_worker("P", "Deploy", "Nope")
+
+
 def test_a_fault_rule_answers_the_error_it_names_until_cleared(pipesim):
     cp = pipesim.client(config=Config(retries={"max_attempts": 1, "mode": "standard"}))
     cp.create_pipeline(pipeline=two_stages("P"))
