@@ -660,16 +660,35 @@ enum KillMoment {
     DuringStartupCompaction,
 }
 
+/// How many rounds share one state file. A file is compacted when it doubles, so as its
+/// history grows its compactions grow rare; a fresh file every few rounds keeps them
+/// coming however many rounds run.
+const KILL_ROUNDS_PER_FILE: usize = 5;
+
+/// The kill -9 soak: `PIPESIM_KILL_ROUNDS` rounds, on a fresh state file every
+/// [`KILL_ROUNDS_PER_FILE`] rounds.
+fn kill_9_soak(fsync: &str, may_lose: std::time::Duration) {
+    let (rounds, seed) = kill_soak_settings(fsync);
+    let mut dice = KillDice(seed);
+    for first in (0..rounds).step_by(KILL_ROUNDS_PER_FILE) {
+        let last = rounds.min(first + KILL_ROUNDS_PER_FILE);
+        kill_9_rounds(fsync, may_lose, first..last, &mut dice);
+    }
+}
+
 /// Kill -9 rounds against one state file: each round starts the server on what the
 /// last kill left, checks that every start acknowledged in the previous round came back
 /// (by id, and by replaying its token), runs tokened starts from 8 clients and kills the
 /// server at a random moment, often one inside or just after a compaction (the file is
 /// compacted whenever it doubles). A last start checks every start of every round.
 /// `may_lose` is how long before the kill an acknowledged start may be lost.
-fn kill_9_soak(fsync: &str, may_lose: std::time::Duration) {
+fn kill_9_rounds(
+    fsync: &str,
+    may_lose: std::time::Duration,
+    rounds: std::ops::Range<usize>,
+    dice: &mut KillDice,
+) {
     use std::time::{Duration, Instant};
-    let (rounds, seed) = kill_soak_settings(fsync);
-    let mut dice = KillDice(seed);
     // On the target directory's disk, where a sync takes as long as on a real server
     // (a temporary directory may be in memory, where it is free).
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
@@ -690,13 +709,15 @@ fn kill_9_soak(fsync: &str, may_lose: std::time::Duration) {
     let pipelines = ["A", "B", "C", "D"];
     let mut all: Vec<Acknowledged> = Vec::new();
     let mut last_round: Vec<Acknowledged> = Vec::new();
-    for round in 0..rounds {
+    for round in rounds.clone() {
         let moment = match dice.below(4) {
             0 => KillMoment::UnderLoad(Duration::from_millis(20 + dice.below(1500))),
             1 => KillMoment::DuringCompaction,
             2 => KillMoment::AfterCompaction(Duration::from_micros(dice.below(3000))),
             // A new file is not compacted at start.
-            _ if round == 0 => KillMoment::UnderLoad(Duration::from_millis(dice.below(500))),
+            _ if round == rounds.start => {
+                KillMoment::UnderLoad(Duration::from_millis(dice.below(500)))
+            }
             _ => KillMoment::DuringStartupCompaction,
         };
         let mut server = LoggedServer::spawn(&flags);
@@ -715,7 +736,7 @@ fn kill_9_soak(fsync: &str, may_lose: std::time::Duration) {
         }
         let addr = server.ready();
         check_acknowledged(&addr, &last_round, may_lose);
-        if round == 0 {
+        if round == rounds.start {
             for name in pipelines {
                 let (status, body) = call(&addr, "CreatePipeline", &create_body(name)).unwrap();
                 assert_eq!(status, 200, "{body}");
