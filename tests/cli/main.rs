@@ -531,76 +531,346 @@ fn create_body(name: &str) -> String {
     serde_json::json!({ "pipeline": pipeline }).to_string()
 }
 
-#[test]
-#[ignore = "soak: run with `cargo test --release --test cli -- --ignored`, or against any build with PIPESIM_BIN=path"]
-fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
+/// How many rounds the kill -9 soaks run (`PIPESIM_KILL_ROUNDS`, 3 by default so CI stays
+/// quick; 50 before a release) and the seed of their kill moments (`PIPESIM_KILL_SEED`,
+/// else the clock). The seed is printed, so a failing run can be replayed.
+fn kill_soak_settings(fsync: &str) -> (usize, u64) {
+    let rounds = std::env::var("PIPESIM_KILL_ROUNDS").map_or(3, |rounds| {
+        rounds.parse().expect("PIPESIM_KILL_ROUNDS is a number")
+    });
+    let seed = std::env::var("PIPESIM_KILL_SEED").map_or_else(
+        |_| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        },
+        |seed| seed.parse().expect("PIPESIM_KILL_SEED is a number"),
+    );
+    eprintln!(
+        "kill -9 soak, --fsync {fsync}: {rounds} rounds; replay with PIPESIM_KILL_SEED={seed}"
+    );
+    (rounds, seed)
+}
+
+/// splitmix64: enough to pick kill moments, and the same moments again from a seed.
+struct KillDice(u64);
+
+impl KillDice {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % bound
+    }
+}
+
+/// A start the server answered 200, with the token it was made with and when.
+#[derive(Clone)]
+struct Acknowledged {
+    pipeline: &'static str,
+    token: String,
+    id: String,
+    at: std::time::Instant,
+    /// How long before the kill that ended its round it was acknowledged.
+    before_kill: std::time::Duration,
+}
+
+/// A `pipesim serve` child whose whole log goes to a channel, so a test can kill it
+/// before it is ready and see its compactions. Killed when dropped.
+struct LoggedServer {
+    child: Child,
+    log: std::sync::mpsc::Receiver<String>,
+    /// Compactions logged after the ready line, as far as the log has been read.
+    compactions: usize,
+}
+
+impl Drop for LoggedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl LoggedServer {
+    fn spawn(extra: &[&str]) -> Self {
+        let mut args = vec!["serve", "--port", "0"];
+        args.extend_from_slice(extra);
+        let mut child = pipesim(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pipesim starts");
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (sender, log) = std::sync::mpsc::channel();
+        // Reads until the server dies, so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        LoggedServer {
+            child,
+            log,
+            compactions: 0,
+        }
+    }
+
+    /// Waits for the ready line and answers the address.
+    fn ready(&self) -> String {
+        loop {
+            let line = self.log.recv().expect("a ready line before the log ends");
+            if let Some(rest) = line.split("pipesim listening on http://").nth(1) {
+                return rest.split_whitespace().next().unwrap().to_owned();
+            }
+        }
+    }
+
+    /// Compactions logged after the ready line so far.
+    fn compactions(&mut self) -> usize {
+        self.compactions += self
+            .log
+            .try_iter()
+            .filter(|line| line.contains("state file compacted"))
+            .count();
+        self.compactions
+    }
+
+    /// SIGKILL: no shutdown, no flush, no sync.
+    fn kill_9(&mut self) -> std::time::Instant {
+        self.child.kill().unwrap();
+        let killed = std::time::Instant::now();
+        self.child.wait().unwrap();
+        killed
+    }
+}
+
+/// Where in a round the kill falls.
+#[derive(Debug)]
+enum KillMoment {
+    /// This long into the load.
+    UnderLoad(std::time::Duration),
+    /// While a compaction under load is writing its `.compacting` file.
+    DuringCompaction,
+    /// This long after a compaction under load put its file in the journal's place.
+    AfterCompaction(std::time::Duration),
+    /// While the compaction every start makes is writing its file, before the server
+    /// listens: a crash during recovery.
+    DuringStartupCompaction,
+}
+
+/// How many rounds share one state file. A file is compacted when it doubles, so as its
+/// history grows its compactions grow rare; a fresh file every few rounds keeps them
+/// coming however many rounds run.
+const KILL_ROUNDS_PER_FILE: usize = 5;
+
+/// The kill -9 soak: `PIPESIM_KILL_ROUNDS` rounds, on a fresh state file every
+/// [`KILL_ROUNDS_PER_FILE`] rounds.
+fn kill_9_soak(fsync: &str, may_lose: std::time::Duration) {
+    let (rounds, seed) = kill_soak_settings(fsync);
+    let mut dice = KillDice(seed);
+    for first in (0..rounds).step_by(KILL_ROUNDS_PER_FILE) {
+        let last = rounds.min(first + KILL_ROUNDS_PER_FILE);
+        kill_9_rounds(fsync, may_lose, first..last, &mut dice);
+    }
+}
+
+/// Kill -9 rounds against one state file: each round starts the server on what the
+/// last kill left, checks that every start acknowledged in the previous round came back
+/// (by id, and by replaying its token), runs tokened starts from 8 clients and kills the
+/// server at a random moment, often one inside or just after a compaction (the file is
+/// compacted whenever it doubles). A last start checks every start of every round.
+/// `may_lose` is how long before the kill an acknowledged start may be lost.
+fn kill_9_rounds(
+    fsync: &str,
+    may_lose: std::time::Duration,
+    rounds: std::ops::Range<usize>,
+    dice: &mut KillDice,
+) {
+    use std::time::{Duration, Instant};
     // On the target directory's disk, where a sync takes as long as on a real server
     // (a temporary directory may be in memory, where it is free).
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let state = dir.path().join("pipesim.state");
+    let compacting = dir.path().join("pipesim.state.compacting");
     let state = state.to_str().unwrap();
     let flags = [
         "--state-file",
         state,
         "--fsync",
-        "always",
+        fsync,
         "--action-duration-ms",
         "20",
+        // 0 MiB: compacted each time the file doubles, so compactions are frequent.
+        "--compact-after-mb",
+        "0",
     ];
     let pipelines = ["A", "B", "C", "D"];
-    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    // Three rounds of load, each ended by SIGKILL: no shutdown, no flush. Each restart
-    // recovers the file the previous kill left, and goes on writing to it.
-    for round in 0..3 {
-        let mut server = serve(&flags);
-        if round == 0 {
+    let mut all: Vec<Acknowledged> = Vec::new();
+    let mut last_round: Vec<Acknowledged> = Vec::new();
+    for round in rounds.clone() {
+        let moment = match dice.below(4) {
+            0 => KillMoment::UnderLoad(Duration::from_millis(20 + dice.below(1500))),
+            1 => KillMoment::DuringCompaction,
+            2 => KillMoment::AfterCompaction(Duration::from_micros(dice.below(3000))),
+            // A new file is not compacted at start.
+            _ if round == rounds.start => {
+                KillMoment::UnderLoad(Duration::from_millis(dice.below(500)))
+            }
+            _ => KillMoment::DuringStartupCompaction,
+        };
+        let mut server = LoggedServer::spawn(&flags);
+        if matches!(moment, KillMoment::DuringStartupCompaction) {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !compacting.exists() && Instant::now() < deadline {
+                std::hint::spin_loop();
+            }
+            let caught = compacting.exists();
+            server.kill_9();
+            eprintln!(
+                "{fsync} round {round}: killed during startup compaction (caught it: {caught})"
+            );
+            // Nothing new was acknowledged; the next round checks the last one again.
+            continue;
+        }
+        let addr = server.ready();
+        check_acknowledged(&addr, &last_round, may_lose);
+        if round == rounds.start {
             for name in pipelines {
-                let (status, body) =
-                    call(&server.addr, "CreatePipeline", &create_body(name)).unwrap();
+                let (status, body) = call(&addr, "CreatePipeline", &create_body(name)).unwrap();
                 assert_eq!(status, 200, "{body}");
             }
         }
-        let target = acknowledged.lock().unwrap().len() + 300;
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let clients: Vec<_> = (0..8)
             .map(|client| {
-                let addr = server.addr.clone();
+                let addr = addr.clone();
                 let acknowledged = std::sync::Arc::clone(&acknowledged);
                 std::thread::spawn(move || {
-                    let name = pipelines[client % pipelines.len()];
-                    let body = format!(r#"{{"name":"{name}"}}"#);
-                    // Until the server is killed under it.
-                    while let Some((status, answer)) = call(&addr, "StartPipelineExecution", &body)
-                    {
+                    let pipeline = pipelines[client % pipelines.len()];
+                    for n in 0.. {
+                        let token = format!("r{round}-c{client}-n{n}");
+                        let body =
+                            format!(r#"{{"name":"{pipeline}","clientRequestToken":"{token}"}}"#);
+                        // Until the server is killed under it.
+                        let Some((status, answer)) = call(&addr, "StartPipelineExecution", &body)
+                        else {
+                            break;
+                        };
+                        let at = Instant::now();
                         assert_eq!(status, 200, "{answer}");
                         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
                         let id = answer["pipelineExecutionId"].as_str().unwrap().to_owned();
-                        acknowledged.lock().unwrap().push((name, id));
+                        acknowledged.lock().unwrap().push(Acknowledged {
+                            pipeline,
+                            token,
+                            id,
+                            at,
+                            before_kill: Duration::ZERO,
+                        });
                     }
                 })
             })
             .collect();
-        while acknowledged.lock().unwrap().len() < target {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        server.child.kill().unwrap();
-        server.child.wait().unwrap();
+        let started = Instant::now();
+        let caught = match moment {
+            KillMoment::UnderLoad(after) => {
+                std::thread::sleep(after);
+                true
+            }
+            KillMoment::DuringCompaction => {
+                let deadline = started + Duration::from_secs(5);
+                while !compacting.exists() && Instant::now() < deadline {
+                    std::hint::spin_loop();
+                }
+                compacting.exists()
+            }
+            KillMoment::AfterCompaction(after) => {
+                let deadline = started + Duration::from_secs(5);
+                let before = server.compactions();
+                while server.compactions() == before && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                let caught = Instant::now() < deadline;
+                std::thread::sleep(after);
+                caught
+            }
+            KillMoment::DuringStartupCompaction => true,
+        };
+        let killed_at = server.kill_9();
         for client in clients {
             client.join().unwrap();
         }
+        last_round = std::mem::take(&mut *acknowledged.lock().unwrap());
+        for start in &mut last_round {
+            start.before_kill = killed_at.saturating_duration_since(start.at);
+        }
+        eprintln!(
+            "{fsync} round {round}: killed {moment:?} after {} acknowledged starts, {:?} in \
+             (the moment came: {caught}; compactions since it listened: {})",
+            last_round.len(),
+            killed_at - started,
+            server.compactions(),
+        );
+        all.extend(last_round.iter().cloned());
     }
-    let acknowledged = acknowledged.lock().unwrap().clone();
-
     // The seed and settings come back from the file; the flags only name it.
-    let restarted = serve(&flags);
-    for (name, id) in &acknowledged {
-        let body = format!(r#"{{"pipelineName":"{name}","pipelineExecutionId":"{id}"}}"#);
-        let (status, answer) = call(&restarted.addr, "GetPipelineExecution", &body).unwrap();
+    let server = LoggedServer::spawn(&flags);
+    let addr = server.ready();
+    check_acknowledged(&addr, &all, may_lose);
+}
+
+/// Every start in `acknowledged` is there, and its token answers its id again, except
+/// those acknowledged less than `may_lose` before the kill, which may be gone.
+fn check_acknowledged(addr: &str, acknowledged: &[Acknowledged], may_lose: std::time::Duration) {
+    let mut lost = 0;
+    for Acknowledged {
+        pipeline,
+        token,
+        id,
+        before_kill,
+        ..
+    } in acknowledged
+    {
+        let body = format!(r#"{{"pipelineName":"{pipeline}","pipelineExecutionId":"{id}"}}"#);
+        let (status, answer) = call(addr, "GetPipelineExecution", &body).unwrap();
+        if status != 200 && *before_kill < may_lose {
+            lost += 1;
+            continue;
+        }
         assert_eq!(
             status, 200,
-            "acknowledged execution {id} of {name} was lost: {answer}"
+            "execution {id} of {pipeline}, acknowledged {before_kill:?} before the kill, \
+             was lost: {answer}"
         );
         assert!(answer.contains(id.as_str()), "{answer}");
+        let body = format!(r#"{{"name":"{pipeline}","clientRequestToken":"{token}"}}"#);
+        let (status, answer) = call(addr, "StartPipelineExecution", &body).unwrap();
+        assert_eq!(status, 200, "{answer}");
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(
+            answer["pipelineExecutionId"],
+            id.as_str(),
+            "token {token} of execution {id}, acknowledged {before_kill:?} before the kill, \
+             now starts another"
+        );
     }
+    if lost > 0 {
+        eprintln!("{lost} starts acknowledged within {may_lose:?} of the kill were lost");
+    }
+}
+
+#[test]
+#[ignore = "soak: PIPESIM_KILL_ROUNDS=50 cargo test --release --test cli -- --ignored kill_9"]
+fn with_fsync_always_every_acknowledged_start_survives_kill_9() {
+    kill_9_soak("always", std::time::Duration::ZERO);
+}
+
+#[test]
+#[ignore = "soak: PIPESIM_KILL_ROUNDS=50 cargo test --release --test cli -- --ignored kill_9"]
+fn with_fsync_everysec_every_start_acknowledged_a_second_before_kill_9_survives() {
+    kill_9_soak("everysec", std::time::Duration::from_millis(1500));
 }
 
 #[test]
