@@ -17,7 +17,7 @@ use serde::Serialize;
 use pipesim::Simulator;
 use pipesim::model::{ExecutionMode, PipelineDeclaration, StartPipelineExecutionInput};
 
-use super::{bench_jobs, bench_recovery, heap};
+use super::{bench_jobs, bench_recovery, bench_scale, heap};
 
 /// Flags of `pipesim bench`.
 #[derive(Debug, Args)]
@@ -45,6 +45,11 @@ pub(crate) struct BenchArgs {
     /// Executions the memory scenarios run.
     #[arg(long, default_value_t = 1_000_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
     executions: u64,
+
+    /// Pipelines of `memory/pipelines` (of each shape; default 10,000) and of the large
+    /// account of `reads/at-scale` (default 100,000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pipelines: Option<u64>,
 }
 
 /// What `pipesim bench` can measure.
@@ -83,6 +88,16 @@ enum Scenario {
     /// custom action in 1000 pipelines.
     #[value(name = "jobs/worker")]
     JobWorker,
+    /// Heap bytes per pipeline, two-stage and 10-stage, tags and engine included.
+    #[value(name = "memory/pipelines")]
+    MemoryPipelines,
+    /// Heap bytes per action run retained for `ListActionExecutions`.
+    #[value(name = "memory/action-runs")]
+    ActionRuns,
+    /// `GetPipeline`, `ListPipelineExecutions`, `GetPipelineExecution` and
+    /// `GetPipelineState`: ns per read with 10 pipelines and with 100,000.
+    #[value(name = "reads/at-scale")]
+    ReadsAtScale,
 }
 
 impl Scenario {
@@ -98,6 +113,9 @@ impl Scenario {
             Scenario::RetryLoop => "retry/loop",
             Scenario::Gated => "conditions/gated",
             Scenario::JobWorker => "jobs/worker",
+            Scenario::MemoryPipelines => "memory/pipelines",
+            Scenario::ActionRuns => "memory/action-runs",
+            Scenario::ReadsAtScale => "reads/at-scale",
         }
     }
 }
@@ -115,9 +133,9 @@ pub(super) struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) retained_action_runs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    bytes_per_execution: Option<f64>,
+    pub(super) bytes_per_execution: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    retained_executions: Option<u64>,
+    pub(super) retained_executions: Option<u64>,
     /// Heap bytes gained between the first and the last half of a steady-state run.
     #[serde(skip_serializing_if = "Option::is_none")]
     growth_bytes: Option<i64>,
@@ -127,6 +145,25 @@ pub(super) struct Report {
     pub(super) calls: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) calls_per_sec: Option<f64>,
+    /// Pipelines measured: of each shape in `memory/pipelines`, in the large account of
+    /// `reads/at-scale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) pipelines: Option<u64>,
+    /// Heap bytes per two-stage pipeline (`PipelineDeclaration::two_stage_example`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) bytes_per_pipeline: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) bytes_per_10_stage_pipeline: Option<f64>,
+    /// What a pipeline's bytes include.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) counted: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) bytes_per_action_run: Option<f64>,
+    /// Pipelines in the small account of `reads/at-scale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) few_pipelines: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) reads: Option<Vec<bench_scale::ReadCost>>,
 }
 
 impl Report {
@@ -177,6 +214,15 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
             Scenario::RetryLoop => bench_recovery::retry_loop(args.seed, duration)?,
             Scenario::Gated => bench_recovery::gated_executions(args.seed, duration)?,
             Scenario::JobWorker => bench_jobs::job_workers(args.seed, threads, duration)?,
+            Scenario::MemoryPipelines => {
+                bench_scale::pipelines(args.seed, args.pipelines.unwrap_or(10_000) as usize)?
+            }
+            Scenario::ActionRuns => bench_scale::action_runs(args.seed, args.executions)?,
+            Scenario::ReadsAtScale => bench_scale::reads_at_scale(
+                args.seed,
+                args.pipelines.unwrap_or(100_000) as usize,
+                duration,
+            )?,
             _ => throughput(scenario, args.seed, threads, duration)?,
         };
         if args.json {
@@ -196,7 +242,52 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 fn print_row(report: &Report) {
-    let notes = match (
+    let notes = scale_notes(report).unwrap_or_else(|| other_notes(report));
+    println!(
+        "{:<28} {:>12} {:>8.2} {:>14.0}  {notes}",
+        report.scenario, report.ops, report.seconds, report.ops_per_sec
+    );
+}
+
+/// The notes of the scale scenarios (`bench_scale`).
+fn scale_notes(report: &Report) -> Option<String> {
+    if let (Some(two), Some(ten), Some(count)) = (
+        report.bytes_per_pipeline,
+        report.bytes_per_10_stage_pipeline,
+        report.pipelines,
+    ) {
+        return Some(format!(
+            "{two:.0} bytes per two-stage pipeline, {ten:.0} per 10-stage ({count} of each; {})",
+            report.counted.unwrap_or_default()
+        ));
+    }
+    if let (Some(run), Some(execution)) = (report.bytes_per_action_run, report.bytes_per_execution)
+    {
+        return Some(format!(
+            "{run:.1} bytes per action run ({} retained), {execution:.1} per execution without its runs",
+            report.retained_action_runs.unwrap_or_default()
+        ));
+    }
+    let reads = report.reads.as_ref()?;
+    let costs: Vec<String> = reads
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {:.0}/{:.0} ns (x{:.2})",
+                r.read, r.ns_few, r.ns_many, r.ratio
+            )
+        })
+        .collect();
+    Some(format!(
+        "{} vs {} pipelines: {}",
+        report.few_pipelines.unwrap_or_default(),
+        report.pipelines.unwrap_or_default(),
+        costs.join(", ")
+    ))
+}
+
+fn other_notes(report: &Report) -> String {
+    match (
         report.bytes_per_execution,
         report.retained_executions,
         report.growth_bytes,
@@ -218,11 +309,7 @@ fn print_row(report: &Report) {
             ),
             _ => format!("{} threads", report.threads),
         },
-    };
-    println!(
-        "{:<28} {:>12} {:>8.2} {:>14.0}  {notes}",
-        report.scenario, report.ops, report.seconds, report.ops_per_sec
-    );
+    }
 }
 
 pub(super) fn multi_thread_runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
@@ -319,6 +406,7 @@ fn throughput(
             retained_action_runs: None,
             calls: None,
             calls_per_sec: None,
+            ..Report::default()
         })
     })
 }
@@ -508,6 +596,7 @@ fn retained_executions(seed: u64, executions: u64) -> Result<Report, String> {
             retained_action_runs: None,
             calls: None,
             calls_per_sec: None,
+            ..Report::default()
         })
     })
 }
@@ -558,6 +647,7 @@ fn steady_state(seed: u64, executions: u64) -> Result<Report, String> {
             retained_action_runs: None,
             calls: None,
             calls_per_sec: None,
+            ..Report::default()
         })
     })
 }

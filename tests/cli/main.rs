@@ -1185,3 +1185,90 @@ fn listening_beyond_loopback_with_the_admin_api_open_warns_naming_the_flags() {
         );
     }
 }
+
+#[test]
+fn bench_memory_pipelines_reports_bytes_per_two_and_ten_stage_pipeline() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "memory/pipelines",
+        "--pipelines",
+        "50",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "memory/pipelines");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["pipelines"], 50);
+    assert_eq!(report["ops"], 100);
+    let two = report["bytes_per_pipeline"].as_f64().unwrap();
+    let ten = report["bytes_per_10_stage_pipeline"].as_f64().unwrap();
+    assert!(two > 0.0 && ten > two, "{report}");
+    assert!(
+        report["counted"].as_str().unwrap().contains("tags"),
+        "{report}"
+    );
+}
+
+#[test]
+fn bench_memory_action_runs_reports_bytes_per_retained_action_run() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "memory/action-runs",
+        "--executions",
+        "1000",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "memory/action-runs");
+    assert_eq!(report["errors"], 0, "{report}");
+    // The smallest limit the scenario runs to: three times 1024, both halves.
+    assert_eq!(report["ops"], 3072);
+    assert_eq!(report["retained_executions"], 3072);
+    assert_eq!(report["retained_action_runs"], 3072);
+    for field in ["bytes_per_action_run", "bytes_per_execution"] {
+        let bytes = report[field].as_f64().unwrap();
+        assert!(bytes > 0.0, "{field}: {report}");
+    }
+}
+
+#[test]
+fn bench_reads_at_scale_reports_ns_per_read_for_both_pipeline_counts() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "reads/at-scale",
+        "--pipelines",
+        "40",
+        "--seconds",
+        "0.02",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "reads/at-scale");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["pipelines"], 40);
+    assert_eq!(report["few_pipelines"], 10);
+    let reads: Vec<_> = report["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["read"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            "GetPipeline",
+            "ListPipelineExecutions",
+            "GetPipelineExecution",
+            "GetPipelineState"
+        ]
+    );
+    for read in report["reads"].as_array().unwrap() {
+        for field in ["ns_few", "ns_many", "ratio"] {
+            let value = read[field].as_f64().unwrap();
+            assert!(value.is_finite() && value > 0.0, "{field}: {read}");
+        }
+    }
+}
