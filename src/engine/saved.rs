@@ -113,6 +113,21 @@ impl PipelineEngine {
             &saved.settings,
             config.default_action,
         ));
+        // Executions are numbered in start order and the next start takes `next_seq`: a
+        // snapshot that breaks either would have two executions share a number.
+        let seqs: Vec<u64> = saved
+            .executions
+            .newest_first(u64::MAX)
+            .map(|(seq, _)| seq)
+            .collect();
+        let newest = seqs.first().copied();
+        let ordered = seqs.windows(2).all(|pair| pair[1] < pair[0]);
+        if !ordered || newest.is_some_and(|newest| newest >= saved.next_seq) {
+            return Err(format!(
+                "pipeline '{}' numbers its executions out of order (next {})",
+                ident.name, saved.next_seq
+            ));
+        }
         if saved.stages.len() != plan.stages.len() {
             return Err(format!(
                 "pipeline '{}' has {} stage states for {} stages",
