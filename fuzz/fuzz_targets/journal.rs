@@ -62,7 +62,9 @@ fn file_bytes(data: &[u8]) -> Option<Vec<u8>> {
 /// The settings the seeds were written with: a file written under others is refused
 /// before its records are replayed.
 fn open(path: &PathBuf) -> Result<Simulator, pipesim::persist::StateError> {
-    Simulator::builder().virtual_time().open(path, Fsync::EverySec)
+    Simulator::builder()
+        .virtual_time()
+        .open(path, Fsync::EverySec)
 }
 
 fuzz_target!(|data: &[u8]| {
