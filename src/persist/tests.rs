@@ -221,3 +221,70 @@ fn a_file_of_an_earlier_format_is_refused_saying_so_before_its_records_are_read(
     );
     assert_eq!(fs::read(&path).unwrap(), bytes, "left as it was");
 }
+
+/// Found by the `journal` fuzz target (fuzz/fuzz_targets/journal.rs): a snapshot whose
+/// pipeline says `nextSeq` 1 while its history already holds execution 1 is restored
+/// as it is, so the next start (here the record after the snapshot) inserts a second
+/// execution 1. Debug builds panic in `History::insert`'s ordering assertion, during
+/// replay inside `open`; release builds carry on with two executions under one
+/// sequence number. The checksums make such a snapshot unlikely from damage alone (it
+/// needs an edited file or a snapshot written wrong), but restoring should check that
+/// `nextSeq` is above every retained execution and refuse the file with
+/// `StateError::Unreadable`. Ignored until the snapshot restore checks it.
+#[test]
+#[ignore = "a snapshot's nextSeq is not checked against its history: open panics in debug builds"]
+fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
+    let dir = std::env::temp_dir().join(format!("pipesim-next-seq-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.journal");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let open = || {
+        crate::Simulator::builder()
+            .virtual_time()
+            .open(&path, Fsync::EverySec)
+    };
+    runtime.block_on(async {
+        let sim = open().unwrap();
+        let pipeline = crate::model::PipelineDeclaration::two_stage_example("P");
+        sim.create_pipeline(pipeline).await.unwrap();
+        sim.start_pipeline_execution("P").await.unwrap();
+        sim.advance(Duration::from_secs(30)).await;
+        sim.flush().await.unwrap();
+    });
+    // Reopening compacts the file into its header and one snapshot.
+    drop(open().unwrap());
+    let bytes = fs::read(&path).unwrap();
+    let mut payloads = Vec::new();
+    let mut at = MAGIC.len();
+    while at < bytes.len() {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        payloads.push(bytes[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec());
+        at += FRAME_HEADER + len;
+    }
+    assert_eq!(payloads.len(), 2, "a header and a snapshot");
+    let snapshot = String::from_utf8(payloads[1].clone()).unwrap();
+    assert!(snapshot.contains(r#""nextSeq":2"#), "{snapshot}");
+    payloads[1] = snapshot
+        .replace(r#""nextSeq":2"#, r#""nextSeq":1"#)
+        .into_bytes();
+    payloads.push(
+        br#"{"op":"call","operation":"StartPipelineExecution","account":"123456789012","region":"us-east-1","incarnation":1,"at":1735689630000,"input":{"name":"P"}}"#
+            .to_vec(),
+    );
+    let mut damaged = MAGIC.to_vec();
+    for payload in &payloads {
+        frame(&mut damaged, payload);
+    }
+    fs::write(&path, damaged).unwrap();
+    let opened = open();
+    assert!(
+        matches!(opened, Err(StateError::Unreadable { .. })),
+        "{:?}",
+        opened.map(|_| "a simulator")
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

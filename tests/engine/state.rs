@@ -870,3 +870,56 @@ async fn jobs_survive_a_restart_from_the_journal_and_the_snapshot_with_their_non
         );
     }
 }
+
+/// The seeds of the `journal` fuzz target (`fuzz/fuzz_targets/journal.rs`): real state
+/// files, written under the settings the target opens with, as they are (first byte 0)
+/// and as newline-separated payloads (first byte 1). Run after the format changes:
+/// `cargo test --test engine writes_the_journal_fuzz_seeds -- --ignored`.
+#[tokio::test]
+#[ignore = "writes fuzz/seeds/journal; run by hand after the state file format changes"]
+async fn writes_the_journal_fuzz_seeds() {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/journal");
+    std::fs::create_dir_all(&seeds).unwrap();
+    let (_dir, path) = state_file();
+    let target = || Simulator::builder().virtual_time();
+    let sim = target().seed(SEED).open(&path, Fsync::EverySec).unwrap();
+    sim.create_pipeline(PipelineDeclaration::two_stage_example("P"))
+        .await
+        .unwrap();
+    sim.start_pipeline_execution("P").await.unwrap();
+    sim.advance(Duration::from_secs(30)).await;
+    sim.tag_resource(TagResourceInput {
+        resource_arn: "arn:aws:codepipeline:us-east-1:123456789012:P".into(),
+        tags: vec![Tag {
+            key: "team".into(),
+            value: "a".into(),
+        }],
+    })
+    .await
+    .unwrap();
+    sim.add_fault(FaultRule::error("ThrottlingException").pipeline("Nobody"))
+        .unwrap();
+    sim.flush().await.unwrap();
+    drop(sim);
+    let calls = std::fs::read(&path).unwrap();
+    // Reopening compacts the file into a snapshot; one more call follows it.
+    let sim = target().open(&path, Fsync::EverySec).unwrap();
+    sim.start_pipeline_execution("P").await.unwrap();
+    sim.flush().await.unwrap();
+    drop(sim);
+    let snapshot = std::fs::read(&path).unwrap();
+    for (name, file) in [("calls", calls), ("snapshot", snapshot)] {
+        let raw = [&[0u8][..], &file].concat();
+        std::fs::write(seeds.join(name), raw).unwrap();
+        // The payloads: after the magic, each frame is a length, two checksums and the
+        // payload.
+        let (mut at, mut payloads) = (pipesim::persist::MAGIC.len(), vec![vec![1u8]]);
+        while at + 12 <= file.len() {
+            let len = u32::from_le_bytes(file[at..at + 4].try_into().unwrap()) as usize;
+            payloads.push(file[at + 12..at + 12 + len].to_vec());
+            at += 12 + len;
+        }
+        let framed = [&payloads[0][..], &payloads[1..].join(&b'\n')].concat();
+        std::fs::write(seeds.join(format!("{name}-framed")), framed).unwrap();
+    }
+}
