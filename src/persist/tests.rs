@@ -223,16 +223,12 @@ fn a_file_of_an_earlier_format_is_refused_saying_so_before_its_records_are_read(
 }
 
 /// Found by the `journal` fuzz target (fuzz/fuzz_targets/journal.rs): a snapshot whose
-/// pipeline says `nextSeq` 1 while its history already holds execution 1 is restored
-/// as it is, so the next start (here the record after the snapshot) inserts a second
-/// execution 1. Debug builds panic in `History::insert`'s ordering assertion, during
-/// replay inside `open`; release builds carry on with two executions under one
-/// sequence number. The checksums make such a snapshot unlikely from damage alone (it
-/// needs an edited file or a snapshot written wrong), but restoring should check that
-/// `nextSeq` is above every retained execution and refuse the file with
-/// `StateError::Unreadable`. Ignored until the snapshot restore checks it.
+/// pipeline says `nextSeq` 1 while its history already holds execution 1 was restored
+/// as it was, so the next start (here the record after the snapshot) inserted a second
+/// execution 1 (a panic in debug builds). The checksums make such a snapshot unlikely
+/// from damage alone (it needs an edited file or a snapshot written wrong); restoring
+/// now refuses it.
 #[test]
-#[ignore = "a snapshot's nextSeq is not checked against its history: open panics in debug builds"]
 fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
     let dir = std::env::temp_dir().join(format!("pipesim-next-seq-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
