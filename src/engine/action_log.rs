@@ -105,6 +105,25 @@ impl ActionLog {
         Some(self.reported.entry(number).or_default())
     }
 
+    /// What a worker reported of the latest run of action `(stage, action)` in
+    /// `execution`, if that run has a report. Free for a pipeline whose workers reported
+    /// nothing, so resolving references does not search the log for it.
+    pub(crate) fn reported_of(
+        &self,
+        execution: ExecutionId,
+        (stage, action): (usize, usize),
+    ) -> Option<&Reported> {
+        if self.reported.is_empty() {
+            return None;
+        }
+        let run = self.newest_first().find(|run| {
+            run.execution == execution
+                && usize::from(run.stage) == stage
+                && usize::from(run.action) == action
+        })?;
+        self.reported(run.number)
+    }
+
     /// What a worker reported of run `number`, if anything.
     pub(crate) fn reported(&self, number: u64) -> Option<&Reported> {
         self.reported.get(&number)

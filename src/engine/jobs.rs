@@ -175,10 +175,10 @@ impl PipelineEngine {
             .actions
             .iter()
             .position(|a| a.name == plan.name)?;
-        let run = self.action_log.newest_first().find(|run| {
-            run.execution == exec.id && run.stage == 0 && usize::from(run.action) == index
-        })?;
-        self.action_log.reported(run.number)?.revision.as_deref()
+        self.action_log
+            .reported_of(exec.id, (0, index))?
+            .revision
+            .as_deref()
     }
 
     /// The jobs runs of this pipeline wait for.

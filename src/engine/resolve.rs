@@ -158,13 +158,8 @@ impl PipelineEngine {
                     .position(|a| namespace_of(a) == Some(reference.namespace))?;
                 Some((s, a))
             })?;
-        let run = self.action_log.newest_first().find(|run| {
-            run.execution == exec.id
-                && usize::from(run.stage) == stage
-                && usize::from(run.action) == action
-        })?;
         self.action_log
-            .reported(run.number)?
+            .reported_of(exec.id, (stage, action))?
             .output_variables
             .get(reference.key)
             .cloned()
