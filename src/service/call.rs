@@ -174,18 +174,6 @@ impl<'a, O: Op> Cx<'a, O> {
         Arc::clone(&self.inner.public_url.lock())
     }
 
-    /// The pipeline of that name, whatever its incarnation, for a call that only reads
-    /// it and changes something else (a scope part: `PutWebhook` checks its target).
-    /// In replay, the record's incarnation is the part's (0), not the pipeline's.
-    ///
-    /// # Errors
-    /// `PipelineNotFoundException`.
-    pub(crate) fn pipeline_to_read(&self, name: &str) -> Result<Arc<PipelineSlot>> {
-        self.scope
-            .slot(name)
-            .ok_or_else(|| O::pipeline_not_found(&self.scope.account, name))
-    }
-
     fn now(&self) -> Timestamp {
         match &self.mode {
             Mode::Live { .. } => self.inner.clock.now(),

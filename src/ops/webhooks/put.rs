@@ -83,18 +83,24 @@ impl Op for PutWebhook {
 
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let definition = &input.webhook;
-        let slot = cx.pipeline_to_read(&definition.target_pipeline)?;
-        let is_source = cx.read(&slot, |engine| {
-            engine
-                .source_configuration(&definition.target_action)
-                .is_some()
-        });
-        if !is_source {
-            return Err(Error::Validation(format!(
-                "Action '{}' is not a source action in the first stage of pipeline '{}'",
-                definition.target_action, definition.target_pipeline
-            )));
-        }
+        // The target is another pipeline's state: checked live only, so a replay never
+        // refuses a webhook the live call stored.
+        cx.live_check(|| {
+            let slot = cx.pipeline(&definition.target_pipeline)?;
+            let is_source = cx.read(&slot, |engine| {
+                engine
+                    .source_configuration(&definition.target_action)
+                    .is_some()
+            });
+            if is_source {
+                Ok(())
+            } else {
+                Err(Error::Validation(format!(
+                    "Action '{}' is not a source action in the first stage of pipeline '{}'",
+                    definition.target_action, definition.target_pipeline
+                )))
+            }
+        })?;
         let scope = (cx.account(), cx.region());
         let (seed, url) = (cx.seed(), cx.public_url());
         cx.change_part(|webhooks: &mut Webhooks, _| {
