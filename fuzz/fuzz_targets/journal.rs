@@ -6,9 +6,10 @@
 //!
 //! Nothing narrower than `SimulatorBuilder::open` reads and replays a file's bytes, so
 //! each input is written to a file and opened. The first byte picks how the rest becomes
-//! the file: even, the rest is the file as it is; odd, the rest is split at newlines
-//! into record payloads and framed with correct checksums, so that mutations reach the
-//! record decoder and replay instead of stopping at a checksum. The seeds in
+//! the file: even, the rest is the file as it is; odd, the rest is a run of record
+//! payloads, each after its length (two bytes, little-endian; the last one takes what is
+//! left), framed with correct checksums, so that mutations reach the record decoders
+//! (JSON and compact) and replay instead of stopping at a checksum. The seeds in
 //! `fuzz/seeds/journal/` are real state files in both forms. Run with
 //! `cargo fuzz run journal fuzz/corpus/journal fuzz/seeds/journal` (see
 //! docs/reliability.md).
@@ -46,7 +47,17 @@ fn file_bytes(data: &[u8]) -> Option<Vec<u8>> {
         return Some(rest.to_vec());
     }
     let mut bytes = MAGIC.to_vec();
-    for payload in rest.split(|b| *b == b'\n') {
+    let mut rest = rest;
+    while !rest.is_empty() {
+        let len = match rest {
+            [low, high, tail @ ..] => {
+                rest = tail;
+                usize::from(u16::from_le_bytes([*low, *high])).min(rest.len())
+            }
+            _ => rest.len(),
+        };
+        let (payload, tail) = rest.split_at(len);
+        rest = tail;
         // The frame layout of `pipesim::persist`: length, payload checksum, checksum of
         // those eight bytes, payload.
         let mut header = [0u8; 8];

@@ -33,7 +33,10 @@ impl Journal {
     /// far; records appended from now on are kept for the compacted file too. Call it
     /// with every change held off, as the snapshot is taken.
     pub(crate) fn begin_compaction(&self) {
-        self.shared.pending.lock().since_snapshot = Some(Vec::new());
+        let mut pending = self.shared.pending.lock();
+        // The records since the snapshot name strings by the numbers this file gave
+        // them: the compacted file defines them all again, in the same order.
+        pending.since_snapshot = Some(pending.strings.frames());
     }
 
     /// Writes the compacted file (the header, `snapshot`, the records appended since it)
@@ -80,16 +83,17 @@ impl Journal {
         }
         let size = (MAGIC.len() + shared.header.lock().len() + framed.len() + since.len()) as u64;
         let mut output = shared.output.lock();
-        output.file = file;
+        output.file = Arc::new(file);
         output.generation += 1;
         pending.generation = output.generation;
         pending.buffer.clear();
         shared.size.store(size, Ordering::Release);
         shared.compacted_size.store(size, Ordering::Release);
+        shared.written.fetch_max(pending.appended, Ordering::AcqRel);
         shared.durable.fetch_max(pending.appended, Ordering::AcqRel);
         drop(output);
         drop(pending);
-        // Requests the writer made while this compaction ran are answered by it.
+        // Requests a leader made while this compaction ran are answered by it.
         *shared.compaction_wanted.lock() = false;
         shared.progress.notify_waiters();
         Ok(size)

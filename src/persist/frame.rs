@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use super::{FORMAT, MAGIC, Record, StateError};
+use super::compact::{Decoded, decode, is_compact};
+use super::{CONVERTS_FROM, MAGIC, Record, StateError};
 
 /// The largest record pipesim writes is one pipeline declaration with its tags, far
 /// below this; a length above it is damage, not data.
@@ -31,6 +32,8 @@ pub(super) fn frame(buffer: &mut Vec<u8>, payload: &[u8]) {
 /// What [`read_records`] found.
 pub(super) struct Scanned {
     pub(super) records: Vec<Record>,
+    /// The strings the file's compact records name, by number.
+    pub(super) strings: Vec<String>,
     /// Bytes up to the end of the last good record.
     pub(super) good_len: u64,
 }
@@ -43,6 +46,7 @@ pub(super) fn read_records(path: &Path, bytes: &[u8]) -> Result<Scanned, StateEr
             // Torn while the magic itself was written: nothing was ever recorded.
             return Ok(Scanned {
                 records: Vec::new(),
+                strings: Vec::new(),
                 good_len: 0,
             });
         }
@@ -56,6 +60,7 @@ pub(super) fn read_records(path: &Path, bytes: &[u8]) -> Result<Scanned, StateEr
         });
     }
     let mut records = Vec::new();
+    let mut strings = Vec::new();
     let mut at = MAGIC.len();
     let corrupt = |offset: usize, good: usize, why: String| StateError::Corrupt {
         path: path.to_owned(),
@@ -66,12 +71,13 @@ pub(super) fn read_records(path: &Path, bytes: &[u8]) -> Result<Scanned, StateEr
     while at < bytes.len() {
         let rest = &bytes[at..];
         // A power cut can leave a zero-filled tail: as torn as a short one.
-        let torn = Scanned {
-            records: Vec::new(),
+        let torn = |records, strings| Scanned {
+            records,
+            strings,
             good_len: at as u64,
         };
         if rest.len() < FRAME_HEADER || rest.iter().all(|b| *b == 0) {
-            return Ok(Scanned { records, ..torn });
+            return Ok(torn(records, strings));
         }
         let header: [u8; 8] = rest[..8].try_into().expect("eight bytes");
         let header_crc = u32::from_le_bytes(rest[8..12].try_into().expect("four bytes"));
@@ -93,12 +99,12 @@ pub(super) fn read_records(path: &Path, bytes: &[u8]) -> Result<Scanned, StateEr
         }
         let end = FRAME_HEADER + len as usize;
         if rest.len() < end {
-            return Ok(Scanned { records, ..torn });
+            return Ok(torn(records, strings));
         }
         let payload = &rest[FRAME_HEADER..end];
         if crc32fast::hash(payload) != payload_crc {
             if rest.len() == end {
-                return Ok(Scanned { records, ..torn });
+                return Ok(torn(records, strings));
             }
             return Err(corrupt(
                 at,
@@ -109,24 +115,34 @@ pub(super) fn read_records(path: &Path, bytes: &[u8]) -> Result<Scanned, StateEr
         if records.is_empty() {
             check_format(path, payload)?;
         }
-        let record: Record = serde_json::from_slice(payload).map_err(|err| {
+        let unreadable = |why: String| {
             corrupt(
                 at,
                 records.len(),
-                format!("the record cannot be read: {err}"),
+                format!("the record cannot be read: {why}"),
             )
-        })?;
-        records.push(record);
+        };
+        if is_compact(payload) {
+            match decode(payload, &strings).map_err(unreadable)? {
+                Decoded::Intern(text) => strings.push(text),
+                Decoded::Record(record) => records.push(*record),
+            }
+        } else {
+            let record: Record =
+                serde_json::from_slice(payload).map_err(|err| unreadable(err.to_string()))?;
+            records.push(record);
+        }
         at += end;
     }
     Ok(Scanned {
         records,
+        strings,
         good_len: at as u64,
     })
 }
 
-/// Refuses a file whose header names an earlier format, before its records are decoded
-/// under this format's rules.
+/// Refuses a file whose header names a format this pipesim can neither read nor convert,
+/// before its records are decoded under this format's rules.
 fn check_format(path: &Path, header: &[u8]) -> Result<(), StateError> {
     #[derive(serde::Deserialize)]
     struct Format {
@@ -137,7 +153,7 @@ fn check_format(path: &Path, header: &[u8]) -> Result<(), StateError> {
         Ok(Format {
             op,
             format: Some(found),
-        }) if op == "header" && found < FORMAT => Err(StateError::OlderFormat {
+        }) if op == "header" && found < CONVERTS_FROM => Err(StateError::OlderFormat {
             path: path.to_owned(),
             found,
             why: if found < 2 {

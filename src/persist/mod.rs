@@ -13,8 +13,13 @@
 //! The file starts with [`MAGIC`], then one frame per record:
 //!
 //! ```text
-//! length: u32 LE | payload crc32: u32 LE | header crc32: u32 LE | payload (JSON)
+//! length: u32 LE | payload crc32: u32 LE | header crc32: u32 LE | payload
 //! ```
+//!
+//! A payload is JSON (an object, so its first byte is `{`) or, for the records written
+//! most (a call of the API, a timer firing), the compact binary form of `compact.rs`,
+//! which names accounts, regions, pipelines and operations by number instead of
+//! spelling them out: about 50 bytes for a start instead of about 190.
 //!
 //! The header checksum covers the first eight bytes, so a damaged length is detected
 //! instead of being trusted. Reading stops at the first frame that does not check out:
@@ -26,12 +31,13 @@
 //! ## Durability
 //!
 //! Calls append their record to an in-memory buffer while they hold their pipeline's
-//! lock, so the journal has each pipeline's calls in the order they happened. One writer
-//! thread moves the buffer to the file. A caller is answered only once its record is
-//! written ([`Fsync::EverySec`]: in the operating system's page cache, which survives the
-//! process being killed) or synced ([`Fsync::Always`]: on the disk, which survives a power
-//! cut). Records that arrive while the writer is busy go out together in the next write
-//! and sync (group commit), so `always` costs one sync per batch, not per call.
+//! lock, so the journal has each pipeline's calls in the order they happened. A caller
+//! is answered only once its record is written ([`Fsync::EverySec`]: in the operating
+//! system's page cache, which survives the process being killed) or synced
+//! ([`Fsync::Always`]: on the disk, which survives a power cut). Records that arrive
+//! together go out in one write and one sync (group commit): the first waiting caller
+//! writes the buffer on its own thread, and a sync thread syncs what was written, so
+//! `always` costs one sync per batch, not per call (`writer.rs` says how).
 //!
 //! ## Layout and locks
 //!
@@ -39,17 +45,20 @@
 //! |---|---|
 //! | `mod.rs` | the file format's docs, [`MAGIC`], [`Fsync`], [`StateError`], comparing settings headers |
 //! | `record.rs` | what a record says |
+//! | `compact.rs` | the compact binary form of calls and timer firings, and its string numbers |
 //! | `frame.rs` | framing a record, and reading frames back: torn tails and corruption |
-//! | `writer.rs` | the `Journal`: opening, appending, waiting for durability, the writer thread, closing |
+//! | `writer.rs` | the `Journal`: opening, appending, group commit (waiting for durability, writing), the sync thread, closing |
 //! | `compaction.rs` | replacing the journal with a snapshot and the records appended since (the `.compacting` file) |
 //!
 //! The journal's locks are all `parking_lot` locks inside its shared state (`writer.rs`
-//! lists them), none held across `.await`. Where two are held at once, `pending` is
-//! taken first: `pending` before `output`, `pending` before `header`. `output` and
-//! `header` are never held together, and `compaction_wanted` and `writer` are only taken
-//! with no other journal lock held. Callers append while holding their own lock (a
-//! pipeline's), so `pending` always comes after the simulator's locks.
+//! lists them), none held across `.await`. `leader` (the right to write) comes first;
+//! then `pending` before `output` and `pending` before `header` where they nest (in
+//! compaction). `output` and `header` are never held together, nothing takes `pending`
+//! while holding `output`, and `compaction_wanted` and `syncer` are taken with no lock
+//! but `leader` held. Callers append while holding their own lock (a pipeline's), so
+//! `pending` always comes after the simulator's locks.
 
+mod compact;
 mod compaction;
 mod frame;
 mod record;
@@ -57,6 +66,7 @@ mod writer;
 
 use std::path::PathBuf;
 
+pub(crate) use compact::{CallParts, FireParts};
 pub(crate) use compaction::CompactionSignal;
 pub(crate) use record::{Header, Key, Record, SNAPSHOT_OP, SavedTimer, Snapshot};
 pub(crate) use writer::Journal;
@@ -103,7 +113,12 @@ impl std::fmt::Display for Fsync {
 /// lays execution ids out differently from format 1, so a format 1 file's executions
 /// could not be found by their ids. Format 3 keeps what started each execution, derives
 /// source revisions instead of storing them, and remembers tokens without parameters.
-pub const FORMAT: u32 = 3;
+/// Format 4 writes calls and timer firings in the compact binary form (`compact.rs`).
+pub const FORMAT: u32 = 4;
+
+/// The earliest format this pipesim reads: a format 3 file (all JSON) is read and
+/// converted to the current format on first open, the original kept beside it.
+pub const CONVERTS_FROM: u32 = 3;
 
 /// Why a state file cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -211,7 +211,7 @@ fn a_file_of_an_earlier_format_is_refused_saying_so_before_its_records_are_read(
     let message = err.to_string();
     assert!(
         message.contains(
-            "written by an earlier pipesim (state file format 1; this one writes format 3)"
+            "written by an earlier pipesim (state file format 1; this one writes format 4)"
         ),
         "{message}"
     );
@@ -261,7 +261,11 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
         payloads.push(bytes[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec());
         at += FRAME_HEADER + len;
     }
-    assert_eq!(payloads.len(), 2, "a header and a snapshot");
+    let json = payloads.iter().filter(|payload| payload[0] == b'{').count();
+    assert_eq!(
+        json, 2,
+        "a header and a snapshot, then the strings compact records name"
+    );
     let snapshot = String::from_utf8(payloads[1].clone()).unwrap();
     assert!(snapshot.contains(r#""nextSeq":2"#), "{snapshot}");
     payloads[1] = snapshot
@@ -283,4 +287,196 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
         opened.map(|_| "a simulator")
     );
     let _ = fs::remove_dir_all(&dir);
+}
+
+/// The frames of a state file: their payloads, in order.
+fn payloads(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut payloads = Vec::new();
+    let mut at = MAGIC.len();
+    while at < bytes.len() {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        payloads.push(bytes[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec());
+        at += FRAME_HEADER + len;
+    }
+    payloads
+}
+
+#[test]
+fn calls_and_timer_firings_are_compact_and_name_each_string_once() {
+    let (path, _) = file_with("compact", 0);
+    let opened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
+    let call = |n: u64| CallParts {
+        operation: "StartPipelineExecution",
+        account: "123456789012",
+        region: "us-east-1",
+        incarnation: 1,
+        at: 1_735_689_600_000 + n,
+        input: r#"{"name":"MyFirstPipeline"}"#,
+        choice: None,
+    };
+    let fire = FireParts {
+        account: "123456789012",
+        region: "us-east-1",
+        name: "MyFirstPipeline",
+        incarnation: 1,
+        at: 1_735_689_600_100,
+        timer: crate::engine::Timer::StartAfterCreate,
+    };
+    opened.journal.append_call(&call(0));
+    let before = opened.journal.shared.pending.lock().buffer.len();
+    let seq = opened.journal.append_call(&call(1));
+    let one_start = opened.journal.shared.pending.lock().buffer.len() - before;
+    opened.journal.append_fire(&fire);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(opened.journal.durable(seq + 1)).unwrap();
+    drop(opened);
+
+    assert!(one_start <= 56, "a start took {one_start} bytes");
+    let bytes = fs::read(&path).unwrap();
+    for text in [
+        "StartPipelineExecution",
+        "123456789012",
+        "us-east-1",
+        "MyFirstPipeline",
+    ] {
+        let times = bytes
+            .windows(text.len())
+            .filter(|w| *w == text.as_bytes())
+            .count();
+        let expected = if text == "MyFirstPipeline" { 3 } else { 1 };
+        assert_eq!(
+            times, expected,
+            "{text}: once as a string, and in each call's input"
+        );
+    }
+    let reopened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
+    let read = debug(&reopened.records);
+    assert_eq!(reopened.records.len(), 3, "{read}");
+    assert!(read.contains("at: 1735689600001"), "{read}");
+    assert!(read.contains("timer: StartAfterCreate"), "{read}");
+}
+
+#[test]
+fn records_appended_during_a_compaction_keep_their_strings_in_the_compacted_file() {
+    let (path, _) = file_with("compact-strings", 0);
+    let opened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
+    opened.journal.set_header(&header());
+    let fire = |name, at| FireParts {
+        account: "a",
+        region: "r",
+        name,
+        incarnation: 1,
+        at,
+        timer: crate::engine::Timer::StartAfterCreate,
+    };
+    opened.journal.append_fire(&fire("before", 1));
+    opened.journal.begin_compaction();
+    // Named by the number the old file gave it, and a new one.
+    opened.journal.append_fire(&fire("before", 2));
+    let seq = opened.journal.append_fire(&fire("after", 3));
+    let snapshot = serde_json::to_vec(&clock(0)).unwrap();
+    opened.journal.finish_compaction(&snapshot).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(opened.journal.durable(seq)).unwrap();
+    drop(opened);
+
+    let reopened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
+    let read = debug(&reopened.records);
+    assert_eq!(
+        reopened.records.len(),
+        3,
+        "the snapshot and two firings: {read}"
+    );
+    assert!(
+        read.contains(r#"name: "before", incarnation: 1 }, at: 2"#),
+        "{read}"
+    );
+    assert!(
+        read.contains(r#"name: "after", incarnation: 1 }, at: 3"#),
+        "{read}"
+    );
+}
+
+#[test]
+fn a_format_3_file_is_converted_on_first_open_and_its_original_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.journal");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let open = || {
+        crate::Simulator::builder()
+            .virtual_time()
+            .start_on_create(false)
+            .open(&path, Fsync::EverySec)
+    };
+    // The header this builder writes, as format 3 wrote it; then calls as JSON records.
+    let seed = open().unwrap().seed();
+    let header = String::from_utf8(payloads(&fs::read(&path).unwrap())[0].clone()).unwrap();
+    let header = header.replace(&format!(r#""format":{FORMAT}"#), r#""format":3"#);
+    let declaration = crate::model::PipelineDeclaration::two_stage_example("P");
+    let create = serde_json::json!({
+        "op": "call", "operation": "CreatePipeline", "account": "123456789012",
+        "region": "us-east-1", "incarnation": 1, "at": 1_735_689_600_000_u64,
+        "input": {"pipeline": declaration},
+    });
+    let start = serde_json::json!({
+        "op": "call", "operation": "StartPipelineExecution", "account": "123456789012",
+        "region": "us-east-1", "incarnation": 1, "at": 1_735_689_601_000_u64,
+        "input": {"name": "P", "clientRequestToken": "first"},
+    });
+    let mut old = MAGIC.to_vec();
+    for payload in [header, create.to_string(), start.to_string()] {
+        frame(&mut old, payload.as_bytes());
+    }
+    fs::write(&path, &old).unwrap();
+
+    let twin = crate::Simulator::builder()
+        .virtual_time()
+        .start_on_create(false)
+        .seed(seed)
+        .build();
+    let observed = |sim: crate::Simulator| {
+        runtime.block_on(async move {
+            let list = sim.list_pipeline_executions("P").await.unwrap();
+            format!("{:?}", list.pipeline_execution_summaries)
+        })
+    };
+    let converted = open().unwrap();
+    runtime.block_on(async {
+        twin.create_pipeline(declaration.clone()).await.unwrap();
+    });
+    let expected = {
+        let input =
+            crate::model::StartPipelineExecutionInput::new("P").client_request_token("first");
+        runtime.block_on(async {
+            twin.advance(Duration::from_secs(1)).await;
+            twin.start_pipeline_execution(input).await.unwrap();
+        });
+        observed(twin)
+    };
+    assert_eq!(observed(converted), expected);
+
+    let original = dir.path().join("state.journal.format3");
+    assert_eq!(
+        fs::read(&original).unwrap(),
+        old,
+        "the original is kept as it was"
+    );
+    let now = fs::read(&path).unwrap();
+    let header = String::from_utf8(payloads(&now)[0].clone()).unwrap();
+    assert!(
+        header.contains(&format!(r#""format":{FORMAT}"#)),
+        "{header}"
+    );
+    assert_eq!(
+        observed(open().unwrap()),
+        expected,
+        "and it opens again as converted"
+    );
 }

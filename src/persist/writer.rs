@@ -1,22 +1,42 @@
 //! The [`Journal`]: opening a state file (reading its records, dropping a torn tail),
-//! appending records, waiting until they are durable, the writer thread that moves them
-//! to the file and syncs it, and closing.
+//! appending records, waiting until they are durable, writing them in groups, the
+//! thread that syncs the file, and closing.
 //!
-//! Locks, all in [`Shared`] but the first, none held across `.await`:
-//! - `Journal::writer`, the writer thread's handle: taken only by `close`, alone;
+//! ## Group commit without a thread hop
+//!
+//! A call appends its record to the `pending` buffer under its own lock and then waits
+//! in [`Journal::durable`]. Waiting starts with one yield to the runtime, so that the
+//! other calls ready on the same worker thread append their records too; then the first
+//! waiter whose record is not yet written becomes the *leader*: it takes the whole
+//! buffer and writes it with one `write` to the file (the page cache), on its own
+//! thread. Everyone whose record was in that batch is then written. Under load that is
+//! one write for every round of the runtime's queue, and no call waits for another
+//! thread to wake up, which is what a dedicated writer thread cost on every batch.
+//!
+//! The `pipesim-journal` thread only syncs: at once after each write under
+//! [`Fsync::Always`] (writes go on while it syncs, so the next sync carries everything
+//! written meanwhile), once a second under [`Fsync::EverySec`]. It also writes records
+//! that no call waits for (a timer's), within [`TICK`], and writes and syncs everything
+//! when the journal closes.
+//!
+//! ## Locks
+//!
+//! All in [`Shared`] but the first, none held across `.await`:
+//! - `Journal::syncer`, the sync thread's handle: taken only by `close`, alone;
+//! - `leader`, the right to write (with the leader's spare buffer): taken with
+//!   `try_lock` by a waiting call, and with `lock` by the sync thread; it comes first:
+//!   its holder takes `pending` briefly, releases it, then takes `output`;
 //! - `pending`, the buffer of appended records and the journal's condition: held
-//!   briefly by `append` (under the caller's own lock), `appended`, `durable` and
-//!   `close`, and by the writer thread while it takes a batch, waits on `work`, or
-//!   records that it failed or closed;
-//! - `output`, the file: held by the writer thread while it writes and syncs a batch,
-//!   with `pending` released, so appends go on meanwhile;
+//!   briefly by `append` (under the caller's own lock), `appended`, `durable`, `close`,
+//!   a leader taking its batch, and the sync thread while it waits on `work`;
+//! - `output`, the file: held by a leader while it writes, and by the sync thread while
+//!   it takes a handle to sync (the sync itself runs with no lock held);
 //! - `header`, the framed settings header: set alone by `set_header`;
-//! - `compaction_wanted`: set by the writer thread with no other lock held (compaction
-//!   clears it and waits on it, alone too).
+//! - `compaction_wanted`: set by a leader with no other lock but `leader` held
+//!   (compaction clears it and waits on it, alone too).
 //!
-//! The writer never holds two of them at once. Compaction (`compaction.rs`) takes
-//! `output` and `header` inside `pending`, so that order, `pending` first, is the only
-//! nesting there is.
+//! Compaction (`compaction.rs`) takes `output` and `header` inside `pending`, and never
+//! takes `leader`; nothing takes `pending` while holding `output`, so there is no cycle.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -29,9 +49,17 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::Notify;
 
+use super::compact::{CallParts, Encoder, FireParts, Strings};
 use super::compaction::compacting_path;
 use super::frame::{frame, read_records};
 use super::{Fsync, Header, MAGIC, Record, StateError};
+
+/// How long a record that no call waits for (a timer's) may stay in memory before the
+/// sync thread writes it.
+const TICK: Duration = Duration::from_millis(100);
+
+/// How often [`Fsync::EverySec`] syncs.
+const EVERY: Duration = Duration::from_secs(1);
 
 /// What [`Journal::open`] found in the file.
 pub(crate) struct Opened {
@@ -44,20 +72,24 @@ pub(crate) struct Opened {
 /// The open journal: appends records and answers when they are durable.
 pub(crate) struct Journal {
     pub(super) shared: Arc<Shared>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    syncer: Mutex<Option<JoinHandle<()>>>,
 }
 
-/// What the journal's callers, its writer thread and compaction share.
+/// What the journal's callers, its sync thread and compaction share.
 pub(super) struct Shared {
     pub(super) path: PathBuf,
     pub(super) pending: Mutex<Pending>,
-    /// Wakes the writer when the buffer fills from empty, or when closing.
+    /// Wakes the sync thread after a write under [`Fsync::Always`], or when closing.
     work: Condvar,
+    /// The right to write, with the leader's spare buffer (see the module docs).
+    leader: Mutex<Vec<u8>>,
+    /// Records written to the file (in the page cache at least).
+    pub(super) written: AtomicU64,
     /// Records durable under the fsync policy; callers wait on `progress` for it.
     pub(super) durable: AtomicU64,
     pub(super) progress: Notify,
     fsync: Fsync,
-    /// The file the writer appends to. Compaction swaps it for the compacted file.
+    /// The file appended to. Compaction swaps it for the compacted file.
     pub(super) output: Mutex<Output>,
     /// The settings header's frame, which every compacted file starts with.
     pub(super) header: Mutex<Vec<u8>>,
@@ -65,20 +97,21 @@ pub(super) struct Shared {
     pub(super) size: AtomicU64,
     pub(super) compacted_size: AtomicU64,
     compact_after: u64,
-    /// Set by the writer when the file has grown enough to compact.
+    /// Set by a leader when the file has grown enough to compact.
     pub(super) compaction_wanted: Mutex<bool>,
     pub(super) compaction_wake: Condvar,
 }
 
 /// The file being appended to.
 pub(super) struct Output {
-    pub(super) file: File,
+    /// Shared so that the sync thread can sync it without holding `output`.
+    pub(super) file: Arc<File>,
     /// Which file this is: a batch taken for an earlier one is in the compacted file
     /// already, and is not written again.
     pub(super) generation: u64,
 }
 
-/// Records appended and not yet handed to the writer, and the journal's condition.
+/// Records appended and not yet written, and the journal's condition.
 #[derive(Default)]
 pub(super) struct Pending {
     pub(super) buffer: Vec<u8>,
@@ -87,16 +120,21 @@ pub(super) struct Pending {
     /// While a compaction runs: the records appended since its snapshot, which the
     /// compacted file must carry after it.
     pub(super) since_snapshot: Option<Vec<u8>>,
+    /// The numbers of the strings compact records name (`compact.rs`).
+    pub(super) strings: Strings,
+    /// Where a compact record is encoded before it is framed.
+    scratch: Vec<u8>,
     pub(super) closing: bool,
-    /// Set by the writer when it has written its last record after `closing`.
+    /// Set by the sync thread when it has written and synced everything after
+    /// `closing`.
     closed: bool,
-    /// Set when a write failed: nothing after it can be made durable.
+    /// Set when a write or sync failed: nothing after it can be made durable.
     failed: Option<String>,
 }
 
 impl Journal {
     /// Opens or creates the journal at `path`, reads every record it holds, and starts
-    /// the writer.
+    /// the sync thread.
     pub(crate) fn open(
         path: &Path,
         fsync: Fsync,
@@ -117,17 +155,19 @@ impl Journal {
             .map_err(io)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
-        let (header, records) = if bytes.is_empty() {
+        let (header, records, strings) = if bytes.is_empty() {
             file.write_all(MAGIC).map_err(io)?;
             file.sync_data().map_err(io)?;
-            (None, Vec::new())
+            (None, Vec::new(), Vec::new())
         } else {
+            let file_len = bytes.len() as u64;
             let read = read_records(path, &bytes)?;
-            if read.good_len < bytes.len() as u64 {
+            drop(bytes);
+            if read.good_len < file_len {
                 tracing::warn!(
                     path = %path.display(),
                     kept = read.records.len(),
-                    dropped_bytes = bytes.len() as u64 - read.good_len,
+                    dropped_bytes = file_len - read.good_len,
                     "the state file ends in a torn record (the last write was cut off); \
                      recovering to the last good record"
                 );
@@ -135,6 +175,7 @@ impl Journal {
                 file.sync_data().map_err(io)?;
             }
             let mut records = read.records.into_iter();
+            let read = read.strings;
             let header = match records.next() {
                 Some(Record::Header(header)) => Some(header),
                 Some(_) => {
@@ -147,18 +188,23 @@ impl Journal {
                 }
                 None => None,
             };
-            (header, records.collect())
+            (header, records.collect(), read)
         };
         let size = file.seek(SeekFrom::End(0)).map_err(io)?;
         let shared = Arc::new(Shared {
             path: path.to_owned(),
-            pending: Mutex::new(Pending::default()),
+            pending: Mutex::new(Pending {
+                strings: Strings::from_texts(strings),
+                ..Pending::default()
+            }),
             work: Condvar::new(),
+            leader: Mutex::new(Vec::new()),
+            written: AtomicU64::new(0),
             durable: AtomicU64::new(0),
             progress: Notify::new(),
             fsync,
             output: Mutex::new(Output {
-                file,
+                file: Arc::new(file),
                 generation: 0,
             }),
             header: Mutex::new(Vec::new()),
@@ -168,17 +214,17 @@ impl Journal {
             compaction_wanted: Mutex::new(false),
             compaction_wake: Condvar::new(),
         });
-        let writer = {
+        let syncer = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("pipesim-journal".into())
-                .spawn(move || write_loop(&shared))
+                .spawn(move || sync_loop(&shared))
                 .map_err(io)?
         };
         Ok(Opened {
             journal: Journal {
                 shared,
-                writer: Mutex::new(Some(writer)),
+                syncer: Mutex::new(Some(syncer)),
             },
             header,
             records,
@@ -199,24 +245,48 @@ impl Journal {
         *self.shared.header.lock() = framed;
     }
 
-    /// Appends a record; answers its sequence number for [`durable`](Self::durable).
-    /// Call it with the lock held that orders the change it records.
+    /// Appends a record as JSON; answers its sequence number for
+    /// [`durable`](Self::durable). Call it with the lock held that orders the change it
+    /// records.
     pub(crate) fn append(&self, record: &impl serde::Serialize) -> u64 {
         let payload = serde_json::to_vec(record).expect("journal records always serialise");
-        self.append_payload(&payload)
-    }
-
-    fn append_payload(&self, payload: &[u8]) -> u64 {
         let mut pending = self.shared.pending.lock();
-        let was_empty = pending.buffer.is_empty();
-        frame(&mut pending.buffer, payload);
+        frame(&mut pending.buffer, &payload);
         if let Some(since) = &mut pending.since_snapshot {
-            frame(since, payload);
+            frame(since, &payload);
         }
         pending.appended += 1;
-        if was_empty {
-            self.shared.work.notify_one();
+        pending.appended
+    }
+
+    /// Appends a call of the API in the compact form, as [`append`](Self::append) does.
+    pub(crate) fn append_call(&self, call: &CallParts<'_>) -> u64 {
+        self.append_compact(|encoder| encoder.call(call))
+    }
+
+    /// Appends a timer firing in the compact form, as [`append`](Self::append) does.
+    pub(crate) fn append_fire(&self, fire: &FireParts<'_>) -> u64 {
+        self.append_compact(|encoder| encoder.fire(fire))
+    }
+
+    /// Encodes under `pending`, which orders the strings it defines with their uses.
+    fn append_compact(&self, encode: impl FnOnce(&mut Encoder<'_>)) -> u64 {
+        let mut guard = self.shared.pending.lock();
+        let pending = &mut *guard;
+        let mut payload = std::mem::take(&mut pending.scratch);
+        payload.clear();
+        encode(&mut Encoder {
+            strings: &mut pending.strings,
+            payload: &mut payload,
+            frames: &mut pending.buffer,
+            since: pending.since_snapshot.as_mut(),
+        });
+        frame(&mut pending.buffer, &payload);
+        if let Some(since) = &mut pending.since_snapshot {
+            frame(since, &payload);
         }
+        pending.scratch = payload;
+        pending.appended += 1;
         pending.appended
     }
 
@@ -225,40 +295,54 @@ impl Journal {
         self.shared.pending.lock().appended
     }
 
-    /// Waits until record `seq` is durable under the fsync policy.
+    /// Waits until record `seq` is durable under the fsync policy, writing it (with
+    /// every record appended before it) when no other call is writing.
     pub(crate) async fn durable(&self, seq: u64) -> Result<(), String> {
+        let shared = &*self.shared;
+        if shared.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
+        // Let the calls ready on this thread append their records first, so that one
+        // write carries them all.
+        tokio::task::yield_now().await;
         loop {
-            let progress = self.shared.progress.notified();
+            let progress = shared.progress.notified();
             tokio::pin!(progress);
             progress.as_mut().enable();
-            if self.shared.durable.load(Ordering::Acquire) >= seq {
+            if shared.durable.load(Ordering::Acquire) >= seq {
                 return Ok(());
             }
             {
-                let pending = self.shared.pending.lock();
+                let pending = shared.pending.lock();
                 if let Some(failed) = &pending.failed {
                     return Err(failed.clone());
                 }
                 if pending.closed {
                     return Err(format!(
                         "the state file {} is closed (pipesim is shutting down)",
-                        self.shared.path.display()
+                        shared.path.display()
                     ));
+                }
+            }
+            if shared.written.load(Ordering::Acquire) < seq {
+                if let Some(mut spare) = shared.leader.try_lock() {
+                    shared.write_pending(&mut spare);
+                    continue;
                 }
             }
             progress.await;
         }
     }
 
-    /// Writes and syncs everything appended, then stops the writer. Called once, when
-    /// the simulator shuts down.
+    /// Writes and syncs everything appended, then stops the sync thread. Called once,
+    /// when the simulator shuts down.
     pub(crate) fn close(&self) {
         self.shared.pending.lock().closing = true;
         self.shared.work.notify_one();
         self.shared.compaction_wake.notify_all();
-        let writer = self.writer.lock().take();
-        if let Some(writer) = writer {
-            let _ = writer.join();
+        let syncer = self.syncer.lock().take();
+        if let Some(syncer) = syncer {
+            let _ = syncer.join();
         }
     }
 }
@@ -269,78 +353,112 @@ impl Drop for Journal {
     }
 }
 
-/// The writer thread: moves the buffer to the file, syncs as the policy says, tells
-/// waiting callers how far it got, and asks for a compaction when the file has grown.
-fn write_loop(shared: &Shared) {
-    const EVERY: Duration = Duration::from_secs(1);
+impl Shared {
+    /// Writes every record appended so far with one write. Call it holding `leader`,
+    /// whose spare buffer `spare` is.
+    fn write_pending(&self, spare: &mut Vec<u8>) {
+        let (upto, generation) = {
+            let mut pending = self.pending.lock();
+            if pending.failed.is_some() {
+                return;
+            }
+            std::mem::swap(&mut pending.buffer, spare);
+            (pending.appended, pending.generation)
+        };
+        if spare.is_empty() {
+            return;
+        }
+        let result = {
+            let output = self.output.lock();
+            // A batch taken before a compaction swapped the file is in the new file.
+            if output.generation == generation {
+                (&*output.file).write_all(spare)
+            } else {
+                Ok(())
+            }
+        };
+        let bytes = spare.len() as u64;
+        spare.clear();
+        if let Err(err) = result {
+            self.fail(&format!(
+                "cannot write state file {}: {err}",
+                self.path.display()
+            ));
+            return;
+        }
+        self.written.fetch_max(upto, Ordering::AcqRel);
+        let size = self.size.fetch_add(bytes, Ordering::AcqRel) + bytes;
+        let compacted = self.compacted_size.load(Ordering::Acquire);
+        if size > self.compact_after && size > 2 * compacted {
+            *self.compaction_wanted.lock() = true;
+            self.compaction_wake.notify_all();
+        }
+        match self.fsync {
+            Fsync::EverySec => {
+                self.durable.fetch_max(upto, Ordering::AcqRel);
+                self.progress.notify_waiters();
+            }
+            Fsync::Always => {
+                // Under `pending`, which the sync thread checks `written` under, so the
+                // wake-up cannot fall between its check and its wait.
+                let _pending = self.pending.lock();
+                self.work.notify_one();
+            }
+        }
+    }
+
+    fn fail(&self, why: &str) {
+        tracing::error!("{why}; calls that change state now fail");
+        self.pending.lock().failed = Some(why.to_owned());
+        self.progress.notify_waiters();
+    }
+}
+
+/// The sync thread: syncs what leaders wrote as the policy says, writes records no call
+/// waits for, and writes and syncs everything when the journal closes.
+fn sync_loop(shared: &Shared) {
+    let mut synced = 0;
     let mut last_sync = Instant::now();
-    let mut unsynced = false;
     loop {
-        let (batch, upto, generation, closing) = {
+        let (stray, closing) = {
             let mut pending = shared.pending.lock();
-            while pending.buffer.is_empty() && !pending.closing {
-                let timed_out = shared.work.wait_for(&mut pending, EVERY).timed_out();
-                if timed_out && unsynced {
+            loop {
+                if pending.failed.is_some() {
+                    return;
+                }
+                let unsynced = shared.written.load(Ordering::Acquire) > synced;
+                if pending.closing || shared.fsync == Fsync::Always && unsynced {
+                    break;
+                }
+                if shared.work.wait_for(&mut pending, TICK).timed_out() {
                     break;
                 }
             }
-            (
-                std::mem::take(&mut pending.buffer),
-                pending.appended,
-                pending.generation,
-                pending.closing,
-            )
+            (!pending.buffer.is_empty(), pending.closing)
         };
-        let sync_now = shared.fsync == Fsync::Always
-            || closing
-            || (unsynced || !batch.is_empty()) && last_sync.elapsed() >= EVERY;
-        let result = {
-            let mut output = shared.output.lock();
-            // A batch taken before a compaction swapped the file is in the new file.
-            let current = output.generation == generation;
-            let write = if current {
-                output.file.write_all(&batch)
-            } else {
-                Ok(())
-            };
-            write.and_then(|()| {
-                if sync_now {
-                    output.file.sync_data()
-                } else {
-                    Ok(())
-                }
-            })
-        };
-        match result {
-            Ok(()) => {
-                if sync_now {
-                    last_sync = Instant::now();
-                    unsynced = false;
-                } else if !batch.is_empty() {
-                    unsynced = true;
-                }
-                shared.durable.fetch_max(upto, Ordering::AcqRel);
-                let size = shared.size.fetch_add(batch.len() as u64, Ordering::AcqRel)
-                    + batch.len() as u64;
-                let compacted = shared.compacted_size.load(Ordering::Acquire);
-                if size > shared.compact_after && size > 2 * compacted {
-                    *shared.compaction_wanted.lock() = true;
-                    shared.compaction_wake.notify_all();
-                }
-            }
-            Err(err) => {
-                let why = format!("cannot write state file {}: {err}", shared.path.display());
-                tracing::error!("{why}; calls that change state now fail");
-                shared.pending.lock().failed = Some(why);
-                shared.progress.notify_waiters();
+        if stray || closing {
+            shared.write_pending(&mut shared.leader.lock());
+        }
+        let written = shared.written.load(Ordering::Acquire);
+        let due = shared.fsync == Fsync::Always || closing || last_sync.elapsed() >= EVERY;
+        if written > synced && due {
+            let file = Arc::clone(&shared.output.lock().file);
+            if let Err(err) = file.sync_data() {
+                shared.fail(&format!(
+                    "cannot sync state file {}: {err}",
+                    shared.path.display()
+                ));
                 return;
             }
+            synced = written;
+            last_sync = Instant::now();
+            shared.durable.fetch_max(written, Ordering::AcqRel);
+            shared.progress.notify_waiters();
         }
         if closing {
             shared.pending.lock().closed = true;
             shared.progress.notify_waiters();
             return;
         }
-        shared.progress.notify_waiters();
     }
 }

@@ -180,7 +180,7 @@ impl SimulatorBuilder {
     /// In real time (without [`virtual_time`](Self::virtual_time)), when called outside
     /// a tokio runtime: the timer driver needs one.
     pub fn build(self) -> Simulator {
-        match self.build_with(None, None) {
+        match self.build_with(None, None, false) {
             Ok(sim) => sim,
             Err(why) => unreachable!("with nothing to replay, building cannot fail: {why}"),
         }
@@ -211,28 +211,53 @@ impl SimulatorBuilder {
         let seed = builder.seed.unwrap_or_else(rng::random_seed);
         builder.seed = Some(seed);
         let expected = builder.header(seed);
+        // A file of an earlier format this pipesim reads is converted: replayed, then
+        // compacted into the current format at once, the original kept beside it.
+        let mut converting = None;
         match &opened.header {
             Some(header) => {
-                if let Some(why) = persist::differences(header, &expected) {
+                let as_now = persist::Header {
+                    format: persist::FORMAT,
+                    ..header.clone()
+                };
+                if let Some(why) = persist::differences(&as_now, &expected) {
                     return Err(StateError::SettingsDiffer {
                         path: path.to_owned(),
                         why,
                     });
+                }
+                if header.format < persist::FORMAT {
+                    converting = Some(keep_original(path, header.format)?);
                 }
             }
             None => {
                 opened.journal.append(&Record::Header(expected.clone()));
             }
         }
-        opened
-            .journal
-            .set_header(opened.header.as_ref().unwrap_or(&expected));
+        let header = match &opened.header {
+            Some(header) if converting.is_none() => header,
+            _ => &expected,
+        };
+        opened.journal.set_header(header);
         let sim = builder
-            .build_with(Some(opened.journal), Some(opened.records))
+            .build_with(
+                Some(opened.journal),
+                Some(opened.records),
+                converting.is_some(),
+            )
             .map_err(|why| StateError::Unreadable {
                 path: path.to_owned(),
                 why,
             })?;
+        if let Some(original) = converting {
+            tracing::warn!(
+                path = %path.display(),
+                original = %original.display(),
+                format = persist::FORMAT,
+                "converted the state file, written by an earlier pipesim, to this one's format; \
+                 the original is kept beside it (delete it once you no longer need to go back)"
+            );
+        }
         tracing::info!(path = %path.display(), %fsync, "state file open");
         Ok(sim)
     }
@@ -258,10 +283,13 @@ impl SimulatorBuilder {
     /// Builds the simulator, replays `replay` into it, then starts journaling to
     /// `journal`: a file that held state is compacted at once, so the next restart
     /// replays a snapshot and little else.
+    /// `convert` compacts even a file that held no state, and fails when that fails: the
+    /// file was written in an earlier format and must not be appended to in this one.
     fn build_with(
         self,
         journal: Option<Journal>,
         replay: Option<Vec<Record>>,
+        convert: bool,
     ) -> Result<Simulator, String> {
         let seed = self.seed.unwrap_or_else(rng::random_seed);
         let clock = if self.virtual_time {
@@ -303,7 +331,11 @@ impl SimulatorBuilder {
         if let Some(journal) = journal {
             let signal = journal.compaction_signal();
             let _ = inner.journal.set(journal);
-            if inner.restored > 0 {
+            if convert {
+                inner
+                    .compact()
+                    .map_err(|err| format!("cannot convert it to this pipesim's format: {err}"))?;
+            } else if inner.restored > 0 {
                 if let Err(err) = inner.compact() {
                     tracing::warn!(%err, "cannot compact the state file; it stays as it was");
                 }
@@ -319,4 +351,19 @@ impl SimulatorBuilder {
         tracing::debug!(seed, virtual_time = self.virtual_time, "simulator built");
         Ok(Simulator { inner, scope })
     }
+}
+
+/// Copies a state file of an earlier format to `<file>.format<N>` before it is converted,
+/// unless an earlier conversion that did not finish copied it already; answers the copy.
+fn keep_original(path: &std::path::Path, format: u32) -> Result<std::path::PathBuf, StateError> {
+    let mut original = path.as_os_str().to_owned();
+    original.push(format!(".format{format}"));
+    let original = std::path::PathBuf::from(original);
+    if !original.exists() {
+        std::fs::copy(path, &original).map_err(|source| StateError::Io {
+            path: original.clone(),
+            source,
+        })?;
+    }
+    Ok(original)
 }

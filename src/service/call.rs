@@ -28,6 +28,7 @@ use crate::engine::{Effects, PipelineEngine};
 use crate::error::{Error, Result};
 use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::ops::Op;
+use crate::persist::CallParts;
 
 use super::jobs::JobBoard;
 use super::replay::Pending;
@@ -82,24 +83,6 @@ enum Mode<'a> {
         /// Whether the call reached what it changed live.
         reached: Cell<bool>,
     },
-}
-
-/// A call as the journal records it. Replay reads it back as `Record::Call`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CallRecord<'r, I> {
-    op: &'static str,
-    operation: &'static str,
-    account: &'r str,
-    region: &'r str,
-    /// The incarnation of the pipeline the call changed (created, for a create).
-    incarnation: u64,
-    at: u64,
-    input: &'r I,
-    /// What the call chose live, for a change that depends on a choice (see
-    /// `Cx::choose_in_part`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    choice: Option<&'r serde_json::Value>,
 }
 
 impl<'a, O: Op> Cx<'a, O> {
@@ -195,15 +178,16 @@ impl<'a, O: Op> Cx<'a, O> {
                 // Replay applies a recorded call once, so a call must change one thing.
                 debug_assert!(!changed.replace(true), "{} changed twice", O::OPERATION);
                 let seq = self.inner.journal.get().map(|journal| {
-                    journal.append(&CallRecord {
-                        op: "call",
+                    let input = serde_json::to_string(self.input).expect("inputs always serialise");
+                    let choice = choice.map(ToString::to_string);
+                    journal.append_call(&CallParts {
                         operation: O::OPERATION.name(),
                         account: &self.scope.account,
                         region: &self.scope.region,
                         incarnation,
                         at: at.as_millis(),
-                        input: self.input,
-                        choice,
+                        input: &input,
+                        choice: choice.as_deref(),
                     })
                 });
                 recorded.set(seq);

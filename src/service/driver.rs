@@ -82,11 +82,17 @@ impl Inner {
         let mut engine = slot.engine.lock();
         let mut effects = self.effects();
         let now = self.clock.now();
-        self.record(|| Record::Fire {
-            key: slot.key(),
-            at: now.as_millis(),
-            timer,
-        });
+        if let Some(journal) = self.journal.get() {
+            let ident = &slot.ident;
+            journal.append_fire(&persist::FireParts {
+                account: &ident.account,
+                region: &ident.region,
+                name: &ident.name,
+                incarnation: slot.incarnation,
+                at: now.as_millis(),
+                timer,
+            });
+        }
         engine.fire(timer, now, &mut effects);
         self.dispatch(&slot, effects);
     }

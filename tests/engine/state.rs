@@ -873,7 +873,7 @@ async fn jobs_survive_a_restart_from_the_journal_and_the_snapshot_with_their_non
 
 /// The seeds of the `journal` fuzz target (`fuzz/fuzz_targets/journal.rs`): real state
 /// files, written under the settings the target opens with, as they are (first byte 0)
-/// and as newline-separated payloads (first byte 1). Run after the format changes:
+/// and as payloads each after its two-byte length (first byte 1). Run after the format changes:
 /// `cargo test --test engine writes_the_journal_fuzz_seeds -- --ignored`.
 #[tokio::test]
 #[ignore = "writes fuzz/seeds/journal; run by hand after the state file format changes"]
@@ -913,13 +913,13 @@ async fn writes_the_journal_fuzz_seeds() {
         std::fs::write(seeds.join(name), raw).unwrap();
         // The payloads: after the magic, each frame is a length, two checksums and the
         // payload.
-        let (mut at, mut payloads) = (pipesim::persist::MAGIC.len(), vec![vec![1u8]]);
+        let (mut at, mut framed) = (pipesim::persist::MAGIC.len(), vec![1u8]);
         while at + 12 <= file.len() {
             let len = u32::from_le_bytes(file[at..at + 4].try_into().unwrap()) as usize;
-            payloads.push(file[at + 12..at + 12 + len].to_vec());
+            framed.extend_from_slice(&u16::try_from(len).unwrap().to_le_bytes());
+            framed.extend_from_slice(&file[at + 12..at + 12 + len]);
             at += 12 + len;
         }
-        let framed = [&payloads[0][..], &payloads[1..].join(&b'\n')].concat();
         std::fs::write(seeds.join(format!("{name}-framed")), framed).unwrap();
     }
 }
