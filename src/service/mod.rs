@@ -79,7 +79,7 @@ pub(crate) mod webhooks;
 pub use builder::SimulatorBuilder;
 pub(crate) use call::Cx;
 pub use git::{GitEventOutcome, GitNotStarted, GitStart};
-pub use harness::PipelineStats;
+pub use harness::{Compaction, PipelineStats};
 use registry::ScopeKey;
 
 /// The account pipesim uses when none is given.
@@ -241,9 +241,9 @@ impl Inner {
     /// Rewrites the state file as one snapshot of everything, plus the changes made
     /// while it was written. Changes wait while the snapshot is taken (serialised in
     /// memory), not while it is written.
-    fn compact(&self) -> Result<(), StateError> {
+    fn compact(&self) -> Result<Compaction, StateError> {
         let Some(journal) = self.journal.get() else {
-            return Ok(());
+            return Ok(Compaction::default());
         };
         let _one = self.compacting.lock();
         let started = std::time::Instant::now();
@@ -255,14 +255,20 @@ impl Inner {
         };
         let paused = started.elapsed();
         let bytes = journal.finish_compaction(&snapshot)?;
+        let compaction = Compaction {
+            paused,
+            longest_pipeline_wait: paused,
+            took: started.elapsed(),
+            bytes,
+        };
         tracing::info!(
             path = %journal.path().display(),
             bytes,
             paused_ms = paused.as_millis() as u64,
-            took_ms = started.elapsed().as_millis() as u64,
+            took_ms = compaction.took.as_millis() as u64,
             "state file compacted"
         );
-        Ok(())
+        Ok(compaction)
     }
 
     /// Appends a record to the journal, if there is one; answers what
