@@ -81,10 +81,8 @@ impl TempDir {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "pipesim-restart-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("pipesim-restart-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
         Ok(Self(dir))
@@ -129,7 +127,11 @@ async fn build(sim: &Simulator, names: &[String], executions: u64) -> Result<u64
 }
 
 /// `restart/at-scale`: see the module docs.
-pub(super) fn restart_at_scale(seed: u64, pipelines: u64, executions: u64) -> Result<Report, String> {
+pub(super) fn restart_at_scale(
+    seed: u64,
+    pipelines: u64,
+    executions: u64,
+) -> Result<Report, String> {
     let per_pipeline = executions / pipelines;
     if per_pipeline == 0 || per_pipeline > 10_000 {
         return Err(format!(
@@ -184,8 +186,7 @@ pub(super) fn restart_at_scale(seed: u64, pipelines: u64, executions: u64) -> Re
         build_seconds,
         heap_bytes_before,
         compaction_pause_ms: compaction.paused.as_secs_f64() * 1e3,
-        compaction_longest_pipeline_wait_ms: compaction.longest_pipeline_wait.as_secs_f64()
-            * 1e3,
+        compaction_longest_pipeline_wait_ms: compaction.longest_pipeline_wait.as_secs_f64() * 1e3,
         compaction_seconds: compaction.took.as_secs_f64(),
         state_file_bytes: compaction.bytes,
         restore_seconds,

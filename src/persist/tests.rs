@@ -251,7 +251,8 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
         sim.advance(Duration::from_secs(30)).await;
         sim.flush().await.unwrap();
     });
-    // Reopening compacts the file into its header and one snapshot.
+    // Reopening compacts the file into its header and a snapshot of two chunks: the
+    // scopes, then the pipelines.
     drop(open().unwrap());
     let bytes = fs::read(&path).unwrap();
     let mut payloads = Vec::new();
@@ -261,10 +262,10 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
         payloads.push(bytes[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec());
         at += FRAME_HEADER + len;
     }
-    assert_eq!(payloads.len(), 2, "a header and a snapshot");
-    let snapshot = String::from_utf8(payloads[1].clone()).unwrap();
+    assert_eq!(payloads.len(), 3, "a header and a snapshot's two chunks");
+    let snapshot = String::from_utf8(payloads[2].clone()).unwrap();
     assert!(snapshot.contains(r#""nextSeq":2"#), "{snapshot}");
-    payloads[1] = snapshot
+    payloads[2] = snapshot
         .replace(r#""nextSeq":2"#, r#""nextSeq":1"#)
         .into_bytes();
     payloads.push(

@@ -447,11 +447,12 @@ impl Simulator {
         if self.inner.journal.set(opened.journal).is_err() {
             return Err(refuse("the simulator has a state file already"));
         }
-        super::driver::spawn_compactor(std::sync::Arc::downgrade(&self.inner), signal)
-            .map_err(|source| StateError::Io {
+        super::driver::spawn_compactor(std::sync::Arc::downgrade(&self.inner), signal).map_err(
+            |source| StateError::Io {
                 path: path.to_owned(),
                 source,
-            })?;
+            },
+        )?;
         self.inner.compact()
     }
 
