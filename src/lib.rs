@@ -90,6 +90,6 @@ pub use error::{Error, Result};
 pub use events::{Event, EventKind, EventStream, EventStreamError};
 pub use service::jobs::JobInfo;
 pub use service::{
-    DEFAULT_CALLER_ARN, GitEventOutcome, GitNotStarted, GitStart, PipelineStats, Simulator,
-    SimulatorBuilder,
+    Compaction, DEFAULT_CALLER_ARN, GitEventOutcome, GitNotStarted, GitStart, PipelineStats,
+    Simulator, SimulatorBuilder,
 };

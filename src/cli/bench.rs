@@ -17,7 +17,7 @@ use serde::Serialize;
 use pipesim::Simulator;
 use pipesim::model::{ExecutionMode, PipelineDeclaration, StartPipelineExecutionInput};
 
-use super::{bench_jobs, bench_recovery, bench_scale, heap};
+use super::{bench_jobs, bench_recovery, bench_restart, bench_scale, heap};
 
 /// Flags of `pipesim bench`.
 #[derive(Debug, Args)]
@@ -42,12 +42,14 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
 
-    /// Executions the memory scenarios run.
-    #[arg(long, default_value_t = 1_000_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
-    executions: u64,
+    /// Executions the memory scenarios run (default 1,000,000), and those
+    /// `restart/at-scale` retains over all its pipelines (default 10,000,000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1000..))]
+    executions: Option<u64>,
 
-    /// Pipelines of `memory/pipelines` (of each shape; default 10,000) and of the large
-    /// account of `reads/at-scale` (default 100,000).
+    /// Pipelines of `memory/pipelines` (of each shape; default 10,000), of the large
+    /// account of `reads/at-scale` (default 100,000) and of `restart/at-scale` (default
+    /// 10,000).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pipelines: Option<u64>,
 }
@@ -98,6 +100,10 @@ enum Scenario {
     /// `GetPipelineState`: ns per read with 10 pipelines and with 100,000.
     #[value(name = "reads/at-scale")]
     ReadsAtScale,
+    /// A state file of 10,000,000 retained executions over 10,000 pipelines: the
+    /// compaction's pause, the restore's time and the heap before and after it.
+    #[value(name = "restart/at-scale")]
+    RestartAtScale,
 }
 
 impl Scenario {
@@ -116,6 +122,7 @@ impl Scenario {
             Scenario::MemoryPipelines => "memory/pipelines",
             Scenario::ActionRuns => "memory/action-runs",
             Scenario::ReadsAtScale => "reads/at-scale",
+            Scenario::RestartAtScale => "restart/at-scale",
         }
     }
 }
@@ -164,6 +171,9 @@ pub(super) struct Report {
     pub(super) few_pipelines: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) reads: Option<Vec<bench_scale::ReadCost>>,
+    /// What `restart/at-scale` measured.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub(super) restart: Option<bench_restart::Restart>,
 }
 
 impl Report {
@@ -206,10 +216,11 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
             "scenario", "ops", "seconds", "ops/s"
         );
     }
+    let executions = args.executions.unwrap_or(1_000_000);
     for scenario in scenarios {
         let report = match scenario {
-            Scenario::RetainedExecutions => retained_executions(args.seed, args.executions)?,
-            Scenario::SteadyState => steady_state(args.seed, args.executions)?,
+            Scenario::RetainedExecutions => retained_executions(args.seed, executions)?,
+            Scenario::SteadyState => steady_state(args.seed, executions)?,
             Scenario::ListActions => bench_recovery::list_action_executions(args.seed, duration)?,
             Scenario::RetryLoop => bench_recovery::retry_loop(args.seed, duration)?,
             Scenario::Gated => bench_recovery::gated_executions(args.seed, duration)?,
@@ -217,11 +228,16 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
             Scenario::MemoryPipelines => {
                 bench_scale::pipelines(args.seed, args.pipelines.unwrap_or(10_000) as usize)?
             }
-            Scenario::ActionRuns => bench_scale::action_runs(args.seed, args.executions)?,
+            Scenario::ActionRuns => bench_scale::action_runs(args.seed, executions)?,
             Scenario::ReadsAtScale => bench_scale::reads_at_scale(
                 args.seed,
                 args.pipelines.unwrap_or(100_000) as usize,
                 duration,
+            )?,
+            Scenario::RestartAtScale => bench_restart::restart_at_scale(
+                args.seed,
+                args.pipelines.unwrap_or(10_000),
+                args.executions.unwrap_or(10_000_000),
             )?,
             _ => throughput(scenario, args.seed, threads, duration)?,
         };
@@ -242,7 +258,12 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 fn print_row(report: &Report) {
-    let notes = scale_notes(report).unwrap_or_else(|| other_notes(report));
+    let notes = report
+        .restart
+        .as_ref()
+        .map(|restart| restart.notes(report))
+        .or_else(|| scale_notes(report))
+        .unwrap_or_else(|| other_notes(report));
     println!(
         "{:<28} {:>12} {:>8.2} {:>14.0}  {notes}",
         report.scenario, report.ops, report.seconds, report.ops_per_sec

@@ -1,7 +1,7 @@
 //! Live heap bytes, read from the C allocator's own statistics, so `pipesim bench`
 //! reports memory it measured rather than estimated.
 //!
-//! pipesim allocates through the system allocator, and glibc's `mallinfo` tells how many
+//! pipesim allocates through the system allocator, and glibc's `mallinfo2` tells how many
 //! bytes of it are in use, malloc's own overhead per allocation included. Reading it
 //! costs nothing until a measurement asks, unlike a counting global allocator, which
 //! every allocation of every command (`pipesim serve` included) would pay for.
@@ -32,46 +32,43 @@ impl Measurement {
 /// mapped on their own.
 #[derive(Clone, Copy)]
 struct Usage {
-    arenas: i32,
-    mapped: i32,
+    arenas: usize,
+    mapped: usize,
 }
 
 impl Usage {
-    /// Bytes in use now minus then. The counters are C `int`s that wrap past 2 GiB;
-    /// differences below that come out right with wrapping arithmetic.
+    /// Bytes in use now minus then.
     fn since(&self, then: &Usage) -> i64 {
-        i64::from(self.arenas.wrapping_sub(then.arenas))
-            + i64::from(self.mapped.wrapping_sub(then.mapped))
+        (self.arenas as i64 - then.arenas as i64) + (self.mapped as i64 - then.mapped as i64)
     }
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn usage() -> Result<Usage, String> {
-    use std::ffi::c_int;
-
-    /// glibc's `struct mallinfo`. `mallinfo2` has wider fields but only since glibc
-    /// 2.33; `mallinfo` links everywhere.
+    /// glibc's `struct mallinfo2` (glibc 2.33 and later): `mallinfo`'s fields as
+    /// `size_t`, which do not wrap past 2 GiB as `mallinfo`'s `int`s do, so heaps of
+    /// several GiB (`restart/at-scale`) are measured right.
     #[repr(C)]
-    struct Mallinfo {
-        arena: c_int,
-        ordblks: c_int,
-        smblks: c_int,
-        hblks: c_int,
-        hblkhd: c_int,
-        usmblks: c_int,
-        fsmblks: c_int,
-        uordblks: c_int,
-        fordblks: c_int,
-        keepcost: c_int,
+    struct Mallinfo2 {
+        arena: usize,
+        ordblks: usize,
+        smblks: usize,
+        hblks: usize,
+        hblkhd: usize,
+        usmblks: usize,
+        fsmblks: usize,
+        uordblks: usize,
+        fordblks: usize,
+        keepcost: usize,
     }
 
     unsafe extern "C" {
-        fn mallinfo() -> Mallinfo;
+        fn mallinfo2() -> Mallinfo2;
     }
 
-    // SAFETY: `mallinfo` takes no arguments, only reads the allocator's statistics under
-    // its own locks, and returns the struct by value.
-    let info = unsafe { mallinfo() };
+    // SAFETY: `mallinfo2` takes no arguments, only reads the allocator's statistics
+    // under its own locks, and returns the struct by value.
+    let info = unsafe { mallinfo2() };
     Ok(Usage {
         arenas: info.uordblks,
         mapped: info.hblkhd,

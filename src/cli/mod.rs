@@ -7,6 +7,7 @@
 //! | `bench` | `bench` | in-process throughput and memory of the embedded simulator |
 //! | `bench --scenario jobs/worker` | `bench_jobs` | job workers in process, and the pipeline `load --job-workers` shares |
 //! | `bench --scenario memory/pipelines`, `memory/action-runs`, `reads/at-scale` | `bench_scale` | bytes per pipeline and per action run; reads with 10 vs 100,000 pipelines |
+//! | `bench --scenario restart/at-scale` | `bench_restart` | a state file of 10 million executions: the compaction's pause, the restore's time and memory |
 //! | `load` | `load` | a load generator for any CodePipeline endpoint |
 //! | `load --report` | `load_timeline` | a load run's answers and latencies per time bucket |
 //! | `load --report` | `load_report` | the HTML page of a load run, with SVG charts |
@@ -14,6 +15,7 @@
 mod bench;
 mod bench_jobs;
 mod bench_recovery;
+mod bench_restart;
 mod bench_scale;
 mod heap;
 mod load;

@@ -1,14 +1,16 @@
 //! Compaction: replacing the journal with a shorter file that says the same. The
-//! simulator takes a snapshot with every change held off and calls `begin_compaction`;
-//! from then on appended records are kept twice. `finish_compaction` writes the header,
-//! the snapshot and those records to `<journal>.compacting`, syncs it, renames it over
-//! the journal and moves the writer to it. A crash before the rename leaves the
+//! simulator takes a snapshot's cut with every change held off and calls
+//! `begin_compaction`; from then on appended records are kept twice. `finish_compaction`
+//! writes the header, the snapshot's records (written as the simulator serialises them,
+//! a chunk at a time, while changes go on) and those records to `<journal>.compacting`,
+//! syncs it, renames it over the journal and moves the writer to it. A crash before the rename leaves the
 //! `.compacting` file behind, which the next open removes; the journal is whole.
 //!
 //! Locks (see `writer.rs`), none held across `.await`:
 //! - `begin_compaction` holds `pending` to start keeping records; a failed
 //!   `finish_compaction` holds it to stop;
-//! - `finish_compaction` takes `header` alone to write the header and the snapshot;
+//! - `finish_compaction` takes `header` alone to copy the header, then writes the
+//!   snapshot with no journal lock held;
 //!   then it holds `pending` while it writes and syncs the records appended since the
 //!   snapshot, renames the file over the journal and moves the writer to it, so no
 //!   append is lost or written twice (appends wait meanwhile). Inside `pending` it takes
@@ -24,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::frame::{FRAME_HEADER, frame};
+use super::frame::frame;
 use super::writer::{Journal, Shared};
 use super::{MAGIC, StateError};
 
@@ -39,13 +41,18 @@ impl Journal {
         pending.since_snapshot = Some(pending.strings.frames());
     }
 
-    /// Writes the compacted file (the header, `snapshot`, the records appended since it)
-    /// beside the journal, syncs it, and puts it in the journal's place. On an error the
-    /// journal is left as it was, complete.
-    pub(crate) fn finish_compaction(&self, snapshot: &[u8]) -> Result<u64, StateError> {
+    /// Writes the compacted file (the header, the snapshot's records, the records
+    /// appended since the snapshot's cut) beside the journal, syncs it, and puts it in
+    /// the journal's place. `write_snapshot` hands each of the snapshot's record
+    /// payloads, in order, to the function it is given, which frames and writes it; it
+    /// runs while appends go on. On an error the journal is left as it was, complete.
+    pub(crate) fn finish_compaction(
+        &self,
+        write_snapshot: &mut SnapshotWriter<'_>,
+    ) -> Result<u64, StateError> {
         let shared = &self.shared;
         let compacting = compacting_path(&shared.path);
-        let result = self.write_compacted(&compacting, snapshot);
+        let result = self.write_compacted(&compacting, write_snapshot);
         if result.is_err() {
             shared.pending.lock().since_snapshot = None;
             let _ = std::fs::remove_file(&compacting);
@@ -56,14 +63,28 @@ impl Journal {
         })
     }
 
-    fn write_compacted(&self, compacting: &Path, snapshot: &[u8]) -> std::io::Result<u64> {
+    fn write_compacted(
+        &self,
+        compacting: &Path,
+        write_snapshot: &mut SnapshotWriter<'_>,
+    ) -> std::io::Result<u64> {
         let shared = &self.shared;
-        let mut file = File::create(compacting)?;
-        file.write_all(MAGIC)?;
-        file.write_all(&shared.header.lock())?;
-        let mut framed = Vec::with_capacity(snapshot.len() + FRAME_HEADER);
-        frame(&mut framed, snapshot);
-        file.write_all(&framed)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(compacting)?);
+        out.write_all(MAGIC)?;
+        let header = shared.header.lock().clone();
+        out.write_all(&header)?;
+        let mut written = (MAGIC.len() + header.len()) as u64;
+        let mut framed = Vec::new();
+        write_snapshot(&mut |payload: &[u8]| {
+            framed.clear();
+            frame(&mut framed, payload);
+            written += framed.len() as u64;
+            out.write_all(&framed)
+        })?;
+        drop(framed);
+        let mut file = out
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         file.sync_data()?;
         // Appends wait from here until the compacted file has taken the journal's place,
         // so that it misses none of them: one write and one sync of the few records
@@ -81,7 +102,7 @@ impl Journal {
                 tracing::warn!(%err, dir = %dir.display(), "cannot sync the state file's directory");
             }
         }
-        let size = (MAGIC.len() + shared.header.lock().len() + framed.len() + since.len()) as u64;
+        let size = written + since.len() as u64;
         let mut output = shared.output.lock();
         output.file = Arc::new(file);
         output.generation += 1;
@@ -104,6 +125,11 @@ impl Journal {
         CompactionSignal(Arc::clone(&self.shared))
     }
 }
+
+/// What writes a snapshot's records: it hands each payload, in order, to the function
+/// it is given (which frames and writes it), and stops at the first error.
+pub(crate) type SnapshotWriter<'a> =
+    dyn FnMut(&mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
 
 /// Where a compaction writes the file that will replace the journal.
 pub(super) fn compacting_path(path: &Path) -> PathBuf {

@@ -142,22 +142,43 @@ pub(crate) enum Record {
 /// The `op` of a snapshot record.
 pub(crate) const SNAPSHOT_OP: &str = "snapshot";
 
-/// Everything a simulator holds, read back from a snapshot record.
+/// Everything a simulator holds, read back from a snapshot's records.
+///
+/// A snapshot is written as consecutive records, each a chunk small enough for one
+/// frame: chunk 0 holds the clock, the fault rules and every scope without its
+/// pipelines; the chunks after it hold the pipelines, scope by scope, in order; the
+/// last (`last`) also holds the timers. A snapshot of format 3 before chunks was one
+/// record holding everything: chunk 0 and last.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Snapshot {
     /// The simulated time, epoch milliseconds.
     pub(crate) now: u64,
+    /// Which chunk of the snapshot this is.
+    #[serde(default)]
+    pub(crate) chunk: u64,
+    /// Whether it is the snapshot's last chunk.
+    #[serde(default = "last_by_default")]
+    pub(crate) last: bool,
     pub(crate) scopes: Vec<ScopeSnapshot>,
-    pub(crate) faults: SavedFaults,
+    /// The fault rules and rate limits (in chunk 0 only).
+    #[serde(default)]
+    pub(crate) faults: Option<SavedFaults>,
     /// Every timer waiting, in the order they fire.
+    #[serde(default)]
     pub(crate) timers: Vec<SavedTimer>,
+}
+
+fn last_by_default() -> bool {
+    true
 }
 
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
             .field("now", &self.now)
+            .field("chunk", &self.chunk)
+            .field("last", &self.last)
             .field("scopes", &self.scopes.len())
             .field("timers", &self.timers.len())
             .finish_non_exhaustive()
@@ -170,7 +191,8 @@ impl std::fmt::Debug for Snapshot {
 pub(crate) struct ScopeSnapshot {
     pub(crate) account: String,
     pub(crate) region: String,
-    /// How often each name was created: the incarnation counter.
+    /// How often each name was created: the incarnation counter (in chunk 0 only).
+    #[serde(default)]
     pub(crate) registry: Vec<(String, u64)>,
     pub(crate) pipelines: Vec<PipelineSnapshot>,
     /// What the scope holds besides pipelines, part by part (`service::scope_parts`).

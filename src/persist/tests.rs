@@ -251,7 +251,8 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
         sim.advance(Duration::from_secs(30)).await;
         sim.flush().await.unwrap();
     });
-    // Reopening compacts the file into its header and one snapshot.
+    // Reopening compacts the file into its header and a snapshot of two chunks: the
+    // scopes, then the pipelines.
     drop(open().unwrap());
     let bytes = fs::read(&path).unwrap();
     let mut payloads = Vec::new();
@@ -263,12 +264,12 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
     }
     let json = payloads.iter().filter(|payload| payload[0] == b'{').count();
     assert_eq!(
-        json, 2,
-        "a header and a snapshot, then the strings compact records name"
+        json, 3,
+        "a header and a snapshot's two chunks, then the strings compact records name"
     );
-    let snapshot = String::from_utf8(payloads[1].clone()).unwrap();
+    let snapshot = String::from_utf8(payloads[2].clone()).unwrap();
     assert!(snapshot.contains(r#""nextSeq":2"#), "{snapshot}");
-    payloads[1] = snapshot
+    payloads[2] = snapshot
         .replace(r#""nextSeq":2"#, r#""nextSeq":1"#)
         .into_bytes();
     payloads.push(
@@ -377,7 +378,10 @@ fn records_appended_during_a_compaction_keep_their_strings_in_the_compacted_file
     opened.journal.append_fire(&fire("before", 2));
     let seq = opened.journal.append_fire(&fire("after", 3));
     let snapshot = serde_json::to_vec(&clock(0)).unwrap();
-    opened.journal.finish_compaction(&snapshot).unwrap();
+    opened
+        .journal
+        .finish_compaction(&mut |write| write(&snapshot))
+        .unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -267,7 +267,7 @@ impl<'a, O: Op> Cx<'a, O> {
 
     /// A pipeline's tags.
     pub(crate) fn tags(&self, slot: &PipelineSlot) -> Vec<Tag> {
-        slot.tags.lock().clone()
+        slot.engine.tags().clone()
     }
 
     /// Changes a pipeline's tags and journals the call; a change that fails changes
@@ -281,7 +281,7 @@ impl<'a, O: Op> Cx<'a, O> {
         change: impl FnOnce(&mut Vec<Tag>) -> Result<()>,
     ) -> Result<()> {
         let _world = self.inner.hold();
-        let mut tags = slot.tags.lock();
+        let mut tags = slot.engine.tags();
         let mut changed = tags.clone();
         change(&mut changed)?;
         self.record(slot.incarnation, self.now());

@@ -16,6 +16,22 @@ use crate::persist::{Journal, Record, StateError};
 
 use super::{Inner, Simulator};
 
+/// What one compaction of the state file took.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Compaction {
+    /// How long every change was held off: the snapshot's cut, taken with the world
+    /// lock held exclusively.
+    pub paused: std::time::Duration,
+    /// The longest one pipeline's calls waited for its part of the snapshot to be
+    /// written (a pipeline is saved before its first change after the cut, or by the
+    /// compaction's own pass, under its lock).
+    pub longest_pipeline_wait: std::time::Duration,
+    /// From the start of the compaction to the compacted file in the journal's place.
+    pub took: std::time::Duration,
+    /// The compacted file's size.
+    pub bytes: u64,
+}
+
 /// Counters that show what the simulator holds, for tests and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PipelineStats {
@@ -387,7 +403,56 @@ impl Simulator {
     /// # Errors
     /// [`StateError::Io`] when the compacted file cannot be written; the state file is
     /// left as it was, complete.
-    pub fn compact_state_file(&self) -> Result<(), StateError> {
+    pub fn compact_state_file(&self) -> Result<Compaction, StateError> {
+        self.inner.compact()
+    }
+
+    /// Starts keeping this simulator's state in a new state file at `path`: writes the
+    /// settings header and a snapshot of everything held now (a compaction, whose
+    /// figures it answers), then journals every change, as if the simulator had been
+    /// opened on the file with [`SimulatorBuilder::open`](super::SimulatorBuilder::open)
+    /// and compacted. For `pipesim bench`, which builds large states in memory, where
+    /// journaling every call would cost more than the state itself.
+    ///
+    /// Call it with no call in flight: a change made while it runs may be missing from
+    /// the file.
+    ///
+    /// # Errors
+    /// [`StateError::Io`] when the file cannot be written; [`StateError::Unreadable`]
+    /// when the simulator has a state file already, or the file at `path` holds
+    /// anything.
+    #[doc(hidden)]
+    pub fn start_state_file(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        fsync: crate::persist::Fsync,
+        compact_after: u64,
+    ) -> Result<Compaction, StateError> {
+        let path = path.as_ref();
+        let refuse = |why: &str| StateError::Unreadable {
+            path: path.to_owned(),
+            why: why.to_owned(),
+        };
+        if self.inner.journal.get().is_some() {
+            return Err(refuse("the simulator has a state file already"));
+        }
+        let opened = Journal::open(path, fsync, compact_after)?;
+        if opened.header.is_some() || !opened.records.is_empty() {
+            return Err(refuse("the file holds records already"));
+        }
+        let header = self.inner.header();
+        opened.journal.append(&Record::Header(header.clone()));
+        opened.journal.set_header(&header);
+        let signal = opened.journal.compaction_signal();
+        if self.inner.journal.set(opened.journal).is_err() {
+            return Err(refuse("the simulator has a state file already"));
+        }
+        super::driver::spawn_compactor(std::sync::Arc::downgrade(&self.inner), signal).map_err(
+            |source| StateError::Io {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
         self.inner.compact()
     }
 
@@ -408,6 +473,17 @@ impl Simulator {
 }
 
 impl Inner {
+    /// The settings header of this simulator's state file.
+    fn header(&self) -> crate::persist::Header {
+        crate::persist::Header {
+            format: crate::persist::FORMAT,
+            seed: self.seed,
+            virtual_time: self.clock.is_virtual(),
+            config: self.config,
+            max_pipelines: self.max_pipelines,
+        }
+    }
+
     /// Changes the fault rules or rate limits and journals what `record` makes of the
     /// outcome (nothing for a change that changed nothing). Rule ids are handed out in
     /// the journal's order, so replay hands out the same ones.

@@ -12,7 +12,8 @@
 //! | `jobs` | each account and region's job board: the jobs custom, third-party and job-worker actions wait for |
 //! | `registered_types` | a harness's registration of an action type for an account (`GetActionType`) |
 //! | `scope_parts` | what a scope holds besides pipelines (custom action types, webhooks, jobs), each part behind its own lock |
-//! | `snapshot` | the snapshot a compaction writes |
+//! | `snapshot` | the snapshot a compaction writes: its cut, then its pass |
+//! | `engine_cell` | a pipeline's engine and tags behind their locks, saved for a snapshot before anything changes them after its cut |
 //! | `webhooks` | the webhooks part of a scope, and deliveries to a webhook's URL |
 //! | `overview` | read-only views across every account and region, for the dashboard |
 //!
@@ -29,14 +30,15 @@
 //!
 //! Locks are taken in this order, and never the other way:
 //!
-//! 1. `Inner::world`, shared by every change, exclusive while a snapshot is taken (only
-//!    with a state file);
+//! 1. `Inner::world`, shared by every change, exclusive while a compaction takes its
+//!    snapshot's cut (only with a state file; `snapshot`);
 //! 2. `Inner::rules` (fault rules and rate limits), or a `Scope`'s `registry` (creates
 //!    and deletes);
-//! 3. one pipeline's `engine`; a snapshot locks every engine, in name order;
-//! 4. one pipeline's `tags`: a call that changes tags holds no engine, and a snapshot
-//!    reads tags with the engines held; or one of a scope's parts (`scope_parts`),
-//!    alone or under the one engine whose change posts to it;
+//! 3. one pipeline's `engine` (its `EngineCell`); a compaction's pass locks one engine
+//!    at a time;
+//! 4. one pipeline's `tags`: a call that changes tags holds no engine, and saving a
+//!    pipeline for a snapshot reads its tags with its engine held; or one of a scope's
+//!    parts (`scope_parts`), alone or under the one engine whose change posts to it;
 //! 5. the scheduler's heap and the journal's buffer, innermost, held only to push.
 //!
 //! DashMap shard locks are held only to look up or insert, never while another lock is
@@ -54,7 +56,7 @@ use crate::engine::{Effects, EngineConfig, PipelineEngine, PipelineIdent, Timer}
 use crate::error::{Error, Result};
 use crate::events::{Event, EventStream};
 use crate::faults::{Call, Faults};
-use crate::model::{Operation, Tag, Timestamp};
+use crate::model::{Operation, Timestamp};
 use crate::persist::{Journal, Key, Record, StateError};
 use crate::sim::clock::Clock;
 use crate::sim::scheduler::Scheduler;
@@ -62,6 +64,7 @@ use crate::sim::scheduler::Scheduler;
 mod builder;
 mod call;
 mod driver;
+mod engine_cell;
 mod git;
 pub(crate) mod harness;
 pub(crate) mod jobs;
@@ -78,8 +81,9 @@ pub(crate) mod webhooks;
 
 pub use builder::SimulatorBuilder;
 pub(crate) use call::Cx;
+use engine_cell::EngineCell;
 pub use git::{GitEventOutcome, GitNotStarted, GitStart};
-pub use harness::PipelineStats;
+pub use harness::{Compaction, PipelineStats};
 use registry::ScopeKey;
 
 /// The account pipesim uses when none is given.
@@ -150,8 +154,8 @@ struct Inner {
     /// Records replayed from the state file when the simulator was opened.
     restored: usize,
     /// Held shared by every change while it is made and journaled, and exclusively
-    /// while a snapshot is taken, so a snapshot falls between two changes. Only taken
-    /// with a state file.
+    /// while a snapshot's cut is taken, so the cut falls between two changes. Only
+    /// taken with a state file.
     world: crate::sync::RwLock<()>,
     /// One compaction at a time.
     compacting: Mutex<()>,
@@ -183,11 +187,10 @@ pub(crate) struct PipelineSlot {
     ident: Arc<PipelineIdent>,
     /// How many pipelines of this name the scope had created, this one included.
     incarnation: u64,
-    /// Held only for one pure engine call; never across `.await`.
-    engine: Mutex<PipelineEngine>,
-    /// The pipeline's tags, in the order their keys were first set. Apart from the
-    /// engine because executions never read them.
-    tags: Mutex<Vec<Tag>>,
+    /// The engine and the tags, each behind its own lock, reached only through
+    /// [`EngineCell::lock`] and [`EngineCell::tags`], which save the pipeline for a
+    /// snapshot being written before anything can change it.
+    engine: EngineCell,
 }
 
 impl PipelineSlot {
@@ -239,30 +242,42 @@ impl Inner {
     }
 
     /// Rewrites the state file as one snapshot of everything, plus the changes made
-    /// while it was written. Changes wait while the snapshot is taken (serialised in
-    /// memory), not while it is written.
-    fn compact(&self) -> Result<(), StateError> {
+    /// while it was written. Changes wait only while the snapshot's cut is taken, and a
+    /// pipeline's calls while that pipeline is saved (`snapshot`).
+    fn compact(&self) -> Result<Compaction, StateError> {
         let Some(journal) = self.journal.get() else {
-            return Ok(());
+            return Ok(Compaction::default());
         };
         let _one = self.compacting.lock();
         let started = std::time::Instant::now();
-        let snapshot = {
+        let cut = {
             let _world = self.world.write();
-            let snapshot = self.snapshot();
+            let cut = self.cut();
             journal.begin_compaction();
-            snapshot
+            cut
         };
         let paused = started.elapsed();
-        let bytes = journal.finish_compaction(&snapshot)?;
+        let mut cut = Some(cut);
+        let mut longest = std::time::Duration::ZERO;
+        let bytes = journal.finish_compaction(&mut |emit| {
+            let cut = cut.take().expect("a snapshot is written once");
+            longest = self.write_snapshot(cut, emit)?;
+            Ok(())
+        })?;
+        let compaction = Compaction {
+            paused,
+            longest_pipeline_wait: longest,
+            took: started.elapsed(),
+            bytes,
+        };
         tracing::info!(
             path = %journal.path().display(),
             bytes,
             paused_ms = paused.as_millis() as u64,
-            took_ms = started.elapsed().as_millis() as u64,
+            took_ms = compaction.took.as_millis() as u64,
             "state file compacted"
         );
-        Ok(())
+        Ok(compaction)
     }
 
     /// Appends a record to the journal, if there is one; answers what

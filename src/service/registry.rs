@@ -20,7 +20,7 @@ use crate::engine::{PipelineEngine, PipelineIdent};
 use crate::model::{PipelineDeclaration, Tag, Timestamp};
 use crate::sim::rng::Rng;
 
-use super::{Inner, PipelineSlot, Scope};
+use super::{EngineCell, Inner, PipelineSlot, Scope};
 
 /// An account and region: the key of a scope.
 #[derive(Debug, PartialEq, Eq)]
@@ -149,8 +149,7 @@ impl Inner {
         Arc::new(PipelineSlot {
             ident,
             incarnation,
-            engine: Mutex::new(engine),
-            tags: Mutex::new(tags),
+            engine: EngineCell::new(engine, tags),
         })
     }
 

@@ -14,14 +14,13 @@
 //! fault rules, finishing actions, settings, reset, webhook deliveries) have records of
 //! their own.
 //!
-//! A compacted file starts with a snapshot: [`restore`] puts everything it holds back,
-//! timers included, and the records after it replay on top.
+//! A compacted file starts with a snapshot, in chunks: [`restore`] puts everything they
+//! hold back, timers included, and the records after them replay on top. A snapshot
+//! whose chunks are out of order, or which ends before its last chunk, is refused.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-
-use crate::sync::Mutex;
 
 use crate::engine::behaviour::ActionEnd;
 use crate::engine::{Effects, PipelineEngine, PipelineIdent, Timer};
@@ -30,7 +29,7 @@ use crate::ops::{Op, with_operations};
 use crate::persist::{Key, Record, Snapshot};
 
 use super::harness::RunOf;
-use super::{Cx, Inner, PipelineSlot, TimerItem};
+use super::{Cx, EngineCell, Inner, PipelineSlot, TimerItem};
 
 /// Copies of one timer of one pipeline: when each was scheduled (a running count, so
 /// replay schedules them in the order the live run did), when it is due, the pipeline.
@@ -92,13 +91,18 @@ pub(super) fn replay(inner: &Inner, records: Vec<Record>) -> Result<(), String> 
     let count = records.len();
     let pending = RefCell::new(Pending::default());
     let mut skipped = 0usize;
+    let mut chunks = Chunks::default();
     for record in records {
         if let Record::Snapshot { snapshot } = record {
-            restore(inner, *snapshot, &mut pending.borrow_mut())?;
-        } else if !apply(inner, record, &pending)? {
-            skipped += 1;
+            restore(inner, *snapshot, &mut pending.borrow_mut(), &mut chunks)?;
+        } else {
+            chunks.complete()?;
+            if !apply(inner, record, &pending)? {
+                skipped += 1;
+            }
         }
     }
+    chunks.complete()?;
     inner.scheduler.schedule(pending.into_inner().into_timers());
     if count > 0 {
         tracing::info!(
@@ -110,13 +114,50 @@ pub(super) fn replay(inner: &Inner, records: Vec<Record>) -> Result<(), String> 
     Ok(())
 }
 
-/// Restores everything a snapshot holds into a simulator that holds nothing.
-fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(), String> {
+/// Where a snapshot's chunks have got to: the next chunk expected, while one is being
+/// read.
+#[derive(Default)]
+struct Chunks {
+    next: Option<u64>,
+}
+
+impl Chunks {
+    /// Refuses a snapshot whose last chunk has not come. A compacted file is written
+    /// whole and synced before it takes the journal's place, so a missing chunk is
+    /// damage, and restoring part of the pipelines would lose the others silently.
+    fn complete(&self) -> Result<(), String> {
+        match self.next {
+            Some(next) => Err(format!(
+                "the snapshot ends before its last chunk (chunk {next} is missing)"
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Restores one chunk of a snapshot into a simulator that held nothing before its
+/// chunk 0 (see [`Snapshot`] for what each chunk holds).
+fn restore(
+    inner: &Inner,
+    snapshot: Snapshot,
+    pending: &mut Pending,
+    chunks: &mut Chunks,
+) -> Result<(), String> {
+    let expected = chunks.next.unwrap_or(0);
+    if snapshot.chunk != expected {
+        return Err(format!(
+            "the snapshot's chunk {} comes where chunk {expected} belongs",
+            snapshot.chunk
+        ));
+    }
+    chunks.next = (!snapshot.last).then_some(expected + 1);
     moment(inner, snapshot.now);
     for saved in snapshot.scopes {
         let scope = inner.scope(&saved.account, &saved.region);
-        *scope.registry.lock() = saved.registry.into_iter().collect();
-        scope.parts.restore(saved.parts)?;
+        if snapshot.chunk == 0 {
+            *scope.registry.lock() = saved.registry.into_iter().collect();
+            scope.parts.restore(saved.parts)?;
+        }
         for pipeline in saved.pipelines {
             let ident = Arc::new(PipelineIdent {
                 account: Arc::clone(&scope.account),
@@ -131,16 +172,17 @@ fn restore(inner: &Inner, snapshot: Snapshot, pending: &mut Pending) -> Result<(
                 Arc::new(PipelineSlot {
                     ident,
                     incarnation: pipeline.incarnation,
-                    engine: Mutex::new(engine),
-                    tags: Mutex::new(pipeline.tags),
+                    engine: EngineCell::new(engine, pipeline.tags),
                 }),
             );
         }
     }
-    inner
-        .faults
-        .restore(snapshot.faults)
-        .map_err(|err| format!("a saved fault rule or rate limit is invalid: {err}"))?;
+    if let Some(faults) = snapshot.faults {
+        inner
+            .faults
+            .restore(faults)
+            .map_err(|err| format!("a saved fault rule or rate limit is invalid: {err}"))?;
+    }
     for saved in snapshot.timers {
         let slot = slot(inner, &saved.key)
             .ok_or_else(|| format!("a saved timer names no pipeline: {:?}", saved.key))?;

@@ -1272,3 +1272,37 @@ fn bench_reads_at_scale_reports_ns_per_read_for_both_pipeline_counts() {
         }
     }
 }
+
+#[test]
+fn bench_restart_at_scale_reports_the_compactions_pause_and_the_restores_time_and_memory() {
+    let lines = json_lines(&[
+        "bench",
+        "--scenario",
+        "restart/at-scale",
+        "--pipelines",
+        "10",
+        "--executions",
+        "1000",
+        "--json",
+    ]);
+    let report = &lines[0];
+    assert_eq!(report["scenario"], "restart/at-scale");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["pipelines"], 10);
+    assert_eq!(report["retained_executions"], 1000);
+    assert_eq!(report["ops"], 1000);
+    for field in [
+        "build_seconds",
+        "compaction_pause_ms",
+        "compaction_longest_pipeline_wait_ms",
+        "compaction_seconds",
+        "restore_seconds",
+        "heap_ratio",
+    ] {
+        let value = report[field].as_f64().unwrap();
+        assert!(value.is_finite() && value > 0.0, "{field}: {report}");
+    }
+    for field in ["heap_bytes_before", "heap_bytes_after", "state_file_bytes"] {
+        assert!(report[field].as_i64().unwrap() > 0, "{field}: {report}");
+    }
+}

@@ -427,6 +427,71 @@ async fn compaction_racing_changes_loses_no_acknowledged_execution() {
     }
 }
 
+/// Changes on many pipelines (starts, timers, tags, deletes, re-creates) made while
+/// compactions run back to back on another thread, and the same changes on a twin
+/// without a state file: whatever each compaction's cut and pass caught of them, the
+/// reopened file holds exactly the twin's state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compaction_racing_changes_on_many_pipelines_restores_exactly_the_live_state() {
+    const PIPELINES: usize = 40;
+    let (_dir, path) = state_file();
+    let sim = builder().seed(SEED).open(&path, Fsync::EverySec).unwrap();
+    let twin = builder().seed(SEED).build();
+    let names: Vec<String> = (0..PIPELINES).map(|i| format!("P{i:02}")).collect();
+    for sim in [&sim, &twin] {
+        for name in &names {
+            create(sim, two_stages(name).v2(ExecutionMode::Parallel)).await;
+        }
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let compactor = {
+        let (sim, stop) = (sim.clone(), std::sync::Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut compactions = 0;
+            while !stop.load(std::sync::atomic::Ordering::Acquire) {
+                sim.compact_state_file().unwrap();
+                compactions += 1;
+            }
+            compactions
+        })
+    };
+    for round in 0..30 {
+        for sim in [&sim, &twin] {
+            for (i, name) in names.iter().enumerate() {
+                start(sim, name).await;
+                if (i + round) % 7 == 0 {
+                    let arn = format!("arn:aws:codepipeline:us-east-1:123456789012:{name}");
+                    sim.tag_resource(TagResourceInput {
+                        resource_arn: arn,
+                        tags: vec![Tag {
+                            key: "round".into(),
+                            value: round.to_string(),
+                        }],
+                    })
+                    .await
+                    .unwrap();
+                }
+                if (i + round) % 13 == 0 {
+                    sim.delete_pipeline(name.as_str()).await.unwrap();
+                    create(sim, two_stages(name).v2(ExecutionMode::Parallel)).await;
+                }
+            }
+            sim.advance(ACTION / 2).await;
+        }
+        // Let the compaction thread in between rounds too.
+        tokio::task::yield_now().await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Release);
+    let compactions = tokio::task::spawn_blocking(move || compactor.join().unwrap())
+        .await
+        .unwrap();
+    assert!(compactions > 0);
+    sim.flush().await.unwrap();
+    drop(sim);
+    let reopened = builder().open(&path, Fsync::EverySec).unwrap();
+    assert_eq!(observe(&reopened).await, observe(&twin).await);
+}
+
 #[tokio::test]
 async fn an_outdated_approval_a_cancelling_execution_and_a_pending_create_execution_survive_a_restart()
  {
