@@ -54,7 +54,11 @@ impl Warm {
             .str(&action.action_type_id.provider)
             .str(&action.action_type_id.version)
             .configuration(action.configuration.as_ref());
-        for artifact in action.output_artifacts.iter().chain(&action.input_artifacts) {
+        for artifact in action
+            .output_artifacts
+            .iter()
+            .chain(&action.input_artifacts)
+        {
             self.str(&artifact.name);
         }
         self
@@ -75,7 +79,11 @@ impl Warm {
         if let Some(store) = &declaration.artifact_store {
             self.str(&store.location);
         }
-        for store in declaration.artifact_stores.iter().flat_map(BTreeMap::values) {
+        for store in declaration
+            .artifact_stores
+            .iter()
+            .flat_map(BTreeMap::values)
+        {
             self.str(&store.location);
         }
         for variable in declaration.variables.iter().flatten() {
