@@ -1,7 +1,8 @@
 //! Views: what the read-only calls answer. Finding an execution by id (decoded, not
 //! looked up), `GetPipelineExecution`, one page of `ListPipelineExecutions`,
 //! `GetPipelineState`, and the counters the simulator's statistics read. Nothing here
-//! changes the engine.
+//! changes the engine. Each answer first warms what it will read (`warm`), so that in a
+//! large account its cache misses overlap instead of queueing.
 
 use crate::error::{Error, Result};
 use crate::model::{
