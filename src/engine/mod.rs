@@ -36,6 +36,7 @@
 //! | `progress.rs` | moving an execution: action groups, timers, outcomes, leaving a stage, history |
 //! | `control.rs` | changing a pipeline from outside: update, stop, approvals, actions finished on demand |
 //! | `views.rs` | the read-only answers: executions by id, listings, pipeline state, counters |
+//! | `warm.rs` | loading what a read is about to walk in one pass, so its cache misses overlap (large accounts) |
 //! | `ids.rs` | execution ids that encode their start order |
 //! | `provider.rs` | what a simulated action shows of its provider: revisions, console links, run ids, output variables |
 //! | `resolve.rs` | variable references in action configuration, resolved for one execution |
@@ -82,6 +83,7 @@ mod script;
 pub(crate) mod tokens;
 mod transitions;
 mod views;
+pub(crate) mod warm;
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,7 +1,8 @@
 //! Views: what the read-only calls answer. Finding an execution by id (decoded, not
 //! looked up), `GetPipelineExecution`, one page of `ListPipelineExecutions`,
 //! `GetPipelineState`, and the counters the simulator's statistics read. Nothing here
-//! changes the engine.
+//! changes the engine. Each answer first warms what it will read (`warm`), so that in a
+//! large account its cache misses overlap instead of queueing.
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -20,6 +21,7 @@ use super::execution::{Execution, Run};
 use super::paging::{self, PageKind};
 use super::plan::{CondKind, StagePlan};
 use super::provider::{self, Revision};
+use super::warm::Warm;
 use super::{ActionLatest, PipelineEngine, StageRuntime};
 
 impl PipelineEngine {
@@ -78,6 +80,7 @@ impl PipelineEngine {
 
     /// `GetPipelineExecution` of one execution.
     pub(crate) fn execution(&self, id: &str) -> Result<PipelineExecution> {
+        self.warm_executions();
         let exec = &self.executions[&self.seq_of(id)?];
         let details = exec.details.as_deref();
         Ok(PipelineExecution {
@@ -105,6 +108,19 @@ impl PipelineEngine {
             execution_type: execution_type(exec),
             rollback_metadata: rollback_metadata(exec),
         })
+    }
+
+    /// Warms what an execution's answer reads besides the execution (see `warm`): the
+    /// pipeline's name, and the first stage of the current declaration, where the
+    /// source actions are (an execution of an older version reads that one cold). The
+    /// history is found meanwhile, its misses in flight with these.
+    fn warm_executions(&self) {
+        let mut warm = Warm::default();
+        warm.str(&self.ident.name);
+        if let Some(stage) = self.versions.last().and_then(|d| d.stages.first()) {
+            warm.stage(stage);
+        }
+        warm.done();
     }
 
     /// The declaration an execution ran.
@@ -195,6 +211,7 @@ impl PipelineEngine {
         };
         let stage = succeeded_in.map(|name| self.plan.stage_index(name));
         let version = self.plan.version;
+        self.warm_executions();
         let mut newest_first = self.executions.newest_first(upper).filter(|(_, exec)| {
             stage.is_none_or(|stage| {
                 stage.is_some_and(|s| exec.version == version && exec.succeeded_in(s))
@@ -241,6 +258,7 @@ impl PipelineEngine {
 
     /// `GetPipelineState`: every stage's latest run, waiting executions and actions.
     pub(crate) fn state(&self) -> GetPipelineStateOutput {
+        self.warm_state();
         let stage_execution = |seq: &u64, status| {
             self.executions.get(seq).map(|exec| StageExecution {
                 pipeline_execution_id: exec.id.to_string(),
@@ -303,6 +321,26 @@ impl PipelineEngine {
             created: self.created,
             updated: self.updated,
         }
+    }
+
+    /// Warms what `GetPipelineState` reads (see `warm`): the current declaration, the
+    /// plan's stage names, and each action's latest run.
+    fn warm_state(&self) {
+        let mut warm = Warm::default();
+        warm.str(&self.ident.name);
+        if let Some(declaration) = self.versions.last() {
+            warm.declaration(declaration);
+        }
+        for (plan, runtime) in self.plan.stages.iter().zip(&self.stages) {
+            warm.str(&plan.name);
+            for latest in runtime.actions.iter().flatten() {
+                warm.str(latest.summary.as_deref().unwrap_or_default());
+            }
+            if let Some(exec) = runtime.latest.and_then(|(id, _)| self.execution_by_id(id)) {
+                warm.flag(exec.details.is_some());
+            }
+        }
+        warm.done();
     }
 
     /// One action of `GetPipelineState`: its latest run, and what its provider shows.

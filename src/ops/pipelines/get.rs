@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Simulator;
+use crate::engine::warm::Warm;
 use crate::error::{ErrorKind, Result};
 use crate::model::action_types::{self, ActionTypeRegistry};
 use crate::model::validate::Violations;
@@ -74,8 +75,14 @@ impl Op for GetPipeline {
     fn apply(cx: &Cx<'_, Self>, input: &Self::Input) -> Result<Self::Output> {
         let slot = cx.pipeline(&input.name)?;
         let mut output = cx.read(&slot, |engine| {
+            let declaration = engine.declaration(input.version)?;
+            // The clone would take the declaration's cache misses one by one.
+            Warm::default()
+                .str(&engine.ident().name)
+                .declaration(declaration)
+                .done();
             Ok(GetPipelineOutput {
-                pipeline: action_types::mask_secrets(engine.declaration(input.version)?.clone()),
+                pipeline: action_types::mask_secrets(declaration.clone()),
                 metadata: PipelineMetadata {
                     pipeline_arn: engine.ident().arn(),
                     created: engine.created(),
