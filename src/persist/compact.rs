@@ -345,6 +345,18 @@ mod tests {
         }
     }
 
+    /// A firing of `timer` on pipeline `p` of account `a` in region `r`.
+    fn fire(timer: Timer) -> FireParts<'static> {
+        FireParts {
+            account: "a",
+            region: "r",
+            name: "p",
+            incarnation: 1,
+            at: 9,
+            timer,
+        }
+    }
+
     fn texts(strings: &Strings) -> Vec<String> {
         strings.texts.iter().map(ToString::to_string).collect()
     }
@@ -412,15 +424,7 @@ mod tests {
         ];
         let mut defined = 0;
         for timer in timers {
-            let fire = FireParts {
-                account: "a",
-                region: "r",
-                name: "p",
-                incarnation: 1,
-                at: 9,
-                timer,
-            };
-            let (payload, frames) = encode(|e| e.fire(&fire), &mut strings);
+            let (payload, frames) = encode(|e| e.fire(&fire(timer)), &mut strings);
             defined += frames.len();
             let Record::Fire {
                 key,
@@ -444,15 +448,7 @@ mod tests {
     #[test]
     fn a_number_without_its_string_or_a_short_record_is_an_error_not_a_panic() {
         let mut strings = Strings::default();
-        let fire = FireParts {
-            account: "a",
-            region: "r",
-            name: "p",
-            incarnation: 1,
-            at: 9,
-            timer: Timer::StartAfterCreate,
-        };
-        let (payload, _) = encode(|e| e.fire(&fire), &mut strings);
+        let (payload, _) = encode(|e| e.fire(&fire(Timer::StartAfterCreate)), &mut strings);
         assert!(decode(&payload, &[]).is_err());
         for cut in 0..payload.len() {
             assert!(decode(&payload[..cut], &texts(&strings)).is_err());

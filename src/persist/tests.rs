@@ -55,6 +55,19 @@ fn file_with(name: &str, n: u64) -> (PathBuf, Vec<u64>) {
     (path, starts)
 }
 
+/// A runtime for a test that is not async.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Waits, outside any runtime, until record `seq` is durable.
+fn wait_durable(journal: &Journal, seq: u64) {
+    runtime().block_on(journal.durable(seq)).unwrap();
+}
+
 fn set_len(path: &Path, len: u64) {
     fs::OpenOptions::new()
         .write(true)
@@ -80,10 +93,7 @@ fn appended_records_are_durable_and_read_back_after_reopening() {
     let (path, _) = file_with("append", 1);
     let opened = Journal::open(&path, Fsync::Always, u64::MAX).unwrap();
     let seq = opened.journal.append(&clock(99));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(opened.journal.durable(seq)).unwrap();
+    wait_durable(&opened.journal, seq);
     drop(opened);
     let reopened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
     assert_eq!(debug(&reopened.records), debug(&[clock(0), clock(99)]));
@@ -234,10 +244,7 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.journal");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let open = || {
         crate::Simulator::builder()
             .virtual_time()
@@ -254,14 +261,7 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
     // Reopening compacts the file into its header and a snapshot of two chunks: the
     // scopes, then the pipelines.
     drop(open().unwrap());
-    let bytes = fs::read(&path).unwrap();
-    let mut payloads = Vec::new();
-    let mut at = MAGIC.len();
-    while at < bytes.len() {
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        payloads.push(bytes[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec());
-        at += FRAME_HEADER + len;
-    }
+    let mut payloads = payloads(&fs::read(&path).unwrap());
     let json = payloads.iter().filter(|payload| payload[0] == b'{').count();
     assert_eq!(
         json, 3,
@@ -328,10 +328,7 @@ fn calls_and_timer_firings_are_compact_and_name_each_string_once() {
     let seq = opened.journal.append_call(&call(1));
     let one_start = opened.journal.shared.pending.lock().buffer.len() - before;
     opened.journal.append_fire(&fire);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(opened.journal.durable(seq + 1)).unwrap();
+    wait_durable(&opened.journal, seq + 1);
     drop(opened);
 
     assert!(one_start <= 56, "a start took {one_start} bytes");
@@ -382,10 +379,7 @@ fn records_appended_during_a_compaction_keep_their_strings_in_the_compacted_file
         .journal
         .finish_compaction(&mut |write| write(&snapshot))
         .unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(opened.journal.durable(seq)).unwrap();
+    wait_durable(&opened.journal, seq);
     drop(opened);
 
     let reopened = Journal::open(&path, Fsync::EverySec, u64::MAX).unwrap();
@@ -409,10 +403,7 @@ fn records_appended_during_a_compaction_keep_their_strings_in_the_compacted_file
 fn a_format_3_file_is_converted_on_first_open_and_its_original_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.journal");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let open = || {
         crate::Simulator::builder()
             .virtual_time()
