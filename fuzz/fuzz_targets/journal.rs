@@ -86,6 +86,8 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(path, &bytes).expect("the state file is written");
     match open(path) {
         Ok(sim) => {
+            // The compaction an open asks for, so that it runs on the fuzzed state too.
+            sim.wait_for_compaction();
             drop(sim);
             if let Err(err) = open(path) {
                 panic!("a file that opened does not open again: {err}");

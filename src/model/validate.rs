@@ -551,13 +551,13 @@ fn declaration_structure(p: &PipelineDeclaration) -> Result<()> {
                 )));
             }
             action_types::check(action)?;
-            if let Some(namespace) = action.namespace() {
-                if !namespaces.insert(namespace) {
-                    return Err(Error::InvalidActionDeclaration(format!(
-                        "Namespaces must be unique across the pipeline definition. The following occur more than once in the pipeline. StageName=[{}], ActionName=[{}], Namespace=[{namespace}]",
-                        stage.name, action.name
-                    )));
-                }
+            if let Some(namespace) = action.namespace()
+                && !namespaces.insert(namespace)
+            {
+                return Err(Error::InvalidActionDeclaration(format!(
+                    "Namespaces must be unique across the pipeline definition. The following occur more than once in the pipeline. StageName=[{}], ActionName=[{}], Namespace=[{namespace}]",
+                    stage.name, action.name
+                )));
             }
         }
         check_artifacts(stage, &mut produced)?;

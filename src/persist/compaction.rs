@@ -17,7 +17,8 @@
 //!   `header` (released at once), then `output`. Both are released before it clears
 //!   `compaction_wanted`, which it takes alone;
 //! - [`CompactionSignal::wait`] takes `pending` alone to see whether the journal is
-//!   closing, then waits on `compaction_wake` with `compaction_wanted`.
+//!   closing, then waits on `compaction_wake` with `compaction_wanted`;
+//!   `Journal::wait_for_compaction` does the same, the other way round, never both.
 
 use std::fs::File;
 use std::io::Write;
@@ -90,6 +91,13 @@ impl Journal {
         // so that it misses none of them: one write and one sync of the few records
         // that came in while the snapshot was written.
         let mut pending = shared.pending.lock();
+        if pending.closing {
+            // Closed meanwhile: its lock is let go, and another simulator may have the
+            // file now. The journal is whole without this.
+            return Err(std::io::Error::other(
+                "the state file was closed while it was being compacted",
+            ));
+        }
         let since = pending.since_snapshot.take().unwrap_or_default();
         file.write_all(&since)?;
         file.sync_data()?;
@@ -97,10 +105,10 @@ impl Journal {
         // From here on the compacted file is the journal, so nothing may fail before the
         // writer is moved to it. The rename should survive a power cut too: sync the
         // directory, and only warn when that is not possible.
-        if let Some(dir) = shared.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Err(err) = File::open(dir).and_then(|dir| dir.sync_all()) {
-                tracing::warn!(%err, dir = %dir.display(), "cannot sync the state file's directory");
-            }
+        if let Some(dir) = shared.path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(err) = File::open(dir).and_then(|dir| dir.sync_all())
+        {
+            tracing::warn!(%err, dir = %dir.display(), "cannot sync the state file's directory");
         }
         let size = written + since.len() as u64;
         let mut output = shared.output.lock();
@@ -115,7 +123,7 @@ impl Journal {
         drop(output);
         drop(pending);
         // Requests a leader made while this compaction ran are answered by it.
-        *shared.compaction_wanted.lock() = false;
+        shared.compaction_wanted.lock().wanted = false;
         shared.progress.notify_waiters();
         Ok(size)
     }
@@ -142,20 +150,54 @@ pub(super) fn compacting_path(path: &Path) -> PathBuf {
 pub(crate) struct CompactionSignal(Arc<Shared>);
 
 impl CompactionSignal {
-    /// Waits up to `timeout` for the writer to ask for a compaction: `Some(true)` when
-    /// it did, `Some(false)` when it did not, `None` once the journal is closed.
+    /// Asks for a compaction, as a leader does when the file has grown.
+    pub(crate) fn request(&self) {
+        self.0.compaction_wanted.lock().wanted = true;
+        self.0.compaction_wake.notify_all();
+    }
+
+    /// Waits up to `timeout` for a compaction to be asked for: `Some(true)` when it was
+    /// (the caller runs it, then calls [`done`](Self::done)), `Some(false)` when it was
+    /// not, `None` once the journal is closed.
     pub(crate) fn wait(&self, timeout: Duration) -> Option<bool> {
-        wait_for_compaction(&self.0, timeout)
+        let shared = &self.0;
+        if shared.pending.lock().closing {
+            return None;
+        }
+        let mut state = shared.compaction_wanted.lock();
+        if !state.wanted {
+            shared.compaction_wake.wait_for(&mut state, timeout);
+        }
+        let wanted = std::mem::take(&mut state.wanted);
+        state.running = wanted;
+        Some(wanted)
+    }
+
+    /// Says that the compaction [`wait`](Self::wait) answered for has ended.
+    pub(crate) fn done(&self) {
+        self.0.compaction_wanted.lock().running = false;
+        self.0.compaction_wake.notify_all();
     }
 }
 
-fn wait_for_compaction(shared: &Shared, timeout: Duration) -> Option<bool> {
-    if shared.pending.lock().closing {
-        return None;
+impl Journal {
+    /// Blocks until no compaction is asked for or running, or the journal is closed.
+    pub(crate) fn wait_for_compaction(&self) {
+        let shared = &self.shared;
+        let mut state = shared.compaction_wanted.lock();
+        while state.wanted || state.running {
+            // The compaction thread stops once the journal closes: look now and then.
+            let timed_out = shared
+                .compaction_wake
+                .wait_for(&mut state, Duration::from_millis(50))
+                .timed_out();
+            if timed_out {
+                drop(state);
+                if shared.pending.lock().closing {
+                    return;
+                }
+                state = shared.compaction_wanted.lock();
+            }
+        }
     }
-    let mut wanted = shared.compaction_wanted.lock();
-    if !*wanted {
-        shared.compaction_wake.wait_for(&mut wanted, timeout);
-    }
-    Some(std::mem::take(&mut *wanted))
 }

@@ -131,6 +131,17 @@ pub enum StateError {
         /// What failed.
         source: std::io::Error,
     },
+    /// Another simulator has the file open: its lock file is held.
+    #[error(
+        "state file {path} is in use by another pipesim (its lock, {lock}, is held): stop \
+         that one first, or start with another state file"
+    )]
+    InUse {
+        /// The file.
+        path: PathBuf,
+        /// The lock file beside it.
+        lock: PathBuf,
+    },
     /// The file is not a pipesim state file.
     #[error("{path} is not a pipesim state file (it does not start with {magic:?})", magic = String::from_utf8_lossy(MAGIC))]
     NotAStateFile {

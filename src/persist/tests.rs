@@ -260,7 +260,9 @@ fn a_snapshot_whose_next_seq_is_not_above_its_history_is_refused() {
     });
     // Reopening compacts the file into its header and a snapshot of two chunks: the
     // scopes, then the pipelines.
-    drop(open().unwrap());
+    let sim = open().unwrap();
+    sim.wait_for_compaction();
+    drop(sim);
     let mut payloads = payloads(&fs::read(&path).unwrap());
     let json = payloads.iter().filter(|payload| payload[0] == b'{').count();
     assert_eq!(

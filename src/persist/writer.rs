@@ -73,6 +73,48 @@ pub(crate) struct Opened {
 pub(crate) struct Journal {
     pub(super) shared: Arc<Shared>,
     syncer: Mutex<Option<JoinHandle<()>>>,
+    /// The lock file, held while the journal is open so that no other simulator, in
+    /// this process or another, opens the same file.
+    lock: Mutex<Option<File>>,
+}
+
+/// How long opening waits for a state file's lock: long enough for a simulator dropped
+/// in this process to finish the compaction it is running, short enough to say soon
+/// that another server has the file.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// Takes the lock file beside `path`, waiting up to [`LOCK_WAIT`] for another holder.
+fn lock(path: &Path) -> Result<File, StateError> {
+    let mut lock = path.as_os_str().to_owned();
+    lock.push(".lock");
+    let lock = PathBuf::from(lock);
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock)
+        .map_err(|source| StateError::Io {
+            path: lock.clone(),
+            source,
+        })?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StateError::InUse {
+                    path: path.to_owned(),
+                    lock,
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(StateError::Io { path: lock, source });
+            }
+        }
+    }
 }
 
 /// What the journal's callers, its sync thread and compaction share.
@@ -97,9 +139,17 @@ pub(super) struct Shared {
     pub(super) size: AtomicU64,
     pub(super) compacted_size: AtomicU64,
     compact_after: u64,
-    /// Set by a leader when the file has grown enough to compact.
-    pub(super) compaction_wanted: Mutex<bool>,
+    /// Whether a compaction is asked for (by a leader when the file has grown enough,
+    /// or at open) and whether the compaction thread is running one.
+    pub(super) compaction_wanted: Mutex<CompactionState>,
     pub(super) compaction_wake: Condvar,
+}
+
+/// The compaction thread's work: asked for, and running.
+#[derive(Default)]
+pub(super) struct CompactionState {
+    pub(super) wanted: bool,
+    pub(super) running: bool,
 }
 
 /// The file being appended to.
@@ -144,6 +194,7 @@ impl Journal {
             path: path.to_owned(),
             source,
         };
+        let lock = lock(path)?;
         // A compaction cut off by a crash leaves its half-written file; the journal it
         // was to replace is still whole.
         let _ = std::fs::remove_file(compacting_path(path));
@@ -211,7 +262,7 @@ impl Journal {
             size: AtomicU64::new(size),
             compacted_size: AtomicU64::new(size),
             compact_after,
-            compaction_wanted: Mutex::new(false),
+            compaction_wanted: Mutex::new(CompactionState::default()),
             compaction_wake: Condvar::new(),
         });
         let syncer = {
@@ -225,6 +276,7 @@ impl Journal {
             journal: Journal {
                 shared,
                 syncer: Mutex::new(Some(syncer)),
+                lock: Mutex::new(Some(lock)),
             },
             header,
             records,
@@ -324,11 +376,11 @@ impl Journal {
                     ));
                 }
             }
-            if shared.written.load(Ordering::Acquire) < seq {
-                if let Some(mut spare) = shared.leader.try_lock() {
-                    shared.write_pending(&mut spare);
-                    continue;
-                }
+            if shared.written.load(Ordering::Acquire) < seq
+                && let Some(mut spare) = shared.leader.try_lock()
+            {
+                shared.write_pending(&mut spare);
+                continue;
             }
             progress.await;
         }
@@ -344,6 +396,8 @@ impl Journal {
         if let Some(syncer) = syncer {
             let _ = syncer.join();
         }
+        // A compaction still running gives up rather than replace the file now.
+        self.lock.lock().take();
     }
 }
 
@@ -390,7 +444,7 @@ impl Shared {
         let size = self.size.fetch_add(bytes, Ordering::AcqRel) + bytes;
         let compacted = self.compacted_size.load(Ordering::Acquire);
         if size > self.compact_after && size > 2 * compacted {
-            *self.compaction_wanted.lock() = true;
+            self.compaction_wanted.lock().wanted = true;
             self.compaction_wake.notify_all();
         }
         match self.fsync {

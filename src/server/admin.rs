@@ -613,10 +613,10 @@ async fn deliver_webhook(
     Query(target): Query<DeliveryTarget>,
     request: Request,
 ) -> Response {
-    if target.t.is_none() {
-        if let Err(refused) = admit(&state, &request, None) {
-            return *refused;
-        }
+    if target.t.is_none()
+        && let Err(refused) = admit(&state, &request, None)
+    {
+        return *refused;
     }
     let (parts, body) = request.into_parts();
     let Ok(payload) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {

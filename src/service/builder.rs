@@ -281,9 +281,9 @@ impl SimulatorBuilder {
     }
 
     /// Builds the simulator, replays `replay` into it, then starts journaling to
-    /// `journal`: a file that held state is compacted at once, so the next restart
-    /// replays a snapshot and little else.
-    /// `convert` compacts even a file that held no state, and fails when that fails: the
+    /// `journal`: a file that held state is compacted at once by the compaction thread,
+    /// while calls are served, so the next restart replays a snapshot and little else.
+    /// `convert` compacts (inline) even a file that held no state, and fails when that fails: the
     /// file was written in an earlier format and must not be appended to in this one.
     fn build_with(
         self,
@@ -336,9 +336,9 @@ impl SimulatorBuilder {
                     .compact()
                     .map_err(|err| format!("cannot convert it to this pipesim's format: {err}"))?;
             } else if inner.restored > 0 {
-                if let Err(err) = inner.compact() {
-                    tracing::warn!(%err, "cannot compact the state file; it stays as it was");
-                }
+                // The compaction thread starts on it at once; calls are served meanwhile,
+                // held off only for its cut.
+                signal.request();
             }
             spawn_compactor(Arc::downgrade(&inner), signal)
                 .map_err(|err| format!("cannot start the compaction thread: {err}"))?;

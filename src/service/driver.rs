@@ -31,6 +31,7 @@ pub(super) fn spawn_compactor(
                     if let Err(err) = inner.compact() {
                         tracing::warn!(%err, "cannot compact the state file; it stays as it was");
                     }
+                    signal.done();
                 }
             }
         })
@@ -114,7 +115,7 @@ impl Simulator {
             self.inner.clock.advance_to(due);
             self.inner.fire(item);
             fired = fired.wrapping_add(1);
-            if fired % 1024 == 0 {
+            if fired.is_multiple_of(1024) {
                 tokio::task::yield_now().await;
             }
         }

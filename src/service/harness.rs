@@ -407,6 +407,16 @@ impl Simulator {
         self.inner.compact()
     }
 
+    /// Blocks until the compaction thread has nothing to do: no compaction asked for
+    /// and none running. A simulator opened on a file that held state asks for one at
+    /// once and serves calls while it runs; wait for it before copying the file, say.
+    /// Returns at once without a state file.
+    pub fn wait_for_compaction(&self) {
+        if let Some(journal) = self.inner.journal.get() {
+            journal.wait_for_compaction();
+        }
+    }
+
     /// Starts keeping this simulator's state in a new state file at `path`: writes the
     /// settings header and a snapshot of everything held now (a compaction, whose
     /// figures it answers), then journals every change, as if the simulator had been
@@ -496,10 +506,10 @@ impl Inner {
         let _order = self.rules.lock();
         let now = self.clock.now();
         let out = change(&self.faults, now);
-        if self.journal.get().is_some() {
-            if let Some(record) = record(&out, now.as_millis()) {
-                self.record(|| record);
-            }
+        if self.journal.get().is_some()
+            && let Some(record) = record(&out, now.as_millis())
+        {
+            self.record(|| record);
         }
         out
     }

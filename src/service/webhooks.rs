@@ -304,10 +304,10 @@ fn deliver(
         webhook: name.to_owned(),
     });
     let started = engine.start_by_webhook(&arn, now, &mut effects);
-    if started.is_ok() {
-        if let Some(hook) = part.get_mut(name) {
-            hook.last_triggered = Some(now);
-        }
+    if started.is_ok()
+        && let Some(hook) = part.get_mut(name)
+    {
+        hook.last_triggered = Some(now);
     }
     inner.dispatch(&slot, effects);
     let outcome = match started {
@@ -339,10 +339,10 @@ pub(super) fn replay_delivery(
     let arn = webhook_arn((&key.account, &key.region), webhook);
     let mut effects = Effects::new(false);
     let mut engine = slot.engine.lock();
-    if engine.start_by_webhook(&arn, at, &mut effects).is_ok() {
-        if let Some(hook) = Webhooks::of(&scope.parts).lock().get_mut(webhook) {
-            hook.last_triggered = Some(at);
-        }
+    if engine.start_by_webhook(&arn, at, &mut effects).is_ok()
+        && let Some(hook) = Webhooks::of(&scope.parts).lock().get_mut(webhook)
+    {
+        hook.last_triggered = Some(at);
     }
     drop(engine);
     pending.borrow_mut().add(&slot, effects);

@@ -312,6 +312,8 @@ async fn reopening_compacts_the_file_into_a_snapshot_that_restores_the_same_stat
     let journaled = std::fs::metadata(&path).unwrap().len();
 
     let reopened = builder().open(&path, Fsync::Always).unwrap();
+    // The compaction an open asks for runs while calls are served.
+    reopened.wait_for_compaction();
     assert!(
         file_text(&path).contains(r#""op":"snapshot""#),
         "the file was compacted"
@@ -735,6 +737,7 @@ async fn git_starts_survive_a_restart_by_replay_and_by_snapshot() {
     for sim in [&reopened, &twin] {
         sim.git_event(push.clone()).await.unwrap();
     }
+    reopened.wait_for_compaction();
     drop(reopened);
     // ...and read back from the snapshot, with the start after it replayed on top.
     let again = scripted().open(&path, Fsync::Always).unwrap();
@@ -909,6 +912,7 @@ async fn jobs_survive_a_restart_from_the_journal_and_the_snapshot_with_their_non
         assert_eq!(observe(&reopened).await, observe(&twin).await);
     }
     let reopened = scripted().open(&path, Fsync::Always).unwrap();
+    reopened.wait_for_compaction();
     assert!(file_text(&path).contains(r#""op":"snapshot""#));
     // The polled job's nonce still acknowledges it, and results still end the runs.
     let polled = reopened
@@ -969,6 +973,7 @@ async fn writes_the_journal_fuzz_seeds() {
     let calls = std::fs::read(&path).unwrap();
     // Reopening compacts the file into a snapshot; one more call follows it.
     let sim = target().open(&path, Fsync::EverySec).unwrap();
+    sim.wait_for_compaction();
     sim.start_pipeline_execution("P").await.unwrap();
     sim.flush().await.unwrap();
     drop(sim);
@@ -987,4 +992,28 @@ async fn writes_the_journal_fuzz_seeds() {
         }
         std::fs::write(seeds.join(format!("{name}-framed")), framed).unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_state_file_in_use_by_another_simulator_is_refused_naming_its_lock() {
+    let (_dir, path) = state_file();
+    let first = builder().seed(SEED).open(&path, Fsync::Always).unwrap();
+    create(&first, two_stages("P")).await;
+
+    let refused = builder().seed(SEED).open(&path, Fsync::Always);
+    let Err(err) = refused else {
+        panic!("a second simulator opened the same state file");
+    };
+    assert!(matches!(err, StateError::InUse { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("in use by another pipesim"), "{message}");
+    assert!(message.contains(".lock"), "{message}");
+    // The first goes on as if nothing happened, and once it is gone the file opens.
+    let id = start(&first, "P").await;
+    drop(first);
+    let reopened = builder().open(&path, Fsync::Always).unwrap();
+    assert_eq!(
+        execution(&reopened, "P", &id).await.pipeline_execution_id,
+        id
+    );
 }

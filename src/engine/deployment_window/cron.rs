@@ -408,10 +408,10 @@ fn parse_set(text: &str, field: &Field) -> Result<Set, String> {
             Some((range, step)) => (range, Some(number(step)?)),
             None => (item, None),
         };
-        if let Some(step) = step {
-            if step == 0 || step > span {
-                return Err(format!("the increment {step} must be from 1 to {span}"));
-            }
+        if let Some(step) = step
+            && (step == 0 || step > span)
+        {
+            return Err(format!("the increment {step} must be from 1 to {span}"));
         }
         let (start, end) = if range == "*" {
             (field.min, field.max)
