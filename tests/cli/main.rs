@@ -161,6 +161,16 @@ fn json_lines(args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `pipesim bench --scenario <scenario> <args> --json`'s report, which must name its
+/// scenario and have seen no error.
+fn bench_report(scenario: &str, args: &[&str]) -> serde_json::Value {
+    let command = [&["bench", "--scenario", scenario], args, &["--json"]].concat();
+    let report = json_lines(&command).remove(0);
+    assert_eq!(report["scenario"], scenario);
+    assert_eq!(report["errors"], 0, "{report}");
+    report
+}
+
 #[test]
 fn bench_json_prints_one_line_per_scenario_with_its_throughput() {
     let lines = json_lines(&[
@@ -1028,17 +1038,7 @@ fn serve_starts_an_execution_on_create_unless_told_not_to() {
 #[test]
 fn bench_measures_the_action_history_a_retry_loop_and_conditions_without_errors() {
     for scenario in ["actions/list", "retry/loop", "conditions/gated"] {
-        let lines = json_lines(&[
-            "bench",
-            "--scenario",
-            scenario,
-            "--seconds",
-            "0.2",
-            "--json",
-        ]);
-        let report = &lines[0];
-        assert_eq!(report["scenario"], scenario);
-        assert_eq!(report["errors"], 0, "{report}");
+        let report = &bench_report(scenario, &["--seconds", "0.2"]);
         assert!(report["ops"].as_u64().unwrap() > 0, "{report}");
     }
     let lines = json_lines(&[
@@ -1054,19 +1054,7 @@ fn bench_measures_the_action_history_a_retry_loop_and_conditions_without_errors(
 
 #[test]
 fn bench_job_workers_complete_every_job_posted_counting_poll_ack_and_put_calls() {
-    let lines = json_lines(&[
-        "bench",
-        "--scenario",
-        "jobs/worker",
-        "--seconds",
-        "0.2",
-        "--threads",
-        "2",
-        "--json",
-    ]);
-    let report = &lines[0];
-    assert_eq!(report["scenario"], "jobs/worker");
-    assert_eq!(report["errors"], 0, "{report}");
+    let report = &bench_report("jobs/worker", &["--seconds", "0.2", "--threads", "2"]);
     assert_eq!(report["threads"], 2);
     // Whole rounds of one job per pipeline (1000), each job completed.
     let jobs = report["ops"].as_u64().unwrap();
@@ -1188,17 +1176,7 @@ fn listening_beyond_loopback_with_the_admin_api_open_warns_naming_the_flags() {
 
 #[test]
 fn bench_memory_pipelines_reports_bytes_per_two_and_ten_stage_pipeline() {
-    let lines = json_lines(&[
-        "bench",
-        "--scenario",
-        "memory/pipelines",
-        "--pipelines",
-        "50",
-        "--json",
-    ]);
-    let report = &lines[0];
-    assert_eq!(report["scenario"], "memory/pipelines");
-    assert_eq!(report["errors"], 0, "{report}");
+    let report = &bench_report("memory/pipelines", &["--pipelines", "50"]);
     assert_eq!(report["pipelines"], 50);
     assert_eq!(report["ops"], 100);
     let two = report["bytes_per_pipeline"].as_f64().unwrap();
@@ -1212,17 +1190,7 @@ fn bench_memory_pipelines_reports_bytes_per_two_and_ten_stage_pipeline() {
 
 #[test]
 fn bench_memory_action_runs_reports_bytes_per_retained_action_run() {
-    let lines = json_lines(&[
-        "bench",
-        "--scenario",
-        "memory/action-runs",
-        "--executions",
-        "1000",
-        "--json",
-    ]);
-    let report = &lines[0];
-    assert_eq!(report["scenario"], "memory/action-runs");
-    assert_eq!(report["errors"], 0, "{report}");
+    let report = &bench_report("memory/action-runs", &["--executions", "1000"]);
     // The smallest limit the scenario runs to: three times 1024, both halves.
     assert_eq!(report["ops"], 3072);
     assert_eq!(report["retained_executions"], 3072);
@@ -1235,19 +1203,10 @@ fn bench_memory_action_runs_reports_bytes_per_retained_action_run() {
 
 #[test]
 fn bench_reads_at_scale_reports_ns_per_read_for_both_pipeline_counts() {
-    let lines = json_lines(&[
-        "bench",
-        "--scenario",
+    let report = &bench_report(
         "reads/at-scale",
-        "--pipelines",
-        "40",
-        "--seconds",
-        "0.02",
-        "--json",
-    ]);
-    let report = &lines[0];
-    assert_eq!(report["scenario"], "reads/at-scale");
-    assert_eq!(report["errors"], 0, "{report}");
+        &["--pipelines", "40", "--seconds", "0.02"],
+    );
     assert_eq!(report["pipelines"], 40);
     assert_eq!(report["few_pipelines"], 10);
     let reads: Vec<_> = report["reads"]
@@ -1275,19 +1234,10 @@ fn bench_reads_at_scale_reports_ns_per_read_for_both_pipeline_counts() {
 
 #[test]
 fn bench_restart_at_scale_reports_the_compactions_pause_and_the_restores_time_and_memory() {
-    let lines = json_lines(&[
-        "bench",
-        "--scenario",
+    let report = &bench_report(
         "restart/at-scale",
-        "--pipelines",
-        "10",
-        "--executions",
-        "1000",
-        "--json",
-    ]);
-    let report = &lines[0];
-    assert_eq!(report["scenario"], "restart/at-scale");
-    assert_eq!(report["errors"], 0, "{report}");
+        &["--pipelines", "10", "--executions", "1000"],
+    );
     assert_eq!(report["pipelines"], 10);
     assert_eq!(report["retained_executions"], 1000);
     assert_eq!(report["ops"], 1000);
