@@ -118,16 +118,7 @@ pub(crate) fn render(page: &Page<'_>) -> Result<String, String> {
         "throughput",
         &format!("{:.0} per second", s.requests_per_sec),
     );
-    let l = &s.latency_ms;
-    for (label, ms) in [
-        ("p50 ms", l.p50),
-        ("p90 ms", l.p90),
-        ("p99 ms", l.p99),
-        ("p99.9 ms", l.p999),
-        ("max ms", l.max),
-    ] {
-        row(&mut html, label, &format!("{ms:.3}"));
-    }
+    latency_rows(&mut html, &s.latency_ms);
     html.push_str("</table>\n<h3>Answers by type</h3>\n<table>\n");
     for (kind, n) in &s.responses {
         row(&mut html, kind, &n.to_string());
@@ -221,7 +212,15 @@ fn job_worker_summary(html: &mut String, jobs: &JobWorkerReport) {
         "polls",
         &format!("{} ({} empty)", jobs.polls, jobs.empty_polls),
     );
-    let l = &jobs.latency_ms;
+    latency_rows(html, &jobs.latency_ms);
+    for (kind, n) in &jobs.responses {
+        row(html, &format!("answered {kind}"), &n.to_string());
+    }
+    html.push_str("</table>\n");
+}
+
+/// The latency percentiles of a summary table, one row each.
+fn latency_rows(html: &mut String, l: &super::load::Latency) {
     for (label, ms) in [
         ("p50 ms", l.p50),
         ("p90 ms", l.p90),
@@ -231,10 +230,6 @@ fn job_worker_summary(html: &mut String, jobs: &JobWorkerReport) {
     ] {
         row(html, label, &format!("{ms:.3}"));
     }
-    for (kind, n) in &jobs.responses {
-        row(html, &format!("answered {kind}"), &n.to_string());
-    }
-    html.push_str("</table>\n");
 }
 
 fn row(html: &mut String, label: &str, value: &str) {
