@@ -148,8 +148,11 @@ fn decode_json(payload: &[u8]) -> serde_json::Result<Record> {
     struct SnapshotOnly {
         snapshot: Box<Snapshot>,
     }
-    let snapshot_prefix = format!(r#"{{"op":"{SNAPSHOT_OP}","#);
-    if payload.starts_with(snapshot_prefix.as_bytes()) {
+    let is_snapshot = payload
+        .strip_prefix(br#"{"op":""#)
+        .and_then(|rest| rest.strip_prefix(SNAPSHOT_OP.as_bytes()))
+        .is_some_and(|rest| rest.starts_with(br#"","#));
+    if is_snapshot {
         let SnapshotOnly { snapshot } = serde_json::from_slice(payload)?;
         return Ok(Record::Snapshot { snapshot });
     }

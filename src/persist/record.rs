@@ -38,8 +38,9 @@ pub(crate) struct Key {
 pub(crate) enum Record {
     Header(Header),
     /// A call of the CodePipeline API: its operation's name and input, replayed through
-    /// the operation's own `apply`. Written from borrowed input by the service's call
-    /// path, never from this owned form.
+    /// the operation's own `apply`. Written in the compact form (`compact.rs`) from
+    /// borrowed input by the service's call path, never from this owned form; read as
+    /// JSON too, from files of format 3.
     #[serde(skip_serializing)]
     Call {
         operation: String,
@@ -60,7 +61,9 @@ pub(crate) enum Record {
     Snapshot {
         snapshot: Box<Snapshot>,
     },
-    /// A timer moved an execution.
+    /// A timer moved an execution. Written in the compact form (`compact.rs`), never as
+    /// JSON; read as JSON too, from files of format 3.
+    #[serde(skip_serializing)]
     Fire {
         key: Key,
         at: u64,
